@@ -1,0 +1,25 @@
+// What every domain and handler is given: the engine-owned clock, ids, events, faults,
+// store and project identity. One per emulator instance.
+#pragma once
+#include <string>
+
+namespace gcpsim::core {
+
+class Clock;
+class Ids;
+class Events;
+class Faults;
+class Store;
+
+struct Env {
+  Clock& clock;
+  Ids& ids;
+  Events& events;
+  Faults& faults;
+  Store& store;
+  std::string project = "demo-project";
+  std::string project_number = "123456789012";
+  std::string region = "us-central1";
+};
+
+}  // namespace gcpsim::core

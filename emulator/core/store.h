@@ -1,0 +1,98 @@
+// A small SQLite wrapper: prepared statements, transactions, per-service migrations,
+// snapshots through the backup API. In memory by default; a file (WAL, synchronous=FULL)
+// with a data directory, so what was acknowledged survives kill -9.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace gcpsim::core {
+
+class Store;
+
+class Statement {
+ public:
+  Statement(Statement&&) noexcept;
+  Statement& operator=(Statement&&) noexcept;
+  ~Statement();
+
+  Statement& bind(int index, int64_t v);      // 1-based, as SQLite
+  Statement& bind(int index, double v);
+  Statement& bind(int index, std::string_view text);
+  Statement& bind_blob(int index, std::string_view bytes);
+  Statement& bind_null(int index);
+  // Binds in order from index 1.
+  template <class... A> Statement& bind_all(const A&... a) { int i = 1; (bind(i++, a), ...); return *this; }
+
+  // True while a row is available. Errors become a Status through status().
+  bool step();
+  // Runs to completion (INSERT/UPDATE/DELETE); returns the error if any.
+  Status run();
+  void reset();
+
+  int64_t column_int(int col) const;
+  double column_double(int col) const;
+  std::string column_text(int col) const;
+  std::string column_blob(int col) const;
+  bool column_null(int col) const;
+  const Status& status() const { return status_; }
+
+ private:
+  friend class Store;
+  Statement(Store* store, sqlite3_stmt* stmt);
+  Store* store_;
+  sqlite3_stmt* stmt_;
+  Status status_;
+};
+
+class Store {
+ public:
+  // path empty → a private in-memory database.
+  static StatusOr<std::unique_ptr<Store>> open(const std::string& path);
+  ~Store();
+
+  Statement prepare(std::string_view sql);
+  Status exec(std::string_view sql);     // one or more statements, no results
+  int64_t last_insert_rowid() const;
+  int64_t changes() const;
+  bool in_memory() const { return path_.empty(); }
+  const std::string& path() const { return path_; }
+
+  // RAII transaction: rolls back unless commit() is called.
+  class Transaction {
+   public:
+    explicit Transaction(Store& s);
+    ~Transaction();
+    Status commit();
+   private:
+    Store& s_;
+    bool done_ = false;
+  };
+  Transaction begin() { return Transaction(*this); }
+
+  // Applies the steps of `service` not applied yet, in order, each in a transaction,
+  // recording the version in the schema_versions table.
+  Status migrate(std::string_view service, const std::vector<std::string>& steps);
+  int schema_version(std::string_view service);
+
+  // Online copy of the whole database to / from a file (SQLite backup API).
+  Status save_snapshot(const std::string& file);
+  Status load_snapshot(const std::string& file);
+
+  sqlite3* handle() { return db_; }
+
+ private:
+  Store(sqlite3* db, std::string path);
+  sqlite3* db_;
+  std::string path_;
+};
+
+}  // namespace gcpsim::core

@@ -1,0 +1,106 @@
+// The method table every proto-defined API registers into: one entry per RPC, type-erased
+// over protobuf messages. The gRPC host and the REST transcoder both invoke these entries
+// through call_unary(), so both protocols reach the same handler through one wrapper.
+#pragma once
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <google/protobuf/message.h>
+
+#include "core/dispatch.h"
+#include "core/status.h"
+
+namespace gcpsim::core { struct Env; }
+
+namespace gcpsim::net {
+
+using google::protobuf::Message;
+
+struct UnaryMethod {
+  std::string grpc_path;   // "/google.pubsub.v1.Publisher/Publish"
+  std::string id;          // "pubsub.Publish": events, faults, scenarios
+  std::string service;     // "pubsub"
+  const Message* request_prototype = nullptr;
+  const Message* response_prototype = nullptr;
+  // Runs on the engine thread; fills *resp and calls done exactly once.
+  std::function<void(const Message& req, Message* resp, core::Done done)> handler;
+};
+
+// A server-side bidirectional stream as a handler sees it (engine thread only).
+class ServerStream {
+ public:
+  virtual ~ServerStream() = default;
+  // Queues a message to the client; false once the stream is closed.
+  virtual bool write(const Message& m) = 0;
+  // Ends the stream with a status; later writes are dropped.
+  virtual void finish(core::Status s) = 0;
+  virtual bool closed() const = 0;
+  // Set by the handler in open(): each request message read, and the client going away
+  // (half-close, cancel or disconnect; called once).
+  std::function<void(const Message&)> on_read;
+  std::function<void()> on_close;
+};
+
+struct StreamMethod {
+  std::string grpc_path;
+  std::string id;
+  std::string service;
+  const Message* request_prototype = nullptr;
+  const Message* response_prototype = nullptr;
+  // Engine thread: called when the stream opens; installs on_read/on_close.
+  std::function<void(std::shared_ptr<ServerStream>)> open;
+};
+
+class MethodTable {
+ public:
+  void add(UnaryMethod m);
+  void add(StreamMethod m);
+  const UnaryMethod* unary(const std::string& grpc_path) const;
+  const StreamMethod* stream(const std::string& grpc_path) const;
+  const std::map<std::string, UnaryMethod>& unaries() const { return unary_; }
+
+ private:
+  std::map<std::string, UnaryMethod> unary_;
+  std::map<std::string, StreamMethod> stream_;
+};
+
+// Runs one unary call through core::dispatch (faults, event, status) on the engine thread.
+// The event's target is the request's resource name (its first path-bound field).
+void call_unary(core::Env& env, const UnaryMethod& m, const Message& req, Message* resp,
+                core::Done done);
+
+// Typed registration: fn(const Req&, Resp*) -> Status, or the async form with a Done.
+template <class Req, class Resp>
+UnaryMethod unary(std::string grpc_path, std::string id, std::string service,
+                  std::function<core::Status(const Req&, Resp*)> fn) {
+  UnaryMethod m;
+  m.grpc_path = std::move(grpc_path);
+  m.id = std::move(id);
+  m.service = std::move(service);
+  m.request_prototype = &Req::default_instance();
+  m.response_prototype = &Resp::default_instance();
+  m.handler = [fn = std::move(fn)](const Message& req, Message* resp, core::Done done) {
+    done(fn(static_cast<const Req&>(req), static_cast<Resp*>(resp)));
+  };
+  return m;
+}
+
+template <class Req, class Resp>
+UnaryMethod unary_async(std::string grpc_path, std::string id, std::string service,
+                        std::function<void(const Req&, Resp*, core::Done)> fn) {
+  UnaryMethod m;
+  m.grpc_path = std::move(grpc_path);
+  m.id = std::move(id);
+  m.service = std::move(service);
+  m.request_prototype = &Req::default_instance();
+  m.response_prototype = &Resp::default_instance();
+  m.handler = [fn = std::move(fn)](const Message& req, Message* resp, core::Done done) {
+    fn(static_cast<const Req&>(req), static_cast<Resp*>(resp), std::move(done));
+  };
+  return m;
+}
+
+}  // namespace gcpsim::net
