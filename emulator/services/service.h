@@ -1,0 +1,51 @@
+// One row of the services table: how an emulated API joins an emulator instance. Each
+// service registers its RPCs and routes when created; start/stop are lifecycle hooks.
+// Reset is generic: the emulator drops every service and creates them again.
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace gcpsim::core { struct Env; struct StackConfig; }
+namespace gcpsim::net { class MethodTable; class Router; }
+
+namespace gcpsim::services {
+
+class Service {
+ public:
+  virtual ~Service() = default;
+  virtual void start() {}   // after every service exists (engine thread)
+  virtual void stop() {}    // before the emulator goes away (engine thread)
+};
+
+class Registry;  // lets services find each other (e.g. storage notifications → pubsub)
+
+struct Context {
+  core::Env& env;
+  const core::StackConfig& stack;
+  net::MethodTable& methods;
+  net::Router& router;
+  Registry& registry;
+};
+
+struct ServiceDef {
+  std::string name;                                       // "pubsub"
+  std::function<std::unique_ptr<Service>(Context&)> create;
+};
+
+// The explicit table, read top to bottom (services/table.cc). No self-registration.
+const std::vector<ServiceDef>& service_table();
+
+class Registry {
+ public:
+  void put(const std::string& name, Service* s) { entries_.emplace_back(name, s); }
+  template <class T> T* get(const std::string& name) const {
+    for (auto& [n, s] : entries_) if (n == name) return dynamic_cast<T*>(s);
+    return nullptr;
+  }
+ private:
+  std::vector<std::pair<std::string, Service*>> entries_;
+};
+
+}  // namespace gcpsim::services
