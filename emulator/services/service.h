@@ -8,7 +8,7 @@
 #include <vector>
 
 namespace gcpsim::core { struct Env; struct StackConfig; }
-namespace gcpsim::net { class MethodTable; class Router; }
+namespace gcpsim::net { class MethodTable; class Router; class HttpClient; }
 
 namespace gcpsim::services {
 
@@ -26,6 +26,7 @@ struct Context {
   const core::StackConfig& stack;
   net::MethodTable& methods;
   net::Router& router;
+  net::HttpClient& http;     // outbound deliveries
   Registry& registry;
 };
 
