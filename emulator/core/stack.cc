@@ -1,0 +1,532 @@
+// Reads gcpsim.yaml into core::StackConfig: the sections, the names the real services
+// accept, and the cross-references between sections. Errors name the file, line and key.
+#include "core/stack.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <set>
+
+#include "core/stack_yaml.h"
+
+namespace gcpsim::core {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace stackfile;
+
+// ---- names, as the real services accept them ----
+
+bool all_of(std::string_view s, bool (*ok)(char)) { return std::all_of(s.begin(), s.end(), ok); }
+bool lower_digit_hyphen(char c) { return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-'; }
+bool alpha(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
+bool alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+
+// Cloud Run services; 2nd-gen functions follow the same rule with room for 63 characters.
+void check_service_name(const Field& f, const std::string& name, size_t max_len) {
+  bool ok = !name.empty() && name.size() <= max_len && std::islower(static_cast<unsigned char>(name[0])) &&
+            name.back() != '-' && all_of(name, lower_digit_hyphen);
+  if (!ok) {
+    fail_under(f, "invalid name '" + name + "': use lowercase letters, digits and hyphens, start with a "
+                  "letter, do not end with a hyphen, at most " + std::to_string(max_len) + " characters");
+  }
+}
+
+void check_pubsub_name(const Field& f, const std::string& name) {
+  auto allowed = [](char c) { return alnum(c) || std::string_view("-_.~+%").find(c) != std::string_view::npos; };
+  bool ok = name.size() >= 3 && name.size() <= 255 && alpha(name[0]) && name.rfind("goog", 0) != 0 &&
+            std::all_of(name.begin(), name.end(), allowed);
+  if (!ok) {
+    fail_under(f, "invalid name '" + name + "': start with a letter, 3 to 255 characters of letters, "
+                  "digits and - _ . ~ + %, not starting with 'goog'");
+  }
+}
+
+void check_plain_name(const Field& f, const std::string& name, std::string_view extra, size_t max_len) {
+  auto allowed = [extra](char c) { return alnum(c) || extra.find(c) != std::string_view::npos; };
+  if (name.empty() || name.size() > max_len || !std::all_of(name.begin(), name.end(), allowed)) {
+    fail_under(f, "invalid name '" + name + "': use letters, digits" +
+                      (extra.empty() ? std::string() : " and " + std::string(extra)) + ", at most " +
+                      std::to_string(max_len) + " characters");
+  }
+}
+
+void check_bucket_name(const Field& f, const std::string& name) {
+  auto allowed = [](char c) { return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'; };
+  bool ok = name.size() >= 3 && name.size() <= 63 && alnum(name.front()) && alnum(name.back()) &&
+            name.rfind("goog", 0) != 0 && std::all_of(name.begin(), name.end(), allowed);
+  if (!ok) {
+    fail_under(f, "invalid bucket name '" + name + "': 3 to 63 characters of lowercase letters, digits, "
+                  "- _ and ., starting and ending with a letter or digit, not starting with 'goog'");
+  }
+}
+
+void check_env_name(const Field& f, const std::string& name) {
+  bool ok = !name.empty() && (alpha(name[0]) || name[0] == '_') &&
+            std::all_of(name.begin(), name.end(), [](char c) { return alnum(c) || c == '_'; });
+  if (!ok) fail_under(f, "invalid environment variable name '" + name + "'");
+  // Cloud Run sets these itself and rejects services that try to.
+  static const std::set<std::string> kReserved = {"PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"};
+  if (kReserved.count(name)) fail_under(f, "'" + name + "' is reserved: Cloud Run sets it for every instance");
+}
+
+// ---- the stack ----
+
+const std::vector<std::string_view> kRunKeys = {
+    "command", "cwd", "env", "secret_env", "port", "concurrency", "min_instances", "max_instances",
+    "timeout", "startup_probe", "allow_unauthenticated", "ingress"};
+
+class Parser {
+ public:
+  Parser(std::string file_name, std::string base_dir) : file_name_(std::move(file_name)) {
+    base_dir_ = fs::absolute(base_dir.empty() ? "." : base_dir).lexically_normal();
+    if (!base_dir_.has_filename()) base_dir_ = base_dir_.parent_path();
+  }
+
+  StackConfig parse(const YAML::Node& root) {
+    cfg_.file = file_name_;
+    cfg_.base_dir = base_dir_.string();
+    Field doc{root, "", 1, 1};
+    Map top(doc, {"project", "region", "seed", "run", "functions", "pubsub", "storage", "secrets",
+                  "tasks", "gemini", "calendar", "backing", "faults"});
+    if (auto f = top.get("project")) project(*f);
+    if (auto f = top.get("region")) region(*f);
+    if (auto f = top.get("seed")) cfg_.seed = seed(*f);
+    if (auto f = top.get("secrets")) secrets(*f);
+    if (auto f = top.get("run")) run(*f);
+    if (auto f = top.get("functions")) functions(*f);
+    if (auto f = top.get("storage")) storage(*f);
+    if (auto f = top.get("pubsub")) pubsub(*f);
+    if (auto f = top.get("tasks")) tasks(*f);
+    if (auto f = top.get("gemini")) gemini(*f);
+    if (auto f = top.get("calendar")) calendar(*f);
+    if (auto f = top.get("backing")) backing(*f);
+    if (auto f = top.get("faults")) faults(*f);
+    // References are checked once everything is declared, so sections may come in any order.
+    for (auto& check : checks_) check();
+    return std::move(cfg_);
+  }
+
+ private:
+  void project(const Field& f) {
+    std::string p = text(f);
+    bool ok = p.size() >= 6 && p.size() <= 30 && std::islower(static_cast<unsigned char>(p[0])) &&
+              p.back() != '-' && all_of(p, lower_digit_hyphen);
+    if (!ok) {
+      fail(f, "invalid project ID '" + p + "': 6 to 30 lowercase letters, digits or hyphens, starting "
+              "with a letter and not ending with a hyphen");
+    }
+    cfg_.project = p;
+  }
+
+  void region(const Field& f) {
+    std::string r = text(f);
+    if (r.empty() || !all_of(r, lower_digit_hyphen)) fail(f, "invalid region '" + r + "'");
+    cfg_.region = r;
+  }
+
+  static uint64_t seed(const Field& f) {
+    std::string s = f.node.IsScalar() ? f.node.Scalar() : "";
+    uint64_t v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.empty() || ec != std::errc() || end != s.data() + s.size()) {
+      fail(f, "expected a non-negative integer, got " + describe(f.node));
+    }
+    return v;
+  }
+
+  std::string resolve(const std::string& p) const {
+    fs::path out = (base_dir_ / p).lexically_normal();  // an absolute p replaces base_dir_
+    return (out.has_filename() ? out : out.parent_path()).string();
+  }
+
+  void later(std::function<void()> check) { checks_.push_back(std::move(check)); }
+
+  int port(const Field& f) {
+    int p = small_int(f, 1, 65535);
+    auto [it, fresh] = ports_.emplace(p, f.path.substr(0, f.path.rfind('.')));
+    if (!fresh) fail(f, "port " + std::to_string(p) + " is already used by " + it->second);
+    return p;
+  }
+
+  // ---- Run and functions ----
+
+  RunServiceConfig service(const Map& m, RunServiceConfig s) {
+    Field cmd = m.require("command");
+    s.command = strings(cmd);
+    if (s.command.empty()) fail(cmd, "must name a program to run");
+    s.cwd = resolve(m.has("cwd") ? text(*m.get("cwd")) : ".");
+    if (auto f = m.get("env")) {
+      for (auto& [name, v] : entries(*f)) {
+        check_env_name(v, name);
+        s.env[name] = text(v);
+      }
+    }
+    if (auto f = m.get("secret_env")) {
+      for (auto& [name, v] : entries(*f)) {
+        check_env_name(v, name);
+        if (s.env.count(name)) fail_under(v, "'" + name + "' is also set under env");
+        s.secret_env[name] = secret_ref(v);
+      }
+    }
+    if (auto f = m.get("port")) s.port = port(*f);
+    if (auto f = m.get("concurrency")) s.concurrency = small_int(*f, 1, 1000);
+    if (auto f = m.get("min_instances")) s.min_instances = small_int(*f, 0, 1000);
+    if (auto f = m.get("max_instances")) s.max_instances = small_int(*f, 1, 1000);
+    if (s.max_instances < s.min_instances) {
+      if (auto f = m.get("max_instances")) {
+        fail(*f, "must be at least min_instances (" + std::to_string(s.min_instances) + "), got " +
+                     std::to_string(s.max_instances));
+      }
+      fail(*m.get("min_instances"), "must not exceed max_instances (" + std::to_string(s.max_instances) + ")");
+    }
+    if (auto f = m.get("timeout")) s.timeout = duration(*f, 1s, 3600s);
+    if (auto f = m.get("startup_probe")) {
+      Map p(*f, {"path", "timeout"});
+      Field path = p.require("path");
+      s.startup_probe = StartupProbe{text(path)};
+      if (s.startup_probe->path.empty() || s.startup_probe->path[0] != '/') fail(path, "must start with '/'");
+      if (auto t = p.get("timeout")) s.startup_probe->timeout = duration(*t, 1s, 3600s);
+    }
+    if (auto f = m.get("allow_unauthenticated")) s.allow_unauthenticated = boolean(*f);
+    if (auto f = m.get("ingress")) s.ingress = one_of(*f, {"all", "internal"}) == "all" ? Ingress::kAll : Ingress::kInternal;
+    return s;
+  }
+
+  SecretRef secret_ref(const Field& f) {
+    std::string v = text(f);
+    auto colon = v.rfind(':');
+    SecretRef ref{v.substr(0, colon), colon == std::string::npos ? "latest" : v.substr(colon + 1)};
+    bool number = !ref.version.empty() && ref.version[0] != '0' && all_of(ref.version, [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
+    if (ref.secret.empty() || (ref.version != "latest" && !number)) {
+      fail(f, "expected 'SECRET:VERSION' (VERSION is 'latest' or a number), got '" + v + "'");
+    }
+    later([this, f, ref] {
+      if (!cfg_.secrets.count(ref.secret)) fail(f, "secret '" + ref.secret + "' is not declared under secrets");
+    });
+    return ref;
+  }
+
+  void run(const Field& section) {
+    for (auto& [name, f] : entries(section)) {
+      check_service_name(f, name, 49);
+      cfg_.run[name] = service(Map(f, kRunKeys), RunServiceConfig{});
+    }
+  }
+
+  void functions(const Field& section) {
+    auto keys = kRunKeys;
+    keys.push_back("trigger");
+    for (auto& [name, f] : entries(section)) {
+      check_service_name(f, name, 63);
+      if (cfg_.run.count(name)) fail_under(f, "name '" + name + "' is already used by run." + name + " (a function is a Run service)");
+      Map m(f, keys);
+      RunServiceConfig defaults;  // Cloud Functions' own defaults, not Cloud Run's
+      defaults.concurrency = 1;
+      defaults.timeout = 60s;
+      FunctionConfig fn{service(m, defaults), {}};
+      if (auto t = m.get("trigger")) fn.trigger = trigger(*t);
+      cfg_.functions[name] = std::move(fn);
+    }
+  }
+
+  FunctionTrigger trigger(const Field& f) {
+    Map m(f, {"pubsub", "storage", "http", "retry", "dead_letter", "max_attempts"});
+    FunctionTrigger t;
+    int kinds = m.has("pubsub") + m.has("storage") + m.has("http");
+    if (kinds != 1) fail_under(f, "set exactly one of 'pubsub', 'storage' or 'http'");
+    if (auto p = m.get("pubsub")) {
+      t.kind = FunctionTrigger::Kind::kPubsub;
+      t.topic = text(*p);
+      check_pubsub_name(*p, t.topic);
+      cfg_.pubsub.topics.try_emplace(t.topic);  // gcloud creates a trigger's topic when missing
+    }
+    if (auto s = m.get("storage")) {
+      t.kind = FunctionTrigger::Kind::kStorage;
+      Map sm(*s, {"bucket", "event"});
+      Field bucket = sm.require("bucket");
+      t.bucket = text(bucket);
+      later([this, bucket, name = t.bucket] {
+        if (!cfg_.storage.buckets.count(name)) fail(bucket, "bucket '" + name + "' is not declared under storage.buckets");
+      });
+      t.event = "google.cloud.storage.object.v1." +
+                (sm.has("event") ? one_of(*sm.get("event"), {"finalized", "deleted", "archived", "metadataUpdated"})
+                                 : std::string("finalized"));
+    }
+    if (auto h = m.get("http")) {
+      bool empty_map = h->node.IsNull() || (h->node.IsMap() && h->node.size() == 0);
+      if (!empty_map && !(h->node.IsScalar() && h->node.Scalar() == "true")) {
+        fail(*h, "expected true or {}, got " + describe(h->node));
+      }
+    }
+    for (const char* key : {"retry", "dead_letter", "max_attempts"}) {
+      if (t.kind == FunctionTrigger::Kind::kHttp && m.has(key)) fail(*m.get(key), "applies only to event triggers");
+    }
+    if (auto r = m.get("retry")) t.retry = boolean(*r);
+    if (auto d = m.get("dead_letter")) t.dead_letter = declared_topic(*d);
+    if (auto a = m.get("max_attempts")) t.max_attempts = small_int(*a, 5, 100);
+    return t;
+  }
+
+  // ---- Pub/Sub ----
+
+  std::string declared_topic(const Field& f) {
+    std::string name = text(f);
+    later([this, f, name] {
+      if (!cfg_.pubsub.topics.count(name)) fail(f, "topic '" + name + "' is not declared under pubsub.topics");
+    });
+    return name;
+  }
+
+  void pubsub(const Field& section) {
+    Map m(section, {"topics", "subscriptions"});
+    if (auto f = m.get("topics")) {
+      for (auto& [name, tf] : entries(*f)) {
+        check_pubsub_name(tf, name);
+        Map t(tf, {"labels", "message_retention"});
+        TopicConfig topic;
+        if (auto l = t.get("labels")) topic.labels = string_map(*l);
+        if (auto r = t.get("message_retention")) topic.message_retention = duration(*r, 10min, 31 * 24h);
+        cfg_.pubsub.topics[name] = std::move(topic);
+      }
+    }
+    if (auto f = m.get("subscriptions")) {
+      for (auto& [name, sf] : entries(*f)) {
+        check_pubsub_name(sf, name);
+        cfg_.pubsub.subscriptions[name] = subscription(sf);
+      }
+    }
+  }
+
+  SubscriptionConfig subscription(const Field& f) {
+    Map m(f, {"topic", "ack_deadline", "push", "filter", "dead_letter", "retry", "ordering", "exactly_once"});
+    SubscriptionConfig s;
+    s.topic = declared_topic(m.require("topic"));
+    if (auto a = m.get("ack_deadline")) s.ack_deadline = duration(*a, 10s, 600s);
+    if (auto p = m.get("push")) s.push = push(*p);
+    if (auto x = m.get("filter")) s.filter = text(*x);
+    if (auto d = m.get("dead_letter")) {
+      Map dm(*d, {"topic", "max_attempts"});
+      s.dead_letter = DeadLetterPolicy{declared_topic(dm.require("topic"))};
+      if (auto a = dm.get("max_attempts")) s.dead_letter->max_attempts = small_int(*a, 5, 100);
+    }
+    if (auto r = m.get("retry")) {
+      Map rm(*r, {"min_backoff", "max_backoff"});
+      s.retry = RetryPolicy{};
+      if (auto b = rm.get("min_backoff")) s.retry->min_backoff = duration(*b, 0s, 600s);
+      if (auto b = rm.get("max_backoff")) s.retry->max_backoff = duration(*b, 0s, 600s);
+      if (s.retry->min_backoff > s.retry->max_backoff) fail_under(*r, "min_backoff must not exceed max_backoff");
+    }
+    if (auto o = m.get("ordering")) s.ordering = boolean(*o);
+    if (auto e = m.get("exactly_once")) {
+      s.exactly_once = boolean(*e);
+      if (s.exactly_once && s.push) fail(*e, "exactly-once delivery works only with pull subscriptions");
+    }
+    return s;
+  }
+
+  PushConfig push(const Field& f) {
+    Map m(f, {"service", "path", "url", "oidc"});
+    PushConfig p;
+    if (m.has("service") == m.has("url")) fail_under(f, "set either 'service' or 'url'");
+    if (auto s = m.get("service")) {
+      p.service = text(*s);
+      later([this, s = *s, name = p.service] {
+        if (!cfg_.run.count(name) && !cfg_.functions.count(name)) {
+          fail(s, "'" + name + "' is not a declared run service or function");
+        }
+      });
+    }
+    if (auto path = m.get("path")) {
+      if (p.service.empty()) fail(*path, "applies only with 'service'");
+      p.path = text(*path);
+      if (p.path.empty() || p.path[0] != '/') fail(*path, "must start with '/'");
+    }
+    if (auto u = m.get("url")) {
+      p.url = text(*u);
+      if (p.url.rfind("http://", 0) != 0 && p.url.rfind("https://", 0) != 0) fail(*u, "expected an http:// or https:// URL");
+    }
+    if (auto o = m.get("oidc")) p.oidc = boolean(*o);
+    return p;
+  }
+
+  // ---- Cloud Storage ----
+
+  void storage(const Field& section) {
+    Map m(section, {"buckets"});
+    if (auto f = m.get("buckets")) {
+      for (auto& [name, bf] : entries(*f)) {
+        check_bucket_name(bf, name);
+        cfg_.storage.buckets[name] = bucket(bf);
+      }
+    }
+  }
+
+  BucketConfig bucket(const Field& f) {
+    Map m(f, {"versioning", "location", "notifications", "lifecycle"});
+    BucketConfig b;
+    if (auto v = m.get("versioning")) b.versioning = boolean(*v);
+    if (auto l = m.get("location")) {
+      b.location = text(*l);
+      std::transform(b.location.begin(), b.location.end(), b.location.begin(), [](unsigned char c) { return std::toupper(c); });
+    }
+    if (auto n = m.get("notifications")) {
+      for (auto& nf : items(*n)) {
+        Map nm(nf, {"topic", "events", "prefix"});
+        BucketNotification note;
+        Field topic = nm.require("topic");
+        note.topic = text(topic);
+        check_pubsub_name(topic, note.topic);
+        cfg_.pubsub.topics.try_emplace(note.topic);  // as gcloud does when creating a notification
+        if (auto e = nm.get("events")) {
+          for (auto& ef : items(*e)) {
+            note.events.push_back(one_of(ef, {"OBJECT_FINALIZE", "OBJECT_METADATA_UPDATE", "OBJECT_DELETE", "OBJECT_ARCHIVE"}));
+          }
+        }
+        if (auto p = nm.get("prefix")) note.prefix = text(*p);
+        b.notifications.push_back(std::move(note));
+      }
+    }
+    if (auto l = m.get("lifecycle")) {
+      for (auto& rf : items(*l)) b.lifecycle.push_back(read_lifecycle_rule(rf));
+    }
+    return b;
+  }
+
+  // ---- Secret Manager ----
+
+  void secrets(const Field& section) {
+    for (auto& [name, f] : entries(section)) {
+      check_plain_name(f, name, "_-", 255);
+      Map m(f, {"value", "file"});
+      if (m.has("value") == m.has("file")) fail_under(f, "set either 'value' or 'file'");
+      SecretConfig s;
+      if (auto v = m.get("value")) s.value = text(*v);
+      if (auto file = m.get("file")) {
+        s.file = resolve(text(*file));
+        std::error_code ec;
+        std::ifstream in(s.file, std::ios::binary);
+        if (!fs::is_regular_file(s.file, ec) || !in) fail(*file, "cannot read secret file '" + s.file + "'");
+        s.value.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      }
+      constexpr size_t kMaxPayload = 64 * 1024;  // Secret Manager's limit per version
+      if (s.value.size() > kMaxPayload) {
+        fail_under(f, "the payload is " + std::to_string(s.value.size()) + " bytes; Secret Manager allows at most 65536");
+      }
+      cfg_.secrets[name] = std::move(s);
+    }
+  }
+
+  // ---- Cloud Tasks ----
+
+  void tasks(const Field& section) {
+    Map m(section, {"queues"});
+    if (auto f = m.get("queues")) {
+      for (auto& [name, qf] : entries(*f)) {
+        check_plain_name(qf, name, "-", 100);
+        cfg_.tasks.queues[name] = read_queue(qf);
+      }
+    }
+  }
+
+  // ---- Gemini ----
+
+  void gemini(const Field& section) {
+    Map m(section, {"rules"});
+    if (auto f = m.get("rules")) {
+      for (auto& rf : items(*f)) cfg_.gemini.rules.push_back(read_gemini_rule(rf));
+    }
+  }
+
+  // ---- Calendar ----
+
+  void calendar(const Field& section) {
+    Map m(section, {"users"});
+    if (auto f = m.get("users")) {
+      for (auto& [email, uf] : entries(*f)) {
+        auto at = email.find('@');
+        if (at == std::string::npos || at == 0 || at + 1 == email.size()) fail_under(uf, "'" + email + "' is not an email address");
+        Map um(uf, {"events"});
+        CalendarUser user;
+        if (auto e = um.get("events")) {
+          for (auto& ef : items(*e)) user.events.push_back(read_calendar_event(ef));
+        }
+        cfg_.calendar.users[email] = std::move(user);
+      }
+    }
+  }
+
+  // ---- backing servers ----
+
+  void backing(const Field& section) {
+    Map m(section, {"redis", "postgres", "firestore"});
+    if (auto f = m.get("redis")) {
+      Map rm(*f, {"port"});
+      cfg_.backing.redis = RedisConfig{};
+      if (auto p = rm.get("port")) cfg_.backing.redis->port = port(*p);
+    }
+    if (auto f = m.get("postgres")) {
+      Map pm(*f, {"port", "database", "user", "password_secret", "init"});
+      PostgresConfig pg;
+      if (auto p = pm.get("port")) pg.port = port(*p);
+      if (auto d = pm.get("database")) pg.database = text(*d);
+      if (auto u = pm.get("user")) pg.user = text(*u);
+      if (auto s = pm.get("password_secret")) {
+        pg.password_secret = text(*s);
+        later([this, s = *s, name = pg.password_secret] {
+          if (!cfg_.secrets.count(name)) fail(s, "secret '" + name + "' is not declared under secrets");
+        });
+      }
+      if (auto i = pm.get("init")) {
+        for (auto& file : strings(*i)) pg.init.push_back(resolve(file));
+      }
+      cfg_.backing.postgres = std::move(pg);
+    }
+    if (auto f = m.get("firestore")) {
+      Map fm(*f, {"port"});
+      cfg_.backing.firestore = FirestoreConfig{};
+      if (auto p = fm.get("port")) cfg_.backing.firestore->port = port(*p);
+    }
+  }
+
+  // ---- faults ----
+
+  void faults(const Field& section) {
+    for (auto& f : items(section)) cfg_.faults.push_back(read_fault(f));
+  }
+
+  std::string file_name_;
+  fs::path base_dir_;
+  StackConfig cfg_;
+  std::map<int, std::string> ports_;  // port → the key that claimed it
+  std::vector<std::function<void()>> checks_;
+};
+
+}  // namespace
+
+StackConfig default_stack() { return StackConfig{}; }
+
+StatusOr<StackConfig> parse_stack(std::string_view yaml_text, const std::string& file_name,
+                                  const std::string& base_dir) {
+  try {
+    YAML::Node root = YAML::Load(std::string(yaml_text));
+    return Parser(file_name, base_dir).parse(root);
+  } catch (const StackError& e) {
+    return Status::invalid_argument(file_name + ":" + std::to_string(e.line) + ": " + e.message);
+  } catch (const YAML::Exception& e) {
+    return Status::invalid_argument(file_name + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
+  }
+}
+
+StatusOr<StackConfig> load_stack(const std::string& path) {
+  std::error_code ec;
+  std::ifstream in(path, std::ios::binary);
+  if (!fs::is_regular_file(path, ec) || !in) return Status::not_found("cannot read stack file '" + path + "'");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return parse_stack(text, path, fs::absolute(path).parent_path().string());
+}
+
+}  // namespace gcpsim::core

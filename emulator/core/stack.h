@@ -1,0 +1,266 @@
+// The stack file (gcpsim.yaml) as typed, validated configuration: what gcpsim creates and
+// starts before serving. Loading checks types, ranges, names and cross-references, so
+// every consumer can trust what it reads here.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/faults.h"
+#include "core/status.h"
+#include "core/time.h"
+
+namespace gcpsim::core {
+
+// ---- Cloud Run and Cloud Functions ----
+
+struct StartupProbe {
+  std::string path;             // HTTP GET that must answer 2xx before traffic is routed
+  Duration timeout = 240s;      // how long the instance may take to pass it
+};
+
+// "db-password:latest" → {secret: "db-password", version: "latest"}.
+struct SecretRef {
+  std::string secret;
+  std::string version = "latest";  // "latest" or a version number
+};
+
+enum class Ingress { kAll, kInternal };
+
+struct RunServiceConfig {
+  std::vector<std::string> command;               // argv; "${PORT}" is expanded at start
+  std::string cwd;                                // absolute; the stack file's dir by default
+  std::map<std::string, std::string> env;
+  std::map<std::string, SecretRef> secret_env;    // env var → declared secret's version
+  std::optional<int> port;                        // stable URL port; gcpsim picks one if unset
+  int concurrency = 80;
+  int min_instances = 0;
+  int max_instances = 100;
+  Duration timeout = 300s;
+  std::optional<StartupProbe> startup_probe;
+  bool allow_unauthenticated = true;
+  Ingress ingress = Ingress::kAll;
+};
+
+struct FunctionTrigger {
+  enum class Kind { kHttp, kPubsub, kStorage };
+  Kind kind = Kind::kHttp;
+  std::string topic;   // kPubsub: topic id
+  std::string bucket;  // kStorage: bucket name
+  std::string event;   // kStorage: "google.cloud.storage.object.v1.finalized", …
+  bool retry = false;  // event triggers: redeliver when the function fails
+  std::string dead_letter;  // event triggers: topic id, empty for none
+  int max_attempts = 5;     // delivery attempts before dead-lettering
+};
+
+// A 2nd-gen function is a Run service plus a trigger; its defaults are the function ones
+// (concurrency 1, timeout 60s).
+struct FunctionConfig {
+  RunServiceConfig service;
+  FunctionTrigger trigger;
+};
+
+// ---- Pub/Sub ----
+
+struct TopicConfig {
+  std::map<std::string, std::string> labels;
+  std::optional<Duration> message_retention;
+};
+
+struct PushConfig {
+  std::string service;  // a declared run service or function, or empty when `url` is set
+  std::string path = "/";
+  std::string url;      // an explicit endpoint instead of a service
+  bool oidc = false;    // attach an OIDC token whose audience is the endpoint
+};
+
+struct DeadLetterPolicy {
+  std::string topic;
+  int max_attempts = 5;
+};
+
+struct RetryPolicy {
+  Duration min_backoff = 10s;
+  Duration max_backoff = 600s;
+};
+
+struct SubscriptionConfig {
+  std::string topic;
+  Duration ack_deadline = 10s;
+  std::optional<PushConfig> push;       // pull when unset
+  std::string filter;
+  std::optional<DeadLetterPolicy> dead_letter;
+  std::optional<RetryPolicy> retry;     // immediate redelivery when unset, as in Pub/Sub
+  bool ordering = false;
+  bool exactly_once = false;
+};
+
+struct PubsubConfig {
+  std::map<std::string, TopicConfig> topics;
+  std::map<std::string, SubscriptionConfig> subscriptions;
+};
+
+// ---- Cloud Storage ----
+
+struct BucketNotification {
+  std::string topic;
+  std::vector<std::string> events;  // OBJECT_FINALIZE, …; empty means all
+  std::string prefix;
+};
+
+struct LifecycleRule {
+  enum class Action { kDelete, kSetStorageClass, kAbortIncompleteMultipartUpload };
+  Action action = Action::kDelete;
+  std::string storage_class;  // kSetStorageClass
+  std::optional<int> age_days;
+  std::optional<int> num_newer_versions;
+  std::optional<bool> is_live;
+};
+
+struct BucketConfig {
+  bool versioning = false;
+  std::string location = "US";
+  std::vector<BucketNotification> notifications;
+  std::vector<LifecycleRule> lifecycle;
+};
+
+struct StorageConfig {
+  std::map<std::string, BucketConfig> buckets;
+};
+
+// ---- Secret Manager ----
+
+// Becomes the secret's version 1.
+struct SecretConfig {
+  std::string value;  // the payload bytes, read from `file` when one was given
+  std::string file;   // absolute path the value came from; empty for inline values
+};
+
+// ---- Cloud Tasks ----
+
+struct QueueRetry {
+  int max_attempts = 100;            // -1: unlimited
+  Duration min_backoff = 100ms;
+  Duration max_backoff = 3600s;
+  int max_doublings = 16;
+  Duration max_retry_duration{};     // zero: unlimited
+};
+
+struct QueueConfig {
+  double max_dispatches_per_second = 500;
+  int max_burst_size = 100;
+  int max_concurrent_dispatches = 1000;
+  QueueRetry retry;
+};
+
+struct TasksConfig {
+  std::map<std::string, QueueConfig> queues;
+};
+
+// ---- Gemini ----
+
+struct GeminiMatch {
+  std::string model;            // empty: any model
+  std::string prompt;           // ECMAScript regex searched in the request's text; empty: any
+  bool prompt_ignore_case = false;  // the file wrote a leading "(?i)"
+  std::string call;             // "generateContent", "streamGenerateContent", "countTokens",
+                                // "embedContent"; empty: any
+};
+
+struct GeminiReply {
+  enum class Kind { kText, kJson, kError };
+  Kind kind = Kind::kText;
+  std::string text;             // kText
+  std::string json;             // kJson: the reply as serialized JSON text
+  Code code = Code::kUnknown;   // kError
+  std::string message;          // kError; empty: the service's usual wording
+  Duration delay{};             // added before answering, whatever the kind
+};
+
+// First matching rule wins; requests that match none get the deterministic default.
+struct GeminiRule {
+  GeminiMatch match;
+  GeminiReply reply;
+};
+
+struct GeminiConfig {
+  std::vector<GeminiRule> rules;
+};
+
+// ---- Calendar ----
+
+struct CalendarEvent {
+  std::string summary;
+  std::string description;
+  Time start, end;
+  bool all_day = false;                 // start/end were written as dates
+  std::vector<std::string> recurrence;  // RFC 5545 lines: "RRULE:FREQ=WEEKLY;BYDAY=MO"
+};
+
+struct CalendarUser {
+  std::vector<CalendarEvent> events;  // on the user's primary calendar
+};
+
+struct CalendarConfig {
+  std::map<std::string, CalendarUser> users;  // by email
+};
+
+// ---- Backing servers ----
+
+struct RedisConfig {
+  std::optional<int> port;
+};
+
+struct PostgresConfig {
+  std::optional<int> port;
+  std::string database = "postgres";
+  std::string user = "postgres";
+  std::string password_secret;     // a declared secret; empty: no password
+  std::vector<std::string> init;   // absolute paths of SQL files run once, in order
+};
+
+struct FirestoreConfig {
+  std::optional<int> port;
+};
+
+struct BackingConfig {
+  std::optional<RedisConfig> redis;
+  std::optional<PostgresConfig> postgres;
+  std::optional<FirestoreConfig> firestore;
+};
+
+// ---- The whole stack ----
+
+struct StackConfig {
+  std::string file;      // the stack file's path as given; empty for default_stack()
+  std::string base_dir;  // relative paths in the file were resolved against this
+  std::string project = "demo-project";
+  std::string region = "us-central1";
+  uint64_t seed = 42;
+  std::map<std::string, RunServiceConfig> run;
+  std::map<std::string, FunctionConfig> functions;
+  PubsubConfig pubsub;
+  StorageConfig storage;
+  std::map<std::string, SecretConfig> secrets;
+  TasksConfig tasks;
+  GeminiConfig gemini;
+  CalendarConfig calendar;
+  BackingConfig backing;
+  std::vector<FaultRule> faults;
+};
+
+// What gcpsim serves without a stack file.
+StackConfig default_stack();
+
+// Reads and parses the file; relative paths resolve against its directory.
+StatusOr<StackConfig> load_stack(const std::string& path);
+
+// `file_name` only labels error messages ("gcpsim.yaml:12: …"). Errors are
+// INVALID_ARGUMENT naming the file, line and key.
+StatusOr<StackConfig> parse_stack(std::string_view yaml_text, const std::string& file_name,
+                                  const std::string& base_dir);
+
+}  // namespace gcpsim::core
