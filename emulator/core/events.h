@@ -23,14 +23,14 @@ using Attrs = std::map<std::string, AttrValue>;  // sorted: stable key order in 
 struct Event {
   uint64_t seq = 0;
   Time time{};
-  std::string kind;      // "api.call", "pubsub.delivery", "run.request", "process.exit", "log", …
-  std::string service;   // "pubsub", "storage", a Run service name, …
-  Attrs attrs;
+  std::string kind{};    // "api.call", "pubsub.delivery", "run.request", "process.exit", "log", …
+  std::string service{}; // "pubsub", "storage", a Run service name, …
+  Attrs attrs{};
 };
 
 struct EventQuery {
-  std::string kind;           // exact, or a prefix ending in '*' ("pubsub.*"); empty = any
-  std::string service;        // exact; empty = any
+  std::string kind{};         // exact, or a prefix ending in '*' ("pubsub.*"); empty = any
+  std::string service{};      // exact; empty = any
   uint64_t since_seq = 0;     // events with seq > since_seq
   size_t limit = 0;           // 0 = no limit (the most recent `limit` when set)
 };

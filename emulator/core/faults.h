@@ -22,15 +22,17 @@ std::optional<Boundary> boundary_from_name(std::string_view n);
 // What a call looks like to the rule table.
 struct FaultSubject {
   Boundary boundary = Boundary::kApi;
-  std::string service;  // "pubsub", "gemini", a Run service name, "redis"
-  std::string method;   // "pubsub.Publish", "run.request", …
-  std::string target;   // resource name, route path, URL
+  std::string service{};  // "pubsub", "gemini", a Run service name, "redis"
+  std::string method{};   // "pubsub.Publish", "run.request", …
+  std::string target{};   // resource name, route path, URL
 };
 
-// Empty fields match anything. `method` and `target` accept a trailing '*' wildcard.
+// Empty fields match anything. `service`, `method` and `target` accept a trailing '*'
+// wildcard. (Members carry initializers so partial designated initializers compile cleanly
+// under -Wextra's missing-field-initializers.)
 struct FaultMatch {
-  std::optional<Boundary> boundary;
-  std::string service, method, target;
+  std::optional<Boundary> boundary{};
+  std::string service{}, method{}, target{};
 };
 
 struct FaultAction {
@@ -38,7 +40,7 @@ struct FaultAction {
   Kind kind = Kind::kError;
   Code code = Code::kUnavailable;   // kError: the canonical code
   int http_status = 0;              // kError on HTTP boundaries: overrides http_status(code)
-  std::string message;              // kError: defaults to a generic message for the code
+  std::string message{};            // kError: defaults to a generic message for the code
   Duration delay{};                 // kDelay: added latency (also used with kError)
   Duration retry_delay{};           // kError with RESOURCE_EXHAUSTED: RetryInfo to attach
 };
@@ -46,13 +48,13 @@ const char* action_kind_name(FaultAction::Kind k);
 std::optional<FaultAction::Kind> action_kind_from_name(std::string_view n);
 
 struct FaultRule {
-  std::string id;                     // assigned by add() when empty: "fault-1", …
-  FaultMatch match;
-  FaultAction action;
+  std::string id{};                   // assigned by add() when empty: "fault-1", …
+  FaultMatch match{};
+  FaultAction action{};
   double probability = 1.0;           // seeded draw per matching call
-  std::optional<int64_t> count;       // fire at most this many times
+  std::optional<int64_t> count{};     // fire at most this many times
   int64_t after = 0;                  // let this many matching calls through first
-  std::optional<Time> from, until;    // active window on the clock
+  std::optional<Time> from{}, until{};  // active window on the clock
   int64_t seen = 0;                   // matching calls so far (state)
   int64_t fired = 0;                  // times the action applied (state)
 };
