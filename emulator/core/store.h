@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "core/status.h"
@@ -25,6 +26,10 @@ class Statement {
   ~Statement();
 
   Statement& bind(int index, int64_t v);      // 1-based, as SQLite
+  // Any other integer (int, size_t, bool) binds as int64 rather than being ambiguous.
+  template <class I>
+    requires std::is_integral_v<I>
+  Statement& bind(int index, I v) { return bind(index, static_cast<int64_t>(v)); }
   Statement& bind(int index, double v);
   Statement& bind(int index, std::string_view text);
   Statement& bind_blob(int index, std::string_view bytes);
@@ -66,7 +71,8 @@ class Store {
   bool in_memory() const { return path_.empty(); }
   const std::string& path() const { return path_; }
 
-  // RAII transaction: rolls back unless commit() is called.
+  // RAII transaction: rolls back unless commit() is called. Inside another transaction it
+  // becomes a savepoint, so domain operations compose.
   class Transaction {
    public:
     explicit Transaction(Store& s);
@@ -75,6 +81,8 @@ class Store {
    private:
     Store& s_;
     bool done_ = false;
+    Status begun_;           // why BEGIN failed, returned by commit()
+    std::string savepoint_;  // set when nested
   };
   Transaction begin() { return Transaction(*this); }
 
@@ -93,6 +101,7 @@ class Store {
   Store(sqlite3* db, std::string path);
   sqlite3* db_;
   std::string path_;
+  uint64_t next_savepoint_ = 1;
 };
 
 }  // namespace gcpsim::core
