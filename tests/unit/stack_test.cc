@@ -1,0 +1,653 @@
+// The stack file loader: DESIGN.md's example, every key, defaults, paths and error messages.
+#include <catch2/catch.hpp>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/stack.h"
+
+using namespace gcpsim::core;
+namespace fs = std::filesystem;
+
+namespace {
+
+// The example in DESIGN.md, byte for byte.
+const std::string kDesignExample = R"(project: demo-project            # default demo-project
+region: us-central1
+seed: 42
+run:                             # Cloud Run services: real processes behind the router
+  task-api:
+    command: [uvicorn, main:app, --host, 127.0.0.1, --port, "${PORT}"]
+    cwd: services/api            # relative to this file
+    env: {LOG_LEVEL: info}
+    secret_env: {DB_PASSWORD: db-password:latest}
+    port: 9001                   # stable service URL http://127.0.0.1:9001
+    concurrency: 80
+    min_instances: 0
+    max_instances: 3
+    timeout: 300s
+    allow_unauthenticated: true
+    ingress: all                 # all | internal
+functions:                       # Cloud Functions (2nd gen): a Run service + a trigger
+  enrich:
+    command: [npx, functions-framework, --target=enrich, --signature-type=cloudevent]
+    cwd: services/enrich
+    trigger: {pubsub: task-events, retry: true, dead_letter: task-events-dlq, max_attempts: 5}
+pubsub:
+  topics: {task-events: {}, task-events-dlq: {}}
+  subscriptions:
+    audit: {topic: task-events, ack_deadline: 10s}
+    to-worker: {topic: task-events, push: {service: worker, path: /pubsub, oidc: true}}
+storage:
+  buckets:
+    uploads: {versioning: true, notifications: [{topic: uploads-events, events: [OBJECT_FINALIZE]}]}
+secrets:
+  db-password: {value: s3cret}
+  api-key: {file: secrets/api-key.txt}
+tasks:
+  queues:
+    webhooks: {max_dispatches_per_second: 5, max_concurrent_dispatches: 2,
+               retry: {max_attempts: 5, min_backoff: 1s, max_backoff: 60s}}
+gemini:
+  rules:
+    - match: {model: gemini-2.5-flash, prompt: "(?i)summar"}
+      reply: {json: {summary: "Short", subtasks: [a, b], category: work}}
+calendar:
+  users: {alice@example.com: {events: [{summary: Standup, start: "2026-01-05T09:00:00Z", end: "2026-01-05T09:15:00Z"}]}}
+backing:
+  redis: {}
+  postgres: {database: app, user: app, password_secret: db-password, init: [sql/schema.sql]}
+  firestore: {}
+faults:
+  - {match: {service: gemini}, action: {error: RESOURCE_EXHAUSTED}, probability: 0.1}
+)";
+
+// The example with the push subscription's `worker` declared, which DESIGN.md leaves out.
+std::string design_example_with_worker() {
+  std::string yaml = kDesignExample;
+  yaml.replace(yaml.find("\nfunctions:"), 1, "\n  worker:\n    command: [./worker]\n");
+  return yaml;
+}
+
+// A scratch directory for the files a stack refers to; removed afterwards.
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "gcpsim-stack-XXXXXX").string();
+    path = mkdtemp(tmpl.data());
+  }
+  ~TempDir() { fs::remove_all(path); }
+  void write(const std::string& relative, const std::string& content) const {
+    fs::create_directories((path / relative).parent_path());
+    std::ofstream(path / relative, std::ios::binary) << content;
+  }
+};
+
+StackConfig parse_ok(const std::string& yaml, const std::string& base_dir = "/srv/app") {
+  auto r = parse_stack(yaml, "gcpsim.yaml", base_dir);
+  INFO(r.status().message());
+  REQUIRE(r.ok());
+  return *r;
+}
+
+std::string error_of(const std::string& yaml, const std::string& base_dir = "/srv/app") {
+  auto r = parse_stack(yaml, "gcpsim.yaml", base_dir);
+  REQUIRE_FALSE(r.ok());
+  REQUIRE(r.status().code() == Code::kInvalidArgument);
+  return r.status().message();
+}
+
+Time at(const char* rfc3339) { return *parse_rfc3339(rfc3339); }
+
+}  // namespace
+
+TEST_CASE("DESIGN.md's example names a push service it does not declare") {
+  TempDir dir;
+  dir.write("secrets/api-key.txt", "key-123\n");
+  REQUIRE(error_of(kDesignExample, dir.path.string()) ==
+          "gcpsim.yaml:26: pubsub.subscriptions.to-worker.push.service: 'worker' is not a declared "
+          "run service or function");
+}
+
+TEST_CASE("DESIGN.md's example parses, every field typed") {
+  TempDir dir;
+  dir.write("secrets/api-key.txt", "key-123\n");
+  StackConfig s = parse_ok(design_example_with_worker(), dir.path.string());
+  const std::string base = dir.path.string();
+
+  CHECK(s.file == "gcpsim.yaml");
+  CHECK(s.base_dir == base);
+  CHECK(s.project == "demo-project");
+  CHECK(s.region == "us-central1");
+  CHECK(s.seed == 42);
+
+  REQUIRE(s.run.size() == 2);
+  const RunServiceConfig& api = s.run.at("task-api");
+  CHECK(api.command == std::vector<std::string>{"uvicorn", "main:app", "--host", "127.0.0.1", "--port", "${PORT}"});
+  CHECK(api.cwd == base + "/services/api");
+  CHECK(api.env == std::map<std::string, std::string>{{"LOG_LEVEL", "info"}});
+  REQUIRE(api.secret_env.size() == 1);
+  CHECK(api.secret_env.at("DB_PASSWORD").secret == "db-password");
+  CHECK(api.secret_env.at("DB_PASSWORD").version == "latest");
+  CHECK(api.port == 9001);
+  CHECK(api.concurrency == 80);
+  CHECK(api.min_instances == 0);
+  CHECK(api.max_instances == 3);
+  CHECK(api.timeout == 300s);
+  CHECK_FALSE(api.startup_probe);
+  CHECK(api.allow_unauthenticated);
+  CHECK(api.ingress == Ingress::kAll);
+  CHECK(s.run.at("worker").cwd == base);
+
+  REQUIRE(s.functions.size() == 1);
+  const FunctionConfig& enrich = s.functions.at("enrich");
+  CHECK(enrich.service.command ==
+        std::vector<std::string>{"npx", "functions-framework", "--target=enrich", "--signature-type=cloudevent"});
+  CHECK(enrich.service.cwd == base + "/services/enrich");
+  CHECK(enrich.service.concurrency == 1);
+  CHECK(enrich.service.timeout == 60s);
+  CHECK(enrich.trigger.kind == FunctionTrigger::Kind::kPubsub);
+  CHECK(enrich.trigger.topic == "task-events");
+  CHECK(enrich.trigger.retry);
+  CHECK(enrich.trigger.dead_letter == "task-events-dlq");
+  CHECK(enrich.trigger.max_attempts == 5);
+
+  // uploads-events is named only by the bucket notification, which creates it.
+  REQUIRE(s.pubsub.topics.size() == 3);
+  CHECK(s.pubsub.topics.count("task-events"));
+  CHECK(s.pubsub.topics.count("task-events-dlq"));
+  CHECK(s.pubsub.topics.count("uploads-events"));
+  CHECK(s.pubsub.topics.at("task-events").labels.empty());
+  CHECK_FALSE(s.pubsub.topics.at("task-events").message_retention);
+  REQUIRE(s.pubsub.subscriptions.size() == 2);
+  const SubscriptionConfig& audit = s.pubsub.subscriptions.at("audit");
+  CHECK(audit.topic == "task-events");
+  CHECK(audit.ack_deadline == 10s);
+  CHECK_FALSE(audit.push);
+  const SubscriptionConfig& to_worker = s.pubsub.subscriptions.at("to-worker");
+  CHECK(to_worker.topic == "task-events");
+  REQUIRE(to_worker.push);
+  CHECK(to_worker.push->service == "worker");
+  CHECK(to_worker.push->path == "/pubsub");
+  CHECK(to_worker.push->url.empty());
+  CHECK(to_worker.push->oidc);
+
+  REQUIRE(s.storage.buckets.size() == 1);
+  const BucketConfig& uploads = s.storage.buckets.at("uploads");
+  CHECK(uploads.versioning);
+  CHECK(uploads.location == "US");
+  REQUIRE(uploads.notifications.size() == 1);
+  CHECK(uploads.notifications[0].topic == "uploads-events");
+  CHECK(uploads.notifications[0].events == std::vector<std::string>{"OBJECT_FINALIZE"});
+  CHECK(uploads.notifications[0].prefix.empty());
+  CHECK(uploads.lifecycle.empty());
+
+  REQUIRE(s.secrets.size() == 2);
+  CHECK(s.secrets.at("db-password").value == "s3cret");
+  CHECK(s.secrets.at("db-password").file.empty());
+  CHECK(s.secrets.at("api-key").value == "key-123\n");
+  CHECK(s.secrets.at("api-key").file == base + "/secrets/api-key.txt");
+
+  REQUIRE(s.tasks.queues.size() == 1);
+  const QueueConfig& webhooks = s.tasks.queues.at("webhooks");
+  CHECK(webhooks.max_dispatches_per_second == 5);
+  CHECK(webhooks.max_concurrent_dispatches == 2);
+  CHECK(webhooks.max_burst_size == 100);
+  CHECK(webhooks.retry.max_attempts == 5);
+  CHECK(webhooks.retry.min_backoff == 1s);
+  CHECK(webhooks.retry.max_backoff == 60s);
+  CHECK(webhooks.retry.max_doublings == 16);
+  CHECK(webhooks.retry.max_retry_duration == 0s);
+
+  REQUIRE(s.gemini.rules.size() == 1);
+  const GeminiRule& rule = s.gemini.rules[0];
+  CHECK(rule.match.model == "gemini-2.5-flash");
+  CHECK(rule.match.prompt == "summar");
+  CHECK(rule.match.prompt_ignore_case);
+  CHECK(rule.match.call.empty());
+  CHECK(rule.reply.kind == GeminiReply::Kind::kJson);
+  CHECK(rule.reply.json == R"({"summary":"Short","subtasks":["a","b"],"category":"work"})");
+  CHECK(rule.reply.delay == 0s);
+
+  REQUIRE(s.calendar.users.size() == 1);
+  const auto& events = s.calendar.users.at("alice@example.com").events;
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].summary == "Standup");
+  CHECK(events[0].start == at("2026-01-05T09:00:00Z"));
+  CHECK(events[0].end == at("2026-01-05T09:15:00Z"));
+  CHECK_FALSE(events[0].all_day);
+  CHECK(events[0].description.empty());
+  CHECK(events[0].recurrence.empty());
+
+  REQUIRE(s.backing.redis);
+  CHECK_FALSE(s.backing.redis->port);
+  REQUIRE(s.backing.postgres);
+  CHECK(s.backing.postgres->database == "app");
+  CHECK(s.backing.postgres->user == "app");
+  CHECK(s.backing.postgres->password_secret == "db-password");
+  CHECK(s.backing.postgres->init == std::vector<std::string>{base + "/sql/schema.sql"});
+  REQUIRE(s.backing.firestore);
+
+  REQUIRE(s.faults.size() == 1);
+  const FaultRule& fault = s.faults[0];
+  CHECK(fault.match.service == "gemini");
+  CHECK(fault.match.method.empty());
+  CHECK_FALSE(fault.match.boundary);
+  CHECK(fault.action.kind == FaultAction::Kind::kError);
+  CHECK(fault.action.code == Code::kResourceExhausted);
+  CHECK(fault.probability == 0.1);
+  CHECK_FALSE(fault.count);
+  CHECK(fault.after == 0);
+}
+
+TEST_CASE("the keys DESIGN.md's example leaves out are read too") {
+  StackConfig s = parse_ok(R"(
+run:
+  web:
+    command: [./web]
+    cwd: /opt/web
+    startup_probe: {path: /healthz, timeout: 30s}
+    ingress: internal
+    allow_unauthenticated: false
+functions:
+  on-upload:
+    command: [./fn]
+    trigger: {storage: {bucket: uploads, event: deleted}}
+  hook:
+    command: [./hook]
+    port: 9100
+    concurrency: 10
+    trigger: {http: true}
+pubsub:
+  topics:
+    events: {labels: {team: core}, message_retention: 2d}
+    dlq: {}
+  subscriptions:
+    filtered:
+      topic: events
+      filter: attributes.kind = "a"
+      dead_letter: {topic: dlq, max_attempts: 7}
+      retry: {min_backoff: 5s, max_backoff: 1m}
+      ordering: true
+      exactly_once: true
+    outside: {topic: events, push: {url: "https://example.com/hook"}}
+storage:
+  buckets:
+    uploads:
+      location: eu
+      lifecycle:
+        - {action: Delete, age_days: 30, is_live: false}
+        - {action: SetStorageClass, storage_class: COLDLINE, num_newer_versions: 2}
+      notifications: [{topic: events, prefix: images/}]
+tasks:
+  queues:
+    mail: {max_burst_size: 20, retry: {max_attempts: -1, max_doublings: 3, max_retry_duration: 1h}}
+gemini:
+  rules:
+    - match: {call: countTokens}
+      reply: {text: "42", delay: 2s}
+    - reply: {error: UNAVAILABLE, message: The model is overloaded.}
+    - reply: {json: {n: 1, f: 2.5, yes: true, nothing: ~, quoted: "7"}}
+calendar:
+  users:
+    bob@example.com:
+      events:
+        - summary: Holiday
+          description: Out of office
+          start: 2026-02-02
+          end: 2026-02-03
+          recurrence: ["RRULE:FREQ=YEARLY"]
+backing:
+  redis: {port: 6380}
+  firestore: {port: 8086}
+faults:
+  - id: slow-publish
+    match: {service: pubsub, method: pubsub.Publish, target: "projects/*", boundary: api}
+    action: {kind: timeout, delay: 5s, message: slow, http_status: 504, retry_delay: 1s}
+    count: 3
+    after: 2
+    from: "2026-01-01T00:00:00Z"
+    until: "2026-01-02T00:00:00Z"
+  - {action: {delay: 250ms}}
+)");
+  const RunServiceConfig& web = s.run.at("web");
+  CHECK(web.cwd == "/opt/web");
+  REQUIRE(web.startup_probe);
+  CHECK(web.startup_probe->path == "/healthz");
+  CHECK(web.startup_probe->timeout == 30s);
+  CHECK(web.ingress == Ingress::kInternal);
+  CHECK_FALSE(web.allow_unauthenticated);
+  CHECK_FALSE(web.port);
+
+  const FunctionTrigger& upload = s.functions.at("on-upload").trigger;
+  CHECK(upload.kind == FunctionTrigger::Kind::kStorage);
+  CHECK(upload.bucket == "uploads");
+  CHECK(upload.event == "google.cloud.storage.object.v1.deleted");
+  CHECK_FALSE(upload.retry);
+  const FunctionConfig& hook = s.functions.at("hook");
+  CHECK(hook.trigger.kind == FunctionTrigger::Kind::kHttp);
+  CHECK(hook.service.port == 9100);
+  CHECK(hook.service.concurrency == 10);
+
+  const TopicConfig& events = s.pubsub.topics.at("events");
+  CHECK(events.labels == std::map<std::string, std::string>{{"team", "core"}});
+  CHECK(events.message_retention == 48h);
+  const SubscriptionConfig& filtered = s.pubsub.subscriptions.at("filtered");
+  CHECK(filtered.filter == R"(attributes.kind = "a")");
+  REQUIRE(filtered.dead_letter);
+  CHECK(filtered.dead_letter->topic == "dlq");
+  CHECK(filtered.dead_letter->max_attempts == 7);
+  REQUIRE(filtered.retry);
+  CHECK(filtered.retry->min_backoff == 5s);
+  CHECK(filtered.retry->max_backoff == 60s);
+  CHECK(filtered.ordering);
+  CHECK(filtered.exactly_once);
+  const SubscriptionConfig& outside = s.pubsub.subscriptions.at("outside");
+  REQUIRE(outside.push);
+  CHECK(outside.push->url == "https://example.com/hook");
+  CHECK(outside.push->service.empty());
+  CHECK_FALSE(outside.push->oidc);
+
+  const BucketConfig& uploads = s.storage.buckets.at("uploads");
+  CHECK(uploads.location == "EU");
+  CHECK_FALSE(uploads.versioning);
+  REQUIRE(uploads.lifecycle.size() == 2);
+  CHECK(uploads.lifecycle[0].action == LifecycleRule::Action::kDelete);
+  CHECK(uploads.lifecycle[0].age_days == 30);
+  CHECK(uploads.lifecycle[0].is_live == false);
+  CHECK_FALSE(uploads.lifecycle[0].num_newer_versions);
+  CHECK(uploads.lifecycle[1].action == LifecycleRule::Action::kSetStorageClass);
+  CHECK(uploads.lifecycle[1].storage_class == "COLDLINE");
+  CHECK(uploads.lifecycle[1].num_newer_versions == 2);
+  REQUIRE(uploads.notifications.size() == 1);
+  CHECK(uploads.notifications[0].events.empty());
+  CHECK(uploads.notifications[0].prefix == "images/");
+
+  const QueueConfig& mail = s.tasks.queues.at("mail");
+  CHECK(mail.max_dispatches_per_second == 500);
+  CHECK(mail.max_concurrent_dispatches == 1000);
+  CHECK(mail.max_burst_size == 20);
+  CHECK(mail.retry.max_attempts == -1);
+  CHECK(mail.retry.min_backoff == 100ms);
+  CHECK(mail.retry.max_backoff == 3600s);
+  CHECK(mail.retry.max_doublings == 3);
+  CHECK(mail.retry.max_retry_duration == 1h);
+
+  REQUIRE(s.gemini.rules.size() == 3);
+  CHECK(s.gemini.rules[0].match.call == "countTokens");
+  CHECK(s.gemini.rules[0].reply.kind == GeminiReply::Kind::kText);
+  CHECK(s.gemini.rules[0].reply.text == "42");
+  CHECK(s.gemini.rules[0].reply.delay == 2s);
+  CHECK(s.gemini.rules[1].match.model.empty());
+  CHECK(s.gemini.rules[1].reply.kind == GeminiReply::Kind::kError);
+  CHECK(s.gemini.rules[1].reply.code == Code::kUnavailable);
+  CHECK(s.gemini.rules[1].reply.message == "The model is overloaded.");
+  CHECK(s.gemini.rules[2].reply.json == R"({"n":1,"f":2.5,"yes":true,"nothing":null,"quoted":"7"})");
+
+  const CalendarEvent& holiday = s.calendar.users.at("bob@example.com").events.at(0);
+  CHECK(holiday.all_day);
+  CHECK(holiday.start == at("2026-02-02T00:00:00Z"));
+  CHECK(holiday.end == at("2026-02-03T00:00:00Z"));
+  CHECK(holiday.description == "Out of office");
+  CHECK(holiday.recurrence == std::vector<std::string>{"RRULE:FREQ=YEARLY"});
+
+  CHECK(s.backing.redis->port == 6380);
+  CHECK(s.backing.firestore->port == 8086);
+  CHECK_FALSE(s.backing.postgres);
+
+  REQUIRE(s.faults.size() == 2);
+  const FaultRule& slow = s.faults[0];
+  CHECK(slow.id == "slow-publish");
+  CHECK(slow.match.service == "pubsub");
+  CHECK(slow.match.method == "pubsub.Publish");
+  CHECK(slow.match.target == "projects/*");
+  CHECK(slow.match.boundary == Boundary::kApi);
+  CHECK(slow.action.kind == FaultAction::Kind::kTimeout);
+  CHECK(slow.action.delay == 5s);
+  CHECK(slow.action.message == "slow");
+  CHECK(slow.action.http_status == 504);
+  CHECK(slow.action.retry_delay == 1s);
+  CHECK(slow.count == 3);
+  CHECK(slow.after == 2);
+  CHECK(slow.from == at("2026-01-01T00:00:00Z"));
+  CHECK(slow.until == at("2026-01-02T00:00:00Z"));
+  CHECK(slow.probability == 1.0);
+  CHECK(s.faults[1].action.kind == FaultAction::Kind::kDelay);
+  CHECK(s.faults[1].action.delay == 250ms);
+}
+
+TEST_CASE("defaults: no file, an empty file, and bare entries") {
+  StackConfig d = default_stack();
+  CHECK(d.project == "demo-project");
+  CHECK(d.region == "us-central1");
+  CHECK(d.seed == 42);
+  CHECK(d.file.empty());
+  CHECK((d.run.empty() && d.functions.empty() && d.pubsub.topics.empty() && d.secrets.empty()));
+  CHECK((d.storage.buckets.empty() && d.tasks.queues.empty() && d.gemini.rules.empty()));
+  CHECK((d.calendar.users.empty() && d.faults.empty()));
+  CHECK((!d.backing.redis && !d.backing.postgres && !d.backing.firestore));
+
+  StackConfig empty = parse_ok("");
+  CHECK(empty.project == "demo-project");
+  CHECK(empty.seed == 42);
+
+  StackConfig s = parse_ok(R"(
+run:
+  api: {command: [./api]}
+functions:
+  fn: {command: [./fn]}
+pubsub:
+  topics: {topic1:}
+  subscriptions: {sub1: {topic: topic1}}
+storage:
+  buckets: {bucket1: {}}
+tasks:
+  queues: {q1: {}}
+backing:
+  postgres:
+)");
+  const RunServiceConfig& api = s.run.at("api");
+  CHECK(api.cwd == "/srv/app");
+  CHECK((api.env.empty() && api.secret_env.empty()));
+  CHECK_FALSE(api.port);
+  CHECK(api.concurrency == 80);
+  CHECK(api.min_instances == 0);
+  CHECK(api.max_instances == 100);
+  CHECK(api.timeout == 300s);
+  CHECK_FALSE(api.startup_probe);
+  CHECK(api.allow_unauthenticated);
+  CHECK(api.ingress == Ingress::kAll);
+
+  const FunctionConfig& fn = s.functions.at("fn");
+  CHECK(fn.service.concurrency == 1);
+  CHECK(fn.service.timeout == 60s);
+  CHECK(fn.service.max_instances == 100);
+  CHECK(fn.trigger.kind == FunctionTrigger::Kind::kHttp);
+
+  const SubscriptionConfig& sub = s.pubsub.subscriptions.at("sub1");
+  CHECK(sub.ack_deadline == 10s);
+  CHECK((!sub.push && !sub.dead_letter && !sub.retry));
+  CHECK((sub.filter.empty() && !sub.ordering && !sub.exactly_once));
+
+  CHECK(s.storage.buckets.at("bucket1").location == "US");
+  CHECK_FALSE(s.storage.buckets.at("bucket1").versioning);
+  CHECK(s.tasks.queues.at("q1").max_dispatches_per_second == 500);
+  CHECK(s.tasks.queues.at("q1").retry.max_attempts == 100);
+  REQUIRE(s.backing.postgres);
+  CHECK(s.backing.postgres->database == "postgres");
+  CHECK(s.backing.postgres->user == "postgres");
+  CHECK(s.backing.postgres->password_secret.empty());
+}
+
+TEST_CASE("unknown keys name the file, line, key and what was expected") {
+  CHECK(error_of(R"(project: demo-project
+run:
+  task-api:
+    command: [app]
+    concurency: 10
+)") == "gcpsim.yaml:5: unknown key 'concurency' in run.task-api (expected one of: command, cwd, env, "
+       "secret_env, port, concurrency, min_instances, max_instances, timeout, startup_probe, "
+       "allow_unauthenticated, ingress)");
+  CHECK(error_of("project: demo-project\nservices: {}\n") ==
+        "gcpsim.yaml:2: unknown key 'services' at top level (expected one of: project, region, seed, run, "
+        "functions, pubsub, storage, secrets, tasks, gemini, calendar, backing, faults)");
+  CHECK(error_of("faults:\n  - match: {servce: pubsub}\n    action: {error: UNAVAILABLE}\n") ==
+        "gcpsim.yaml:2: unknown key 'servce' in faults[0].match (expected one of: service, method, target, boundary)");
+}
+
+TEST_CASE("wrong types name the key and quote the value") {
+  CHECK(error_of(R"(project: demo-project
+region: us-central1
+seed: 42
+run:
+  task-api:
+    command: [app]
+    port: abc
+)") == "gcpsim.yaml:7: run.task-api.port: expected an integer, got 'abc'");
+  CHECK(error_of("seed: -1\n") == "gcpsim.yaml:1: seed: expected a non-negative integer, got '-1'");
+  CHECK(error_of("run:\n  a:\n    command: ./a\n") == "gcpsim.yaml:3: run.a.command: expected a list, got './a'");
+  CHECK(error_of("run:\n  a:\n    command: [a]\n    allow_unauthenticated: yes\n") ==
+        "gcpsim.yaml:4: run.a.allow_unauthenticated: expected true or false, got 'yes'");
+  CHECK(error_of("run:\n  a:\n    command: [a]\n    cwd:\n") == "gcpsim.yaml:4: run.a.cwd: expected a string, got nothing");
+  CHECK(error_of("run:\n  a:\n    command: [a]\n    env: [X]\n") == "gcpsim.yaml:4: run.a.env: expected a mapping, got a list");
+  CHECK(error_of("run:\n  a:\n    command: [a]\n    ingress: public\n") ==
+        "gcpsim.yaml:4: run.a.ingress: expected one of all, internal, got 'public'");
+  CHECK(error_of("pubsub:\n  topics: {topic1: {}}\n  subscriptions:\n    sub1: {topic: topic1, ack_deadline: soon}\n") ==
+        "gcpsim.yaml:4: pubsub.subscriptions.sub1.ack_deadline: expected a duration like '10s' or '5m', got 'soon'");
+  CHECK(error_of("faults:\n  - action: {error: RATE_LIMITED}\n") ==
+        "gcpsim.yaml:2: faults[0].action.error: unknown error code 'RATE_LIMITED' (expected a canonical code "
+        "such as UNAVAILABLE or RESOURCE_EXHAUSTED)");
+  CHECK(error_of("calendar:\n  users:\n    a@b.c: {events: [{start: monday, end: tuesday}]}\n") ==
+        "gcpsim.yaml:3: calendar.users.a@b.c.events[0].start: expected a date like '2026-01-05' or a timestamp "
+        "like '2026-01-05T09:00:00Z', got 'monday'");
+}
+
+TEST_CASE("values out of the real services' ranges are refused") {
+  CHECK(error_of("run:\n  a:\n    command: [a]\n    port: 70000\n") ==
+        "gcpsim.yaml:4: run.a.port: must be between 1 and 65535, got 70000");
+  CHECK(error_of("run:\n  a:\n    command: [a]\n    min_instances: 5\n    max_instances: 3\n") ==
+        "gcpsim.yaml:5: run.a.max_instances: must be at least min_instances (5), got 3");
+  CHECK(error_of("pubsub:\n  topics: {topic1: {}}\n  subscriptions:\n    sub1: {topic: topic1, ack_deadline: 5s}\n") ==
+        "gcpsim.yaml:4: pubsub.subscriptions.sub1.ack_deadline: must be between 10s and 10m, got 5s");
+  CHECK(error_of("faults:\n  - action: {error: UNAVAILABLE}\n    probability: 1.5\n") ==
+        "gcpsim.yaml:3: faults[0].probability: must be between 0 and 1, got 1.5");
+  CHECK(error_of("run:\n  a:\n    command: [a]\n    port: 9001\n  b:\n    command: [b]\n    port: 9001\n") ==
+        "gcpsim.yaml:7: run.b.port: port 9001 is already used by run.a");
+}
+
+TEST_CASE("names follow the real services' rules") {
+  CHECK(error_of("run:\n  Task_API:\n    command: [a]\n") ==
+        "gcpsim.yaml:2: run.Task_API: invalid name 'Task_API': use lowercase letters, digits and hyphens, start "
+        "with a letter, do not end with a hyphen, at most 49 characters");
+  CHECK(error_of("run:\n  " + std::string(50, 'a') + ":\n    command: [a]\n").find("at most 49 characters") !=
+        std::string::npos);
+  CHECK(error_of("pubsub:\n  topics:\n    ab: {}\n") ==
+        "gcpsim.yaml:3: pubsub.topics.ab: invalid name 'ab': start with a letter, 3 to 255 characters of "
+        "letters, digits and - _ . ~ + %, not starting with 'goog'");
+  CHECK(error_of("pubsub:\n  topics: {topic1: {}}\n  subscriptions:\n    goog-sub: {topic: topic1}\n")
+            .rfind("gcpsim.yaml:4: pubsub.subscriptions.goog-sub: invalid name 'goog-sub'", 0) == 0);
+  CHECK(parse_ok("pubsub:\n  topics:\n    A.b_c~d+e%f-g: {}\n").pubsub.topics.count("A.b_c~d+e%f-g"));
+  CHECK(error_of("project: Demo\n") ==
+        "gcpsim.yaml:1: project: invalid project ID 'Demo': 6 to 30 lowercase letters, digits or hyphens, "
+        "starting with a letter and not ending with a hyphen");
+}
+
+TEST_CASE("references must point at something declared") {
+  CHECK(error_of("pubsub:\n  subscriptions:\n    sub1: {topic: task-evnts}\n") ==
+        "gcpsim.yaml:3: pubsub.subscriptions.sub1.topic: topic 'task-evnts' is not declared under pubsub.topics");
+  CHECK(error_of("run:\n  a:\n    command: [a]\n    secret_env: {DB_PASSWORD: db-pasword:latest}\n"
+                 "secrets:\n  db-password: {value: x}\n") ==
+        "gcpsim.yaml:4: run.a.secret_env.DB_PASSWORD: secret 'db-pasword' is not declared under secrets");
+  CHECK(error_of("run:\n  a:\n    command: [a]\n    secret_env: {DB_PASSWORD: db-password:newest}\n") ==
+        "gcpsim.yaml:4: run.a.secret_env.DB_PASSWORD: expected 'SECRET:VERSION' (VERSION is 'latest' or a "
+        "number), got 'db-password:newest'");
+  CHECK(error_of("backing:\n  postgres: {password_secret: nope}\n") ==
+        "gcpsim.yaml:2: backing.postgres.password_secret: secret 'nope' is not declared under secrets");
+  CHECK(error_of("functions:\n  f:\n    command: [f]\n    trigger: {storage: {bucket: nope}}\n") ==
+        "gcpsim.yaml:4: functions.f.trigger.storage.bucket: bucket 'nope' is not declared under storage.buckets");
+  CHECK(error_of("pubsub:\n  topics: {topic1: {}}\n  subscriptions:\n    sub1: {topic: topic1, dead_letter: {topic: topic2}}\n") ==
+        "gcpsim.yaml:4: pubsub.subscriptions.sub1.dead_letter.topic: topic 'topic2' is not declared under pubsub.topics");
+
+  // Declaration order in the file does not matter, and a trigger's topic is created as gcloud does.
+  StackConfig s = parse_ok(R"(
+pubsub:
+  subscriptions: {sub1: {topic: topic1, push: {service: fn}}}
+functions:
+  fn: {command: [f], trigger: {pubsub: topic1}}
+run:
+  a: {command: [a], secret_env: {KEY: k:2}}
+secrets:
+  k: {value: v}
+)");
+  CHECK(s.pubsub.topics.count("topic1"));
+  CHECK(s.run.at("a").secret_env.at("KEY").version == "2");
+}
+
+TEST_CASE("missing, duplicate and conflicting keys") {
+  CHECK(error_of("run:\n  task-api:\n    cwd: x\n") == "gcpsim.yaml:2: run.task-api: missing required key 'command'");
+  CHECK(error_of("run:\n  a:\n    command: [a]\n    port: 1\n    port: 2\n") ==
+        "gcpsim.yaml:5: duplicate key 'port' in run.a");
+  CHECK(error_of("secrets:\n  k: {}\n") == "gcpsim.yaml:2: secrets.k: set either 'value' or 'file'");
+  CHECK(error_of("secrets:\n  k: {value: a, file: b}\n") == "gcpsim.yaml:2: secrets.k: set either 'value' or 'file'");
+  CHECK(error_of("pubsub:\n  topics: {topic1: {}}\n  subscriptions:\n    sub1: {topic: topic1, push: {path: /x}}\n") ==
+        "gcpsim.yaml:4: pubsub.subscriptions.sub1.push: set either 'service' or 'url'");
+  CHECK(error_of("functions:\n  f:\n    command: [f]\n    trigger: {http: true, pubsub: topic1}\n") ==
+        "gcpsim.yaml:4: functions.f.trigger: set exactly one of 'pubsub', 'storage' or 'http'");
+  CHECK(error_of("run:\n  a:\n    command: [a]\nfunctions:\n  a:\n    command: [a]\n") ==
+        "gcpsim.yaml:5: functions.a: name 'a' is already used by run.a (a function is a Run service)");
+  CHECK(error_of("run:\n  a:\n    command: [a]\n    env: {PORT: \"1\"}\n") ==
+        "gcpsim.yaml:4: run.a.env.PORT: 'PORT' is reserved: Cloud Run sets it for every instance");
+  CHECK(error_of("gemini:\n  rules:\n    - reply: {text: a, json: {}}\n") ==
+        "gcpsim.yaml:3: gemini.rules[0].reply: set exactly one of 'text', 'json' or 'error'");
+  CHECK(error_of("gemini:\n  rules:\n    - match: {prompt: \"(unclosed\"}\n      reply: {text: a}\n")
+            .rfind("gcpsim.yaml:3: gemini.rules[0].match.prompt: invalid regular expression '(unclosed'", 0) == 0);
+}
+
+TEST_CASE("malformed YAML gives the parser's line") {
+  std::string message = error_of("project: demo-project\nrun: [a,\n");
+  CHECK(message.rfind("gcpsim.yaml:3: invalid YAML: ", 0) == 0);
+  CHECK(error_of("- a\n- b\n") == "gcpsim.yaml:1: the stack file: expected a mapping, got a list");
+}
+
+TEST_CASE("relative paths resolve against the stack file's directory") {
+  StackConfig s = parse_ok(R"(
+run:
+  a: {command: [a], cwd: ../shared/./svc}
+  b: {command: [b], cwd: /abs/dir/}
+  c: {command: [c], cwd: .}
+backing:
+  postgres: {init: [sql/schema.sql, /etc/seed.sql]}
+)", "/srv/app/");
+  CHECK(s.base_dir == "/srv/app");
+  CHECK(s.run.at("a").cwd == "/srv/shared/svc");
+  CHECK(s.run.at("b").cwd == "/abs/dir");
+  CHECK(s.run.at("c").cwd == "/srv/app");
+  CHECK(s.backing.postgres->init == std::vector<std::string>{"/srv/app/sql/schema.sql", "/etc/seed.sql"});
+}
+
+TEST_CASE("load_stack reads the file and resolves paths against its directory") {
+  TempDir dir;
+  dir.write("stack/keys/api.txt", std::string("line1\nline2\0bin", 15));
+  dir.write("stack/gcpsim.yaml", "secrets:\n  api-key: {file: keys/api.txt}\nrun:\n  a: {command: [a], cwd: svc}\n");
+  std::string file = (dir.path / "stack/gcpsim.yaml").string();
+  auto s = load_stack(file);
+  INFO(s.status().message());
+  REQUIRE(s.ok());
+  CHECK(s->file == file);
+  CHECK(s->base_dir == (dir.path / "stack").string());
+  CHECK(s->secrets.at("api-key").value == std::string("line1\nline2\0bin", 15));
+  CHECK(s->secrets.at("api-key").file == (dir.path / "stack/keys/api.txt").string());
+  CHECK(s->run.at("a").cwd == (dir.path / "stack/svc").string());
+
+  dir.write("bad/gcpsim.yaml", "secrets:\n  api-key:\n    file: missing.txt\n");
+  std::string bad = (dir.path / "bad/gcpsim.yaml").string();
+  auto r = load_stack(bad);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message() == bad + ":3: secrets.api-key.file: cannot read secret file '" +
+                                    (dir.path / "bad/missing.txt").string() + "'");
+
+  auto missing = load_stack((dir.path / "nope.yaml").string());
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.status().code() == Code::kNotFound);
+}
