@@ -1,2 +1,214 @@
-// placeholder CLI
-int main() { return 0; }
+// gcpsim's command line: up, env, version.
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/stack.h"
+#include "core/time.h"
+#include "net/server.h"
+
+namespace {
+
+using namespace gcpsim;
+
+constexpr const char* kUsage = R"USAGE(gcpsim — a Google Cloud project on one port, offline.
+
+usage:
+  gcpsim up [--stack FILE] [--port P] [--host H] [--data-dir DIR] [--seed N]
+            [--clock real|virtual] [--start-time RFC3339]
+      Serve every emulated API on one port (gRPC and HTTP), start the stack's
+      processes and print one ready line. Stops cleanly on SIGINT/SIGTERM.
+  gcpsim env [--port P] [--host H] [--stack FILE] [--format sh|dotenv|json]
+      Print the variables that point the official Google clients at gcpsim:
+        eval "$(gcpsim env)"
+  gcpsim version
+  gcpsim help
+
+defaults: port 8085, host 127.0.0.1, in-memory state, real clock, seed from the
+stack file (42), project demo-project.
+)USAGE";
+
+struct Args {
+  std::string command;
+  std::map<std::string, std::string> flags;
+};
+
+// --flag value / --flag=value; every flag takes a value.
+bool parse_args(int argc, char** argv, Args& out, std::string& error) {
+  if (argc < 2) {
+    out.command = "help";
+    return true;
+  }
+  out.command = argv[1];
+  for (int i = 2; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "-h" || a == "--help") {
+      out.command = "help";
+      return true;
+    }
+    if (a.rfind("--", 0) != 0) {
+      error = "unexpected argument '" + a + "'";
+      return false;
+    }
+    auto eq = a.find('=');
+    if (eq != std::string::npos) {
+      out.flags[a.substr(2, eq - 2)] = a.substr(eq + 1);
+    } else if (i + 1 < argc) {
+      out.flags[a.substr(2)] = argv[++i];
+    } else {
+      error = "flag " + a + " needs a value";
+      return false;
+    }
+  }
+  return true;
+}
+
+bool check_flags(const Args& args, std::initializer_list<const char*> allowed, std::string& error) {
+  for (const auto& [k, v] : args.flags) {
+    bool ok = false;
+    for (const char* a : allowed) ok = ok || k == a;
+    if (!ok) {
+      error = "unknown flag --" + k + " for 'gcpsim " + args.command + "'";
+      return false;
+    }
+  }
+  return true;
+}
+
+std::optional<uint16_t> parse_port(const std::string& s) {
+  try {
+    size_t used = 0;
+    int p = std::stoi(s, &used);
+    if (used == s.size() && p >= 0 && p <= 65535) return static_cast<uint16_t>(p);
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
+int fail(const std::string& message) {
+  std::cerr << "gcpsim: " << message << "\n";
+  return 2;
+}
+
+core::StatusOr<core::StackConfig> load(const Args& args) {
+  auto it = args.flags.find("stack");
+  if (it == args.flags.end()) return core::default_stack();
+  return core::load_stack(it->second);
+}
+
+int cmd_env(const Args& args) {
+  std::string error;
+  if (!check_flags(args, {"port", "host", "stack", "format"}, error)) return fail(error);
+  auto stack = load(args);
+  if (!stack.ok()) return fail(stack.status().message());
+  auto port = parse_port(args.flags.count("port") ? args.flags.at("port") : "8085");
+  if (!port || *port == 0) return fail("--port must be 1-65535");
+  std::string host = args.flags.count("host") ? args.flags.at("host") : "127.0.0.1";
+  std::string hp = host + ":" + std::to_string(*port);
+  const std::string& project = stack->project;
+  std::vector<std::pair<std::string, std::string>> vars = {
+      {"GCPSIM_ENDPOINT", "http://" + hp},
+      {"GOOGLE_CLOUD_PROJECT", project},
+      {"GCLOUD_PROJECT", project},
+      {"CLOUDSDK_CORE_PROJECT", project},
+      {"PUBSUB_EMULATOR_HOST", hp},
+      {"PUBSUB_PROJECT_ID", project},
+      {"STORAGE_EMULATOR_HOST", "http://" + hp},
+      {"GOOGLE_GEMINI_BASE_URL", "http://" + hp},
+      {"GEMINI_API_KEY", "gcpsim-local-key"},
+      {"GCE_METADATA_HOST", hp},
+      {"GCE_METADATA_IP", hp},
+  };
+  std::string format = args.flags.count("format") ? args.flags.at("format") : "sh";
+  if (format == "json") {
+    std::cout << "{";
+    for (size_t i = 0; i < vars.size(); ++i)
+      std::cout << (i ? "," : "") << "\n  \"" << vars[i].first << "\": \"" << vars[i].second << "\"";
+    std::cout << "\n}\n";
+  } else if (format == "sh" || format == "dotenv") {
+    for (const auto& [k, v] : vars) std::cout << (format == "sh" ? "export " : "") << k << "=" << v << "\n";
+  } else {
+    return fail("--format must be sh, dotenv or json");
+  }
+  return 0;
+}
+
+int cmd_up(const Args& args) {
+  std::string error;
+  if (!check_flags(args, {"stack", "port", "host", "data-dir", "seed", "clock", "start-time"}, error)) return fail(error);
+  auto stack = load(args);
+  if (!stack.ok()) return fail(stack.status().message());
+  net::ServerOptions opts;
+  opts.stack = std::move(stack).value();
+  if (args.flags.count("port")) {
+    auto p = parse_port(args.flags.at("port"));
+    if (!p) return fail("--port must be 0-65535");
+    opts.port = *p;
+  }
+  if (args.flags.count("host")) opts.host = args.flags.at("host");
+  if (args.flags.count("data-dir")) opts.data_dir = args.flags.at("data-dir");
+  if (args.flags.count("seed")) {
+    try {
+      opts.stack.seed = std::stoull(args.flags.at("seed"));
+    } catch (const std::exception&) {
+      return fail("--seed must be a non-negative integer");
+    }
+  }
+  std::string clock = args.flags.count("clock") ? args.flags.at("clock") : "real";
+  if (clock == "virtual") {
+    opts.clock_mode = core::Clock::Mode::kVirtual;
+    opts.start_time = *core::parse_rfc3339("2026-01-01T00:00:00Z");
+  } else if (clock != "real") {
+    return fail("--clock must be real or virtual");
+  }
+  if (args.flags.count("start-time")) {
+    auto t = core::parse_rfc3339(args.flags.at("start-time"));
+    if (!t) return fail("--start-time must be an RFC 3339 time like 2026-01-01T00:00:00Z");
+    opts.start_time = *t;
+  }
+
+  // Signals are taken synchronously by this thread; every other thread inherits the mask.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGTERM);
+  sigaddset(&sigs, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  std::string project = opts.stack.project;
+  std::string host = opts.host;
+  net::Server server(std::move(opts));
+  auto st = server.start();
+  if (!st.is_ok()) return fail(st.message());
+  std::cout << "gcpsim ready on " << host << ":" << server.port() << " project=" << project
+            << " clock=" << clock << std::endl;
+  int sig = 0;
+  sigwait(&sigs, &sig);
+  server.stop();
+  std::cout << "gcpsim stopped (" << strsignal(sig) << ")" << std::endl;
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args args;
+  std::string error;
+  if (!parse_args(argc, argv, args, error)) return fail(error + "\n" + kUsage);
+  if (args.command == "help" || args.command == "--help" || args.command == "-h") {
+    std::cout << kUsage;
+    return 0;
+  }
+  if (args.command == "version" || args.command == "--version") {
+    std::cout << "gcpsim " << GCPSIM_VERSION << " (C++" << __cplusplus / 100 % 100 << ", " << __VERSION__ << ")\n";
+    return 0;
+  }
+  if (args.command == "up") return cmd_up(args);
+  if (args.command == "env") return cmd_env(args);
+  return fail("unknown command '" + args.command + "'\n" + kUsage);
+}

@@ -1,0 +1,37 @@
+// Builds one emulated project from the services table and routes HTTP into it.
+#include "control/emulator.h"
+
+#include "core/env.h"
+#include "core/stack.h"
+#include "net/transcoder.h"
+#include "services/service.h"
+
+namespace gcpsim::control {
+
+Emulator::Emulator(core::Env& env, const core::StackConfig& stack, net::HttpClient& http, ControlHooks hooks)
+    : env_(env), registry_(std::make_unique<services::Registry>()) {
+  add_control_routes(router_, env, *this, std::move(hooks));
+  services::Context ctx{env, stack, methods_, router_, http, *registry_};
+  for (const auto& def : services::service_table()) {
+    auto svc = def.create(ctx);
+    registry_->put(def.name, svc.get());
+    services_.emplace_back(def.name, std::move(svc));
+  }
+  transcoder_ = std::make_unique<net::Transcoder>(methods_);
+  transcoder_->install(router_, env_);
+  for (auto& [name, svc] : services_) svc->start();
+}
+
+Emulator::~Emulator() {
+  for (auto it = services_.rbegin(); it != services_.rend(); ++it) it->second->stop();
+}
+
+void Emulator::handle(net::HttpRequest& req, net::Reply reply) { router_.handle(req, std::move(reply)); }
+
+std::vector<std::string> Emulator::service_names() const {
+  std::vector<std::string> names;
+  for (const auto& [name, svc] : services_) names.push_back(name);
+  return names;
+}
+
+}  // namespace gcpsim::control

@@ -1,0 +1,49 @@
+// One emulated project: the services of the services table, their RPCs and routes, the REST
+// transcoder and the /_gcpsim control API. Reset drops it and builds a new one.
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "net/http.h"
+#include "net/rpc.h"
+
+namespace gcpsim::core { struct Env; struct StackConfig; }
+namespace gcpsim::net { class HttpClient; class Transcoder; }
+namespace gcpsim::services { class Service; class Registry; }
+
+namespace gcpsim::control {
+
+// What the control API asks of the process that owns the emulator.
+struct ControlHooks {
+  std::function<void()> reset;                                   // engine thread, deferred
+  std::function<core::Status(const std::string&)> save_snapshot;
+  std::function<void(const std::string&, std::function<void(core::Status)>)> load_snapshot;  // deferred
+  uint16_t port = 0;
+};
+
+class Emulator {
+ public:
+  Emulator(core::Env& env, const core::StackConfig& stack, net::HttpClient& http, ControlHooks hooks);
+  ~Emulator();
+
+  const net::MethodTable& methods() const { return methods_; }
+  // Engine thread: routes an HTTP request (control API, hand-written REST, transcoder).
+  void handle(net::HttpRequest& req, net::Reply reply);
+  std::vector<std::string> service_names() const;
+
+ private:
+  core::Env& env_;
+  net::MethodTable methods_;
+  net::Router router_;
+  std::unique_ptr<services::Registry> registry_;
+  std::vector<std::pair<std::string, std::unique_ptr<services::Service>>> services_;
+  std::unique_ptr<net::Transcoder> transcoder_;
+};
+
+// Registers /_gcpsim/* on a router (control/api.cc).
+void add_control_routes(net::Router& router, core::Env& env, const Emulator& emulator, ControlHooks hooks);
+
+}  // namespace gcpsim::control

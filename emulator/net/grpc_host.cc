@@ -1,0 +1,301 @@
+// gRPC on the edge port: one CallbackGenericService serves every method from the method
+// table, unary and bidi-streaming, handing each call to the engine thread.
+#include "net/grpc_host.h"
+
+#include <fcntl.h>
+
+#include <unistd.h>
+
+#include <deque>
+#include <future>
+#include <map>
+#include <mutex>
+
+#include <grpcpp/generic/async_generic_service.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/impl/codegen/proto_utils.h>
+#include <grpcpp/server_posix.h>
+
+#include "core/status_grpc.h"
+#include "net/rpc.h"
+
+namespace gcpsim::net {
+namespace {
+
+constexpr int kMaxMessageBytes = 64 * 1024 * 1024;
+
+using Reactor = grpc::ServerGenericBidiReactor;
+
+bool parse(grpc::ByteBuffer* buf, Message* msg) {
+  return grpc::SerializationTraits<Message>::Deserialize(buf, msg).ok();
+}
+
+grpc::ByteBuffer serialize(const Message& msg) {
+  grpc::ByteBuffer out;
+  bool own = false;
+  grpc::SerializationTraits<Message>::Serialize(msg, &out, &own);
+  return out;
+}
+
+// A unary call: read one request, run it on the engine, write the response and finish.
+class UnaryReactor final : public Reactor {
+ public:
+  UnaryReactor(EngineAccess& engine, std::string method) : engine_(engine), method_(std::move(method)) {
+    StartRead(&request_buf_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::INTERNAL, "the client sent no request message"));
+      return;
+    }
+    engine_.post([this] { run(); });
+  }
+  void OnWriteDone(bool) override {}
+  void OnDone() override { delete this; }
+
+ private:
+  // Engine thread.
+  void run() {
+    const UnaryMethod* m = engine_.methods()->unary(method_);
+    if (m == nullptr) {
+      Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "Method not found: " + method_));
+      return;
+    }
+    request_.reset(m->request_prototype->New());
+    response_.reset(m->response_prototype->New());
+    if (!parse(&request_buf_, request_.get())) {
+      Finish(grpc::Status(grpc::StatusCode::INTERNAL, "could not parse the request message"));
+      return;
+    }
+    call_unary(*engine_.env, *m, *request_, response_.get(), [this](core::Status s) {
+      if (!s.is_ok()) {
+        Finish(core::to_grpc_status(s));
+        return;
+      }
+      response_buf_ = serialize(*response_);
+      StartWriteAndFinish(&response_buf_, grpc::WriteOptions(), grpc::Status::OK);
+    });
+  }
+
+  EngineAccess& engine_;
+  std::string method_;
+  grpc::ByteBuffer request_buf_, response_buf_;
+  std::unique_ptr<Message> request_, response_;
+};
+
+class StreamReactor;
+
+// The engine's view of a bidi call. Writes queue here and go out one at a time; the
+// reactor may be gone (OnDone) while the engine still holds this, hence the mutex.
+class Stream final : public ServerStream {
+ public:
+  explicit Stream(StreamReactor* r) : reactor_(r) {}
+  bool write(const Message& m) override;
+  void finish(core::Status s) override;
+  bool closed() const override {
+    std::lock_guard lock(mu_);
+    return finishing_;
+  }
+
+  // gRPC threads.
+  void write_done(bool ok);
+  void detach() {
+    std::lock_guard lock(mu_);
+    reactor_ = nullptr;
+  }
+
+  // Engine thread only.
+  const Message* request_proto = nullptr;
+  bool close_seen = false;
+
+ private:
+  void start_next_locked();
+  mutable std::mutex mu_;
+  StreamReactor* reactor_;
+  std::deque<grpc::ByteBuffer> queue_;
+  bool writing_ = false;
+  bool finishing_ = false;
+  bool finished_ = false;
+  grpc::Status final_status_;
+};
+
+class StreamReactor final : public Reactor {
+ public:
+  StreamReactor(EngineAccess& engine, std::string method)
+      : engine_(engine), stream_(std::make_shared<Stream>(this)) {
+    engine_.post([&engine = engine_, s = stream_, method = std::move(method)] { open(engine, s, method); });
+    StartRead(&read_buf_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      close();
+      return;
+    }
+    auto buf = std::make_shared<grpc::ByteBuffer>(std::move(read_buf_));
+    engine_.post([s = stream_, buf] {
+      if (s->closed() || s->request_proto == nullptr) return;
+      std::unique_ptr<Message> msg(s->request_proto->New());
+      if (!parse(buf.get(), msg.get())) {
+        s->finish(core::Status::internal("could not parse a stream message"));
+        return;
+      }
+      if (s->on_read) s->on_read(*msg);
+    });
+    StartRead(&read_buf_);
+  }
+  void OnWriteDone(bool ok) override { stream_->write_done(ok); }
+  void OnCancel() override { close(); }
+  void OnDone() override {
+    stream_->detach();
+    delete this;
+  }
+
+ private:
+  // Engine thread; runs before any read is handed over (posts are FIFO).
+  static void open(EngineAccess& engine, const std::shared_ptr<Stream>& s, const std::string& method) {
+    const StreamMethod* m = engine.methods()->stream(method);
+    if (m == nullptr) {
+      s->finish(core::Status::unimplemented("Method not found: " + method));
+      return;
+    }
+    s->request_proto = m->request_prototype;
+    m->open(s);
+  }
+
+  // Half-close, cancel or disconnect: tell the handler once, then make sure the call ends.
+  void close() {
+    engine_.post([s = stream_] {
+      if (s->close_seen) return;
+      s->close_seen = true;
+      if (s->on_close) s->on_close();
+      s->finish(core::Status::ok());
+    });
+  }
+
+  EngineAccess& engine_;
+  std::shared_ptr<Stream> stream_;
+  grpc::ByteBuffer read_buf_;
+  friend class Stream;
+};
+
+bool Stream::write(const Message& m) {
+  grpc::ByteBuffer buf = serialize(m);
+  std::lock_guard lock(mu_);
+  if (finishing_ || reactor_ == nullptr) return false;
+  queue_.push_back(std::move(buf));
+  if (!writing_) start_next_locked();
+  return true;
+}
+
+void Stream::finish(core::Status s) {
+  std::lock_guard lock(mu_);
+  if (finishing_) return;
+  finishing_ = true;
+  final_status_ = core::to_grpc_status(s);
+  if (!writing_ && reactor_ != nullptr && !finished_) {
+    finished_ = true;
+    reactor_->Finish(final_status_);
+  }
+}
+
+void Stream::write_done(bool ok) {
+  std::lock_guard lock(mu_);
+  writing_ = false;
+  if (!queue_.empty()) queue_.pop_front();
+  if (!ok) {
+    queue_.clear();
+    finishing_ = true;
+  }
+  if (!queue_.empty()) {
+    start_next_locked();
+  } else if (finishing_ && !finished_ && reactor_ != nullptr) {
+    finished_ = true;
+    reactor_->Finish(final_status_);
+  }
+}
+
+void Stream::start_next_locked() {
+  writing_ = true;
+  reactor_->StartWrite(&queue_.front());
+}
+
+class GenericService final : public grpc::CallbackGenericService {
+ public:
+  explicit GenericService(EngineAccess& engine) : engine_(engine) {}
+  Reactor* CreateReactor(grpc::GenericCallbackServerContext* ctx) override {
+    // The table is immutable between resets and both kinds are known by path; the stream
+    // table is consulted first so StreamingPull never goes through the unary reactor.
+    if (is_stream(ctx->method())) return new StreamReactor(engine_, ctx->method());
+    return new UnaryReactor(engine_, ctx->method());
+  }
+
+ private:
+  bool is_stream(const std::string& method) {
+    std::lock_guard lock(mu_);
+    auto it = kinds_.find(method);
+    if (it != kinds_.end()) return it->second;
+    // First call of this method: ask the engine once and remember (method kinds never change).
+    std::promise<bool> p;
+    auto f = p.get_future();
+    engine_.post([&] { p.set_value(engine_.methods()->stream(method) != nullptr); });
+    bool stream = f.get();
+    kinds_[method] = stream;
+    return stream;
+  }
+
+  EngineAccess& engine_;
+  std::mutex mu_;
+  std::map<std::string, bool> kinds_;
+};
+
+}  // namespace
+
+struct GrpcHost::Impl {
+  EngineAccess engine;
+  std::unique_ptr<GenericService> generic;
+  std::unique_ptr<grpc::Server> server;
+};
+
+GrpcHost::GrpcHost(EngineAccess engine) : impl_(std::make_unique<Impl>()) {
+  impl_->engine = std::move(engine);
+  impl_->generic = std::make_unique<GenericService>(impl_->engine);
+}
+
+GrpcHost::~GrpcHost() { shutdown(); }
+
+core::Status GrpcHost::start() {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::ServerBuilder builder;
+  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  builder.SetMaxSendMessageSize(kMaxMessageBytes);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 1000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+  builder.RegisterCallbackGenericService(impl_->generic.get());
+  impl_->server = builder.BuildAndStart();
+  if (!impl_->server) return core::Status::internal("could not start the gRPC server");
+  return core::Status::ok();
+}
+
+void GrpcHost::adopt(int fd) {
+  if (!impl_->server) {
+    ::close(fd);
+    return;
+  }
+  int flags = fcntl(fd, F_GETFL, 0);
+  fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+  grpc::AddInsecureChannelFromFd(impl_->server.get(), fd);
+}
+
+void GrpcHost::shutdown() {
+  if (impl_ && impl_->server) {
+    impl_->server->Shutdown(gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_millis(500, GPR_TIMESPAN)));
+    impl_->server->Wait();
+    impl_->server.reset();
+  }
+}
+
+}  // namespace gcpsim::net

@@ -1,0 +1,538 @@
+// The process's I/O: engine thread, I/O thread, edge listener that sniffs gRPC vs HTTP/1.1,
+// Beast HTTP sessions (keep-alive, limits, streaming bodies) and the outbound HTTP client.
+#include "net/server.h"
+
+#include <sys/socket.h>
+
+#include <atomic>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "control/emulator.h"
+#include "core/env.h"
+#include "core/events.h"
+#include "core/faults.h"
+#include "core/ids.h"
+#include "core/store.h"
+#include "net/grpc_host.h"
+#include "net/http_client.h"
+
+namespace gcpsim::net {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+using asio::use_awaitable;
+
+namespace {
+
+constexpr size_t kMaxHeaderBytes = 64 * 1024;
+constexpr uint64_t kMaxBodyBytes = 64ull * 1024 * 1024;
+constexpr auto kIdleTimeout = std::chrono::seconds(120);
+constexpr auto kLinger = std::chrono::seconds(2);
+constexpr auto kSniffPatience = std::chrono::seconds(10);  // for a preface split across packets
+constexpr auto kSniffPause = std::chrono::milliseconds(2);
+constexpr std::string_view kHttp2Preface = "PRI * HTTP/2.0";
+
+HttpResponse plain_error(int status, std::string_view status_name, const std::string& message) {
+  std::string body = "{\"error\":{\"code\":" + std::to_string(status) + ",\"message\":\"" + message +
+                     "\",\"status\":\"" + std::string(status_name) + "\"}}";
+  return HttpResponse::json(status, std::move(body));
+}
+
+HttpRequest to_request(http::request<http::string_body>&& r, const tcp::endpoint& remote) {
+  HttpRequest req;
+  req.method = std::string(r.method_string());
+  req.target = std::string(r.target());
+  auto q = req.target.find('?');
+  req.path = req.target.substr(0, q);
+  if (q != std::string::npos) {
+    std::string_view qs(req.target);
+    qs.remove_prefix(q + 1);
+    while (!qs.empty()) {
+      auto amp = qs.find('&');
+      auto part = qs.substr(0, amp);
+      auto eq = part.find('=');
+      if (!part.empty())
+        req.query.emplace_back(percent_decode(part.substr(0, eq), true),
+                               eq == std::string_view::npos ? "" : percent_decode(part.substr(eq + 1), true));
+      if (amp == std::string_view::npos) break;
+      qs.remove_prefix(amp + 1);
+    }
+  }
+  for (const auto& f : r) req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+  req.body = std::move(r.body());
+  req.remote_ip = remote.address().to_string();
+  req.loopback = remote.address().is_loopback();
+  return req;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+// Outbound HTTP/1.1 client on the I/O thread; completions are posted to the engine.
+class BeastHttpClient final : public HttpClient {
+ public:
+  BeastHttpClient(asio::io_context& io, asio::io_context& engine) : io_(io), engine_(engine) {}
+
+  void send(OutboundRequest req, std::function<void(OutboundResponse)> done) override {
+    asio::co_spawn(io_, run(std::move(req), std::move(done)), asio::detached);
+  }
+
+ private:
+  awaitable<void> run(OutboundRequest req, std::function<void(OutboundResponse)> done) {
+    OutboundResponse out;
+    try {
+      out = co_await exchange(req);
+    } catch (const std::exception& e) {
+      out = OutboundResponse{};
+      out.error = e.what();
+    }
+    asio::post(engine_, [done = std::move(done), out = std::move(out)]() mutable { done(std::move(out)); });
+  }
+
+  awaitable<OutboundResponse> exchange(const OutboundRequest& req) {
+    std::string_view url = req.url;
+    if (url.rfind("http://", 0) != 0) throw std::runtime_error("only http:// URLs are supported: " + req.url);
+    url.remove_prefix(7);
+    auto slash = url.find('/');
+    std::string hostport(url.substr(0, slash));
+    std::string target = slash == std::string_view::npos ? "/" : std::string(url.substr(slash));
+    std::string host = hostport, port = "80";
+    if (auto colon = hostport.rfind(':'); colon != std::string::npos) {
+      host = hostport.substr(0, colon);
+      port = hostport.substr(colon + 1);
+    }
+    if (host == "localhost") host = "127.0.0.1";
+    beast::tcp_stream stream(io_);
+    stream.expires_after(req.timeout);
+    tcp::resolver resolver(io_);
+    auto endpoints = co_await resolver.async_resolve(host, port, use_awaitable);
+    co_await stream.async_connect(endpoints, use_awaitable);
+    http::request<http::string_body> r;
+    r.method_string(req.method);
+    r.target(target);
+    r.version(11);
+    r.set(http::field::host, hostport);
+    for (const auto& [k, v] : req.headers) r.set(k, v);
+    r.body() = req.body;
+    r.prepare_payload();
+    co_await http::async_write(stream, r, use_awaitable);
+    beast::flat_buffer buf;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(kMaxBodyBytes);
+    co_await http::async_read(stream, buf, parser, use_awaitable);
+    auto& res = parser.get();
+    OutboundResponse out;
+    out.status = static_cast<int>(res.result_int());
+    for (const auto& f : res) out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    out.body = std::move(res.body());
+    beast::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+    co_return out;
+  }
+
+  asio::io_context& io_;
+  asio::io_context& engine_;
+};
+
+// ---------------------------------------------------------------------------------------
+// A streamed response body: chunks written on the engine, sent by the session coroutine.
+class ChunkPipe final : public BodyWriter, public std::enable_shared_from_this<ChunkPipe> {
+ public:
+  explicit ChunkPipe(asio::any_io_executor io) : signal_(io) { signal_.expires_at(asio::steady_timer::time_point::max()); }
+
+  bool write(std::string chunk) override {
+    std::lock_guard lock(mu_);
+    if (gone_ || ended_) return false;
+    chunks_.push_back(std::move(chunk));
+    wake();
+    return true;
+  }
+  void end() override {
+    std::lock_guard lock(mu_);
+    ended_ = true;
+    wake();
+  }
+
+  // Session side: waits for chunks; empty optional = end of body.
+  awaitable<std::optional<std::string>> next() {
+    for (;;) {
+      {
+        std::lock_guard lock(mu_);
+        if (!chunks_.empty()) {
+          std::string c = std::move(chunks_.front());
+          chunks_.pop_front();
+          co_return c;
+        }
+        if (ended_ || gone_) co_return std::nullopt;
+      }
+      beast::error_code ec;
+      co_await signal_.async_wait(asio::redirect_error(use_awaitable, ec));
+      signal_.expires_at(asio::steady_timer::time_point::max());
+    }
+  }
+  void client_gone() {
+    std::lock_guard lock(mu_);
+    gone_ = true;
+  }
+
+ private:
+  void wake() {
+    asio::post(signal_.get_executor(), [self = shared_from_this()] { self->signal_.cancel(); });
+  }
+
+  std::mutex mu_;
+  std::deque<std::string> chunks_;
+  bool ended_ = false;
+  bool gone_ = false;
+  asio::steady_timer signal_;
+};
+
+// ---------------------------------------------------------------------------------------
+struct Server::Impl {
+  ServerOptions options;
+  asio::io_context engine_ctx{1};
+  asio::io_context io_ctx{1};
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> engine_work, io_work;
+  std::thread engine_thread, io_thread;
+  asio::steady_timer wakeup{engine_ctx};
+  bool wakeup_posted = false;
+
+  core::Clock clock;
+  core::Ids ids;
+  core::Events events{clock};
+  core::Faults faults{clock, ids};
+  std::unique_ptr<core::Store> store;
+  std::unique_ptr<core::Env> env;
+  BeastHttpClient http_client{io_ctx, engine_ctx};
+  std::unique_ptr<control::Emulator> emulator;
+  std::unique_ptr<GrpcHost> grpc;
+  tcp::acceptor acceptor{io_ctx};
+  uint16_t bound_port = 0;
+  std::atomic<bool> stopped{false};
+
+  explicit Impl(ServerOptions o)
+      : options(std::move(o)), clock(options.clock_mode, options.start_time), ids(options.stack.seed) {}
+
+  // ----- engine -----
+  void post_engine(std::function<void()> fn) { asio::post(engine_ctx, std::move(fn)); }
+
+  // Keeps one asio timer armed at the clock's earliest deadline (real mode), and fires
+  // timers already due (both modes) — the clock itself never touches I/O.
+  void rearm() {
+    wakeup_posted = false;
+    auto next = clock.next_timer();
+    if (!next) {
+      wakeup.cancel();
+      return;
+    }
+    auto now = clock.now();
+    if (*next <= now) {
+      clock.run_due();
+      schedule_rearm();
+      return;
+    }
+    if (clock.mode() != core::Clock::Mode::kReal) return;
+    wakeup.expires_after(std::chrono::duration_cast<asio::steady_timer::duration>(*next - now));
+    wakeup.async_wait([this](beast::error_code ec) {
+      if (ec) return;
+      clock.run_due();
+      rearm();
+    });
+  }
+  void schedule_rearm() {
+    if (wakeup_posted) return;
+    wakeup_posted = true;
+    post_engine([this] { rearm(); });
+  }
+
+  control::ControlHooks hooks() {
+    control::ControlHooks h;
+    h.port = bound_port;
+    h.reset = [this] { post_engine([this] { rebuild(true); }); };
+    h.save_snapshot = [this](const std::string& path) { return store->save_snapshot(path); };
+    // Deferred: the emulator being replaced is the one running the control handler.
+    h.load_snapshot = [this](const std::string& path, std::function<void(core::Status)> done) {
+      post_engine([this, path, done = std::move(done)] {
+        emulator.reset();
+        auto st = store->load_snapshot(path);
+        rebuild(false);
+        done(st);
+      });
+    };
+    return h;
+  }
+
+  // Engine thread: drop the emulator (and optionally all state) and build a fresh one.
+  void rebuild(bool wipe) {
+    emulator.reset();
+    if (wipe) {
+      faults.clear();
+      events.clear();
+      wipe_store();
+      for (auto& rule : options.stack.faults) faults.add(rule);
+    }
+    emulator = std::make_unique<control::Emulator>(*env, options.stack, http_client, hooks());
+  }
+
+  void wipe_store() {
+    std::vector<std::string> tables;
+    auto st = store->prepare("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'");
+    while (st.step()) tables.push_back(st.column_text(0));
+    for (const auto& t : tables) (void)store->exec("DROP TABLE IF EXISTS \"" + t + "\"");
+  }
+
+  // ----- edge -----
+  awaitable<void> accept_loop() {
+    for (;;) {
+      beast::error_code ec;
+      tcp::socket sock = co_await acceptor.async_accept(asio::redirect_error(use_awaitable, ec));
+      if (ec) {
+        if (!acceptor.is_open()) co_return;
+        continue;
+      }
+      sock.set_option(tcp::no_delay(true), ec);
+      asio::co_spawn(io_ctx, sniff(std::move(sock)), asio::detached);
+    }
+  }
+
+  // Peeks at the first bytes without consuming them: the HTTP/2 preface goes to gRPC.
+  awaitable<void> sniff(tcp::socket sock) {
+    char buf[14];
+    asio::steady_timer pause(io_ctx);
+    for (int waited = 0;; ++waited) {
+      beast::error_code ec;
+      co_await sock.async_wait(tcp::socket::wait_read, asio::redirect_error(use_awaitable, ec));
+      if (ec) co_return;
+      size_t n = sock.receive(asio::buffer(buf), tcp::socket::message_peek, ec);
+      if (ec || n == 0) co_return;
+      bool prefix = std::memcmp(buf, kHttp2Preface.data(), std::min(n, kHttp2Preface.size())) == 0;
+      if (!prefix) break;
+      if (n >= kHttp2Preface.size()) {
+        grpc->adopt(sock.release());
+        co_return;
+      }
+      if (waited * kSniffPause >= kSniffPatience) co_return;
+      pause.expires_after(kSniffPause);
+      co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
+    }
+    co_await http_session(std::move(sock));
+  }
+
+  // Hands a request to the engine and resumes on the I/O thread with the response.
+  template <class Token>
+  auto async_route(HttpRequest& req, Token&& token) {
+    return asio::async_initiate<Token, void(HttpResponse)>(
+        [this, &req](auto handler) {
+          using H = decltype(handler);
+          auto h = std::make_shared<std::optional<H>>(std::move(handler));
+          post_engine([this, &req, h] {
+            auto deliver = [h](HttpResponse r) {
+              if (!h->has_value()) return;  // a handler replied twice: keep the first
+              auto ex = asio::get_associated_executor(**h);
+              H handler = std::move(**h);
+              h->reset();
+              asio::post(ex, [handler = std::move(handler), r = std::move(r)]() mutable { handler(std::move(r)); });
+            };
+            if (!emulator) {
+              deliver(plain_error(503, "UNAVAILABLE", "gcpsim is restarting"));
+              return;
+            }
+            emulator->handle(req, deliver);
+          });
+        },
+        token);
+  }
+
+  awaitable<void> http_session(tcp::socket sock) {
+    beast::error_code ec;
+    auto remote = sock.remote_endpoint(ec);
+    beast::tcp_stream stream(std::move(sock));
+    beast::flat_buffer buffer;
+    for (;;) {
+      http::request_parser<http::string_body> parser;
+      parser.header_limit(kMaxHeaderBytes);
+      parser.body_limit(kMaxBodyBytes);
+      stream.expires_after(kIdleTimeout);
+      co_await http::async_read_header(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+      if (!ec && parser.get()[http::field::expect] == "100-continue") {
+        http::response<http::empty_body> cont{http::status::continue_, 11};
+        co_await http::async_write(stream, cont, asio::redirect_error(use_awaitable, ec));
+      }
+      if (!ec && !parser.is_done())
+        co_await http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+      if (ec) {
+        if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
+            ec == asio::error::connection_reset || ec == http::error::partial_message)
+          break;
+        HttpResponse err = ec == http::error::header_limit ? plain_error(431, "REQUEST_HEADER_FIELDS_TOO_LARGE", "Request header fields too large")
+                         : ec == http::error::body_limit  ? plain_error(413, "PAYLOAD_TOO_LARGE", "Request entity too large")
+                                                          : plain_error(400, "INVALID_ARGUMENT", "Malformed HTTP request: " + ec.message());
+        co_await write_response(stream, std::move(err), false, false);
+        co_await lingering_close(stream);
+        co_return;
+      }
+      bool keep_alive = parser.get().keep_alive();
+      bool head = parser.get().method() == http::verb::head;
+      HttpRequest req = to_request(parser.release(), remote);
+      HttpResponse res = co_await async_route(req, use_awaitable);
+      if (!co_await write_response(stream, std::move(res), keep_alive, head)) break;
+      if (!keep_alive) break;
+    }
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  // After an error answer the client may still be sending (a huge header): closing now
+  // would reset the connection and destroy our answer in its receive buffer, so read and
+  // discard for a moment first.
+  awaitable<void> lingering_close(beast::tcp_stream& stream) {
+    beast::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream.expires_after(kLinger);
+    std::vector<char> sink(64 * 1024);
+    while (!ec) co_await stream.async_read_some(asio::buffer(sink), asio::redirect_error(use_awaitable, ec));
+  }
+
+  awaitable<bool> write_response(beast::tcp_stream& stream, HttpResponse res, bool keep_alive, bool head) {
+    beast::error_code ec;
+    stream.expires_after(kIdleTimeout);
+    if (res.stream) {
+      http::response<http::empty_body> hdr{static_cast<http::status>(res.status), 11};
+      for (auto& [k, v] : res.headers) hdr.insert(k, v);
+      hdr.chunked(true);
+      hdr.keep_alive(keep_alive);
+      http::response_serializer<http::empty_body> sr{hdr};
+      co_await http::async_write_header(stream, sr, asio::redirect_error(use_awaitable, ec));
+      if (ec) co_return false;
+      auto pipe = std::make_shared<ChunkPipe>(stream.get_executor());
+      post_engine([fn = std::move(res.stream), pipe] { fn(pipe); });
+      while (auto chunk = co_await pipe->next()) {
+        if (chunk->empty()) continue;
+        stream.expires_never();
+        co_await asio::async_write(stream, http::make_chunk(asio::buffer(*chunk)), asio::redirect_error(use_awaitable, ec));
+        if (ec) {
+          pipe->client_gone();
+          co_return false;
+        }
+      }
+      co_await asio::async_write(stream, http::make_chunk_last(), asio::redirect_error(use_awaitable, ec));
+      co_return !ec;
+    }
+    http::response<http::string_body> out{static_cast<http::status>(res.status), 11};
+    for (auto& [k, v] : res.headers) out.insert(k, v);
+    out.keep_alive(keep_alive);
+    out.body() = std::move(res.body);
+    out.prepare_payload();
+    if (head) {
+      http::response_serializer<http::string_body> sr{out};
+      co_await http::async_write_header(stream, sr, asio::redirect_error(use_awaitable, ec));
+    } else {
+      co_await http::async_write(stream, out, asio::redirect_error(use_awaitable, ec));
+    }
+    co_return !ec;
+  }
+};
+
+Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+Server::~Server() { stop(); }
+
+uint16_t Server::port() const { return impl_->bound_port; }
+
+core::Status Server::start() {
+  auto& s = *impl_;
+  std::string db;
+  if (!s.options.data_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(s.options.data_dir, ec);
+    if (ec) return core::Status::invalid_argument("cannot create data dir " + s.options.data_dir + ": " + ec.message());
+    db = s.options.data_dir + "/gcpsim.db";
+  }
+  auto store = core::Store::open(db);
+  if (!store.ok()) return store.status();
+  s.store = std::move(store).value();
+  s.env = std::make_unique<core::Env>(core::Env{s.clock, s.ids, s.events, s.faults, *s.store,
+                                                s.options.stack.project, "123456789012", s.options.stack.region});
+
+  beast::error_code ec;
+  auto addr = asio::ip::make_address(s.options.host == "localhost" ? "127.0.0.1" : s.options.host, ec);
+  if (ec) return core::Status::invalid_argument("bad --host " + s.options.host);
+  tcp::endpoint ep(addr, s.options.port);
+  s.acceptor.open(ep.protocol(), ec);
+  if (!ec) s.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) s.acceptor.bind(ep, ec);
+  if (!ec) s.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return core::Status::unavailable("cannot listen on " + s.options.host + ":" + std::to_string(s.options.port) + ": " + ec.message());
+  s.bound_port = s.acceptor.local_endpoint().port();
+
+  EngineAccess access;
+  access.post = [&s](std::function<void()> fn) { s.post_engine(std::move(fn)); };
+  access.methods = [&s]() -> const MethodTable* {
+    static const MethodTable kEmpty;
+    return s.emulator ? &s.emulator->methods() : &kEmpty;
+  };
+  access.env = s.env.get();
+  s.grpc = std::make_unique<GrpcHost>(std::move(access));
+  auto st = s.grpc->start();
+  if (!st.is_ok()) return st;
+
+  s.engine_work.emplace(s.engine_ctx.get_executor());
+  s.io_work.emplace(s.io_ctx.get_executor());
+  s.clock.on_wakeup_change([&s] { s.schedule_rearm(); });
+  std::promise<void> built;
+  s.post_engine([&s, &built] {
+    for (auto& rule : s.options.stack.faults) s.faults.add(rule);
+    s.emulator = std::make_unique<control::Emulator>(*s.env, s.options.stack, s.http_client, s.hooks());
+    built.set_value();
+  });
+  s.engine_thread = std::thread([&s] { s.engine_ctx.run(); });
+  built.get_future().wait();
+  asio::co_spawn(s.io_ctx, s.accept_loop(), asio::detached);
+  s.io_thread = std::thread([&s] { s.io_ctx.run(); });
+  return core::Status::ok();
+}
+
+void Server::run_on_engine(std::function<void()> fn) {
+  std::promise<void> done;
+  impl_->post_engine([&] {
+    fn();
+    done.set_value();
+  });
+  done.get_future().wait();
+}
+
+void Server::stop() {
+  auto& s = *impl_;
+  if (s.stopped.exchange(true)) return;
+  if (s.io_thread.joinable()) {
+    asio::post(s.io_ctx, [&s] {
+      beast::error_code ec;
+      s.acceptor.close(ec);
+    });
+  }
+  if (s.grpc) s.grpc->shutdown();
+  if (s.engine_thread.joinable()) {
+    run_on_engine([&s] {
+      s.emulator.reset();
+      s.wakeup.cancel();
+    });
+  }
+  s.io_work.reset();
+  s.io_ctx.stop();
+  if (s.io_thread.joinable()) s.io_thread.join();
+  s.engine_work.reset();
+  s.engine_ctx.stop();
+  if (s.engine_thread.joinable()) s.engine_thread.join();
+}
+
+}  // namespace gcpsim::net

@@ -1,0 +1,48 @@
+// Starts a real gcpsim process for a client test and stops it afterwards. The port comes
+// from the ready line (--port 0), so tests never race for ports and never sleep.
+'use strict';
+const { spawn } = require('node:child_process');
+const readline = require('node:readline');
+
+const BIN = process.env.GCPSIM_BIN || `${__dirname}/../../../build/emulator/gcpsim`;
+
+async function startGcpsim(args = [], { env = {} } = {}) {
+  const proc = spawn(BIN, ['up', '--port', '0', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  proc.stderr.on('data', (d) => { stderr += d; });
+  const lines = readline.createInterface({ input: proc.stdout });
+  const port = await new Promise((resolve, reject) => {
+    lines.on('line', (line) => {
+      const m = /^gcpsim ready on [^:]+:(\d+) /.exec(line);
+      if (m) resolve(Number(m[1]));
+    });
+    proc.on('exit', (code) => reject(new Error(`gcpsim exited (${code}) before ready: ${stderr}`)));
+  });
+  const host = `127.0.0.1:${port}`;
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  return {
+    proc,
+    port,
+    host,
+    url: `http://${host}`,
+    exited,
+    stderr: () => stderr,
+    async control(method, path, body) {
+      const res = await fetch(`http://${host}/_gcpsim/${path}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, body: await res.json() };
+    },
+    async stop(signal = 'SIGTERM') {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      return exited;
+    },
+  };
+}
+
+module.exports = { startGcpsim, BIN };
