@@ -14,10 +14,10 @@ namespace gcpsim::core {
 struct Env;
 
 struct Call {
-  std::string method;   // "pubsub.Publish"
-  std::string service;  // "pubsub"
-  std::string target;   // resource name when known
-  Attrs attrs;          // extra event attributes (never payloads)
+  std::string method{};  // "pubsub.Publish"
+  std::string service{}; // "pubsub"
+  std::string target{};  // resource name when known
+  Attrs attrs{};         // extra event attributes (never payloads)
   Boundary boundary = Boundary::kApi;
 };
 
