@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs everything gcpsim needs to build and test on Debian bookworm (run as root).
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+pkgs=(cmake ninja-build ccache g++ pkg-config
+      libboost-dev libboost-system-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+      libsqlite3-dev libhiredis-dev nlohmann-json3-dev libyaml-cpp-dev catch2 libssl-dev libpq-dev
+      curl ca-certificates procps python3 python3-fastapi python3-uvicorn python3-httpx
+      redis-server postgresql faketime wrk)
+command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
