@@ -96,8 +96,8 @@ struct Policy {
 
 struct ListQuery {
   int32_t page_size = 0;  // 0: the server's choice
-  std::string page_token;
-  std::string filter;
+  std::string page_token{};
+  std::string filter{};
 };
 
 template <class T>
