@@ -1,0 +1,124 @@
+// The Pub/Sub domain's internal state, shared by domain.cc, delivery.cc and seek.cc.
+#pragma once
+#include <deque>
+#include <set>
+
+#include "services/pubsub/domain.h"
+#include "services/pubsub/timeline.h"
+
+namespace gcpsim::pubsub {
+
+struct Domain::TopicState {
+  std::string name;
+  TopicConfig config;
+  uint64_t serial = 0;                   // a re-created topic is a different topic
+  std::vector<SubState*> subs;           // attached subscriptions, in creation order
+  std::vector<SnapshotState*> snapshots; // they keep collecting newly published messages
+  std::deque<MessagePtr> history;        // when config.message_retention is set
+};
+
+// A message as one subscription holds it.
+struct Domain::Entry {
+  enum class State : uint8_t {
+    kQueued,   // in the ready queue
+    kWaiting,  // ordered: behind its key's head
+    kLeased,   // outstanding under ack_id until deadline
+    kBackoff,  // nacked; held back until deadline by the retry policy
+    kAcked,    // kept only with retain_acked_messages
+  };
+  MessagePtr msg;
+  uint64_t seq = 0;
+  State state = State::kQueued;
+  int attempts = 0;
+  std::string ack_id;  // the latest delivery's; resolvable until the next delivery
+  Time deadline{};
+  ConsumerId owner = 0;
+};
+
+struct Domain::KeyState {
+  std::deque<uint64_t> pending;  // undelivered messages of the key, in order (head first)
+  std::set<uint64_t> leased;     // outstanding messages of the key
+  bool head_queued = false;      // pending.front() is in the ready queue
+  bool head_backoff = false;     // pending.front() is held back by the retry policy
+};
+
+struct Domain::SubState {
+  SubState(core::Clock& clock, Timeline::Fire on_expiry, Timeline::Fire on_backoff)
+      : leases(clock, std::move(on_expiry)), backoff(clock, std::move(on_backoff)) {}
+  std::string name;
+  SubscriptionConfig config;
+  Filter filter;
+  bool detached = false;
+  TopicState* topic = nullptr;  // null once detached or the topic is deleted
+  uint64_t topic_serial = 0;
+  std::map<uint64_t, Entry> entries;  // by seq: publish order
+  std::deque<uint64_t> ready;         // may hold stale seqs; checked when taken
+  std::unordered_map<std::string, uint64_t> ack_ids;
+  std::unordered_map<std::string, KeyState> keys;
+  Timeline leases;
+  Timeline backoff;
+  std::vector<ConsumerId> consumers;
+  size_t next_consumer = 0;  // round-robin start
+  bool dirty = false;
+  Time last_active{};
+  std::optional<core::Clock::TimerId> expiry_timer;
+};
+
+struct Domain::SnapshotState {
+  Snapshot info;
+  uint64_t topic_serial = 0;
+  TopicState* topic = nullptr;  // null once the topic is deleted
+  std::map<uint64_t, MessagePtr> messages;
+  std::optional<core::Clock::TimerId> expiry_timer;
+};
+
+struct Domain::ConsumerState {
+  ConsumerId id = 0;
+  std::string sub;
+  Consumer* consumer = nullptr;
+  FlowLimits limits;
+  int64_t outstanding = 0;
+  int64_t bytes = 0;
+};
+
+// Every public operation and timer callback holds one; the outermost flushes deliveries
+// to consumers once the state is consistent.
+class Domain::Batch {
+ public:
+  explicit Batch(Domain& d) : d_(d) { ++d_.batch_depth_; }
+  ~Batch() {
+    if (--d_.batch_depth_ == 0) d_.flush();
+  }
+  Batch(const Batch&) = delete;
+  Batch& operator=(const Batch&) = delete;
+
+ private:
+  Domain& d_;
+};
+
+// Limits of the real service.
+namespace limits {
+inline constexpr size_t kMaxMessagesPerPublish = 1000;
+inline constexpr size_t kMaxPublishBytes = 10'000'000;
+inline constexpr size_t kMaxAttributes = 100;
+inline constexpr size_t kMaxAttributeKeyBytes = 256;
+inline constexpr size_t kMaxAttributeValueBytes = 1024;
+inline constexpr size_t kMaxOrderingKeyBytes = 1024;
+inline constexpr Duration kMinAckDeadline = std::chrono::seconds(10);
+inline constexpr Duration kMaxAckDeadline = std::chrono::seconds(600);
+inline constexpr Duration kMinRetention = std::chrono::minutes(10);
+inline constexpr Duration kMaxRetention = std::chrono::hours(24 * 31);
+inline constexpr Duration kMinExpirationTtl = std::chrono::hours(24);
+inline constexpr Duration kMaxExpirationTtl = std::chrono::hours(24 * 365);
+inline constexpr Duration kMaxBackoff = std::chrono::seconds(600);
+inline constexpr int kMinDeliveryAttempts = 5;
+inline constexpr int kMaxDeliveryAttempts = 100;
+inline constexpr Duration kSnapshotLifetime = std::chrono::hours(24 * 7);
+inline constexpr Duration kSnapshotMinLifetime = std::chrono::hours(1);
+inline constexpr int32_t kDefaultPageSize = 100;
+inline constexpr int32_t kMaxPageSize = 1000;
+inline constexpr int64_t kMaxBatchPerTurn = 100;  // fairness between a subscription's consumers
+inline constexpr size_t kAckIdBytes = 18;         // random bytes behind an ack id
+}  // namespace limits
+
+}  // namespace gcpsim::pubsub
