@@ -3,7 +3,6 @@
 #include "core/stack.h"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -20,15 +19,20 @@ using namespace stackfile;
 
 // ---- names, as the real services accept them ----
 
-bool all_of(std::string_view s, bool (*ok)(char)) { return std::all_of(s.begin(), s.end(), ok); }
-bool lower_digit_hyphen(char c) { return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-'; }
-bool alpha(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
-bool alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+// ASCII only: the services' rules are about ASCII, whatever the locale says.
+bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_alpha(char c) { return is_lower(c) || (c >= 'A' && c <= 'Z'); }
+bool is_alnum(char c) { return is_alpha(c) || is_digit(c); }
+bool one_of_chars(std::string_view set, char c) { return set.find(c) != std::string_view::npos; }
+bool lower_digit_hyphen(char c) { return is_lower(c) || is_digit(c) || c == '-'; }
+template <class Pred>
+bool every(std::string_view s, Pred ok) { return std::all_of(s.begin(), s.end(), ok); }
 
 // Cloud Run services; 2nd-gen functions follow the same rule with room for 63 characters.
 void check_service_name(const Field& f, const std::string& name, size_t max_len) {
-  bool ok = !name.empty() && name.size() <= max_len && std::islower(static_cast<unsigned char>(name[0])) &&
-            name.back() != '-' && all_of(name, lower_digit_hyphen);
+  bool ok = !name.empty() && name.size() <= max_len && is_lower(name[0]) && name.back() != '-' &&
+            every(name, lower_digit_hyphen);
   if (!ok) {
     fail_under(f, "invalid name '" + name + "': use lowercase letters, digits and hyphens, start with a "
                   "letter, do not end with a hyphen, at most " + std::to_string(max_len) + " characters");
@@ -36,9 +40,9 @@ void check_service_name(const Field& f, const std::string& name, size_t max_len)
 }
 
 void check_pubsub_name(const Field& f, const std::string& name) {
-  auto allowed = [](char c) { return alnum(c) || std::string_view("-_.~+%").find(c) != std::string_view::npos; };
-  bool ok = name.size() >= 3 && name.size() <= 255 && alpha(name[0]) && name.rfind("goog", 0) != 0 &&
-            std::all_of(name.begin(), name.end(), allowed);
+  auto allowed = [](char c) { return is_alnum(c) || one_of_chars("-_.~+%", c); };
+  bool ok = name.size() >= 3 && name.size() <= 255 && is_alpha(name[0]) && name.rfind("goog", 0) != 0 &&
+            every(name, allowed);
   if (!ok) {
     fail_under(f, "invalid name '" + name + "': start with a letter, 3 to 255 characters of letters, "
                   "digits and - _ . ~ + %, not starting with 'goog'");
@@ -46,8 +50,8 @@ void check_pubsub_name(const Field& f, const std::string& name) {
 }
 
 void check_plain_name(const Field& f, const std::string& name, std::string_view extra, size_t max_len) {
-  auto allowed = [extra](char c) { return alnum(c) || extra.find(c) != std::string_view::npos; };
-  if (name.empty() || name.size() > max_len || !std::all_of(name.begin(), name.end(), allowed)) {
+  auto allowed = [extra](char c) { return is_alnum(c) || one_of_chars(extra, c); };
+  if (name.empty() || name.size() > max_len || !every(name, allowed)) {
     fail_under(f, "invalid name '" + name + "': use letters, digits" +
                       (extra.empty() ? std::string() : " and " + std::string(extra)) + ", at most " +
                       std::to_string(max_len) + " characters");
@@ -55,9 +59,9 @@ void check_plain_name(const Field& f, const std::string& name, std::string_view 
 }
 
 void check_bucket_name(const Field& f, const std::string& name) {
-  auto allowed = [](char c) { return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'; };
-  bool ok = name.size() >= 3 && name.size() <= 63 && alnum(name.front()) && alnum(name.back()) &&
-            name.rfind("goog", 0) != 0 && std::all_of(name.begin(), name.end(), allowed);
+  auto allowed = [](char c) { return is_lower(c) || is_digit(c) || one_of_chars("-_.", c); };
+  bool ok = name.size() >= 3 && name.size() <= 63 && is_alnum(name.front()) && is_alnum(name.back()) &&
+            name.rfind("goog", 0) != 0 && every(name, allowed);
   if (!ok) {
     fail_under(f, "invalid bucket name '" + name + "': 3 to 63 characters of lowercase letters, digits, "
                   "- _ and ., starting and ending with a letter or digit, not starting with 'goog'");
@@ -65,12 +69,14 @@ void check_bucket_name(const Field& f, const std::string& name) {
 }
 
 void check_env_name(const Field& f, const std::string& name) {
-  bool ok = !name.empty() && (alpha(name[0]) || name[0] == '_') &&
-            std::all_of(name.begin(), name.end(), [](char c) { return alnum(c) || c == '_'; });
+  bool ok = !name.empty() && (is_alpha(name[0]) || name[0] == '_') &&
+            every(name, [](char c) { return is_alnum(c) || c == '_'; });
   if (!ok) fail_under(f, "invalid environment variable name '" + name + "'");
   // Cloud Run sets these itself and rejects services that try to.
   static const std::set<std::string> kReserved = {"PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"};
-  if (kReserved.count(name)) fail_under(f, "'" + name + "' is reserved: Cloud Run sets it for every instance");
+  if (kReserved.count(name)) {
+    fail_under(f, "'" + name + "' is reserved: Cloud Run sets it for every instance");
+  }
 }
 
 // ---- the stack ----
@@ -113,8 +119,8 @@ class Parser {
  private:
   void project(const Field& f) {
     std::string p = text(f);
-    bool ok = p.size() >= 6 && p.size() <= 30 && std::islower(static_cast<unsigned char>(p[0])) &&
-              p.back() != '-' && all_of(p, lower_digit_hyphen);
+    bool ok = p.size() >= 6 && p.size() <= 30 && is_lower(p[0]) && p.back() != '-' &&
+              every(p, lower_digit_hyphen);
     if (!ok) {
       fail(f, "invalid project ID '" + p + "': 6 to 30 lowercase letters, digits or hyphens, starting "
               "with a letter and not ending with a hyphen");
@@ -124,7 +130,7 @@ class Parser {
 
   void region(const Field& f) {
     std::string r = text(f);
-    if (r.empty() || !all_of(r, lower_digit_hyphen)) fail(f, "invalid region '" + r + "'");
+    if (r.empty() || !every(r, lower_digit_hyphen)) fail(f, "invalid region '" + r + "'");
     cfg_.region = r;
   }
 
@@ -181,18 +187,21 @@ class Parser {
         fail(*f, "must be at least min_instances (" + std::to_string(s.min_instances) + "), got " +
                      std::to_string(s.max_instances));
       }
-      fail(*m.get("min_instances"), "must not exceed max_instances (" + std::to_string(s.max_instances) + ")");
+      fail(*m.get("min_instances"),
+           "must not exceed max_instances (" + std::to_string(s.max_instances) + ")");
     }
     if (auto f = m.get("timeout")) s.timeout = duration(*f, 1s, 3600s);
     if (auto f = m.get("startup_probe")) {
       Map p(*f, {"path", "timeout"});
       Field path = p.require("path");
       s.startup_probe = StartupProbe{text(path)};
-      if (s.startup_probe->path.empty() || s.startup_probe->path[0] != '/') fail(path, "must start with '/'");
+      if (s.startup_probe->path.rfind('/', 0) != 0) fail(path, "must start with '/'");
       if (auto t = p.get("timeout")) s.startup_probe->timeout = duration(*t, 1s, 3600s);
     }
     if (auto f = m.get("allow_unauthenticated")) s.allow_unauthenticated = boolean(*f);
-    if (auto f = m.get("ingress")) s.ingress = one_of(*f, {"all", "internal"}) == "all" ? Ingress::kAll : Ingress::kInternal;
+    if (auto f = m.get("ingress")) {
+      s.ingress = one_of(*f, {"all", "internal"}) == "all" ? Ingress::kAll : Ingress::kInternal;
+    }
     return s;
   }
 
@@ -200,14 +209,18 @@ class Parser {
     std::string v = text(f);
     auto colon = v.rfind(':');
     SecretRef ref{v.substr(0, colon), colon == std::string::npos ? "latest" : v.substr(colon + 1)};
-    bool number = !ref.version.empty() && ref.version[0] != '0' && all_of(ref.version, [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
+    bool number = !ref.version.empty() && ref.version[0] != '0' && every(ref.version, is_digit);
     if (ref.secret.empty() || (ref.version != "latest" && !number)) {
       fail(f, "expected 'SECRET:VERSION' (VERSION is 'latest' or a number), got '" + v + "'");
     }
-    later([this, f, ref] {
-      if (!cfg_.secrets.count(ref.secret)) fail(f, "secret '" + ref.secret + "' is not declared under secrets");
-    });
+    declared_secret(f, ref.secret);
     return ref;
+  }
+
+  void declared_secret(const Field& f, const std::string& name) {
+    later([this, f, name] {
+      if (!cfg_.secrets.count(name)) fail(f, "secret '" + name + "' is not declared under secrets");
+    });
   }
 
   void run(const Field& section) {
@@ -222,7 +235,10 @@ class Parser {
     keys.push_back("trigger");
     for (auto& [name, f] : entries(section)) {
       check_service_name(f, name, 63);
-      if (cfg_.run.count(name)) fail_under(f, "name '" + name + "' is already used by run." + name + " (a function is a Run service)");
+      if (cfg_.run.count(name)) {
+        fail_under(f, "name '" + name + "' is already used by run." + name +
+                          " (a function is a Run service)");
+      }
       Map m(f, keys);
       RunServiceConfig defaults;  // Cloud Functions' own defaults, not Cloud Run's
       defaults.concurrency = 1;
@@ -250,11 +266,15 @@ class Parser {
       Field bucket = sm.require("bucket");
       t.bucket = text(bucket);
       later([this, bucket, name = t.bucket] {
-        if (!cfg_.storage.buckets.count(name)) fail(bucket, "bucket '" + name + "' is not declared under storage.buckets");
+        if (!cfg_.storage.buckets.count(name)) {
+          fail(bucket, "bucket '" + name + "' is not declared under storage.buckets");
+        }
       });
-      t.event = "google.cloud.storage.object.v1." +
-                (sm.has("event") ? one_of(*sm.get("event"), {"finalized", "deleted", "archived", "metadataUpdated"})
-                                 : std::string("finalized"));
+      std::string event = "finalized";
+      if (auto e = sm.get("event")) {
+        event = one_of(*e, {"finalized", "deleted", "archived", "metadataUpdated"});
+      }
+      t.event = "google.cloud.storage.object.v1." + event;
     }
     if (auto h = m.get("http")) {
       bool empty_map = h->node.IsNull() || (h->node.IsMap() && h->node.size() == 0);
@@ -263,7 +283,9 @@ class Parser {
       }
     }
     for (const char* key : {"retry", "dead_letter", "max_attempts"}) {
-      if (t.kind == FunctionTrigger::Kind::kHttp && m.has(key)) fail(*m.get(key), "applies only to event triggers");
+      if (t.kind == FunctionTrigger::Kind::kHttp && m.has(key)) {
+        fail(*m.get(key), "applies only to event triggers");
+      }
     }
     if (auto r = m.get("retry")) t.retry = boolean(*r);
     if (auto d = m.get("dead_letter")) t.dead_letter = declared_topic(*d);
@@ -276,7 +298,9 @@ class Parser {
   std::string declared_topic(const Field& f) {
     std::string name = text(f);
     later([this, f, name] {
-      if (!cfg_.pubsub.topics.count(name)) fail(f, "topic '" + name + "' is not declared under pubsub.topics");
+      if (!cfg_.pubsub.topics.count(name)) {
+        fail(f, "topic '" + name + "' is not declared under pubsub.topics");
+      }
     });
     return name;
   }
@@ -318,7 +342,9 @@ class Parser {
       s.retry = RetryPolicy{};
       if (auto b = rm.get("min_backoff")) s.retry->min_backoff = duration(*b, 0s, 600s);
       if (auto b = rm.get("max_backoff")) s.retry->max_backoff = duration(*b, 0s, 600s);
-      if (s.retry->min_backoff > s.retry->max_backoff) fail_under(*r, "min_backoff must not exceed max_backoff");
+      if (s.retry->min_backoff > s.retry->max_backoff) {
+        fail_under(*r, "min_backoff must not exceed max_backoff");
+      }
     }
     if (auto o = m.get("ordering")) s.ordering = boolean(*o);
     if (auto e = m.get("exactly_once")) {
@@ -347,7 +373,9 @@ class Parser {
     }
     if (auto u = m.get("url")) {
       p.url = text(*u);
-      if (p.url.rfind("http://", 0) != 0 && p.url.rfind("https://", 0) != 0) fail(*u, "expected an http:// or https:// URL");
+      if (p.url.rfind("http://", 0) != 0 && p.url.rfind("https://", 0) != 0) {
+        fail(*u, "expected an http:// or https:// URL");
+      }
     }
     if (auto o = m.get("oidc")) p.oidc = boolean(*o);
     return p;
@@ -371,7 +399,8 @@ class Parser {
     if (auto v = m.get("versioning")) b.versioning = boolean(*v);
     if (auto l = m.get("location")) {
       b.location = text(*l);
-      std::transform(b.location.begin(), b.location.end(), b.location.begin(), [](unsigned char c) { return std::toupper(c); });
+      // Cloud Storage reports locations in upper case whatever case they were created with.
+      for (char& c : b.location) c = is_lower(c) ? static_cast<char>(c - 'a' + 'A') : c;
     }
     if (auto n = m.get("notifications")) {
       for (auto& nf : items(*n)) {
@@ -383,7 +412,8 @@ class Parser {
         cfg_.pubsub.topics.try_emplace(note.topic);  // as gcloud does when creating a notification
         if (auto e = nm.get("events")) {
           for (auto& ef : items(*e)) {
-            note.events.push_back(one_of(ef, {"OBJECT_FINALIZE", "OBJECT_METADATA_UPDATE", "OBJECT_DELETE", "OBJECT_ARCHIVE"}));
+            note.events.push_back(
+                one_of(ef, {"OBJECT_FINALIZE", "OBJECT_METADATA_UPDATE", "OBJECT_DELETE", "OBJECT_ARCHIVE"}));
           }
         }
         if (auto p = nm.get("prefix")) note.prefix = text(*p);
@@ -414,7 +444,8 @@ class Parser {
       }
       constexpr size_t kMaxPayload = 64 * 1024;  // Secret Manager's limit per version
       if (s.value.size() > kMaxPayload) {
-        fail_under(f, "the payload is " + std::to_string(s.value.size()) + " bytes; Secret Manager allows at most 65536");
+        fail_under(f, "the payload is " + std::to_string(s.value.size()) +
+                          " bytes; Secret Manager allows at most " + std::to_string(kMaxPayload));
       }
       cfg_.secrets[name] = std::move(s);
     }
@@ -448,7 +479,9 @@ class Parser {
     if (auto f = m.get("users")) {
       for (auto& [email, uf] : entries(*f)) {
         auto at = email.find('@');
-        if (at == std::string::npos || at == 0 || at + 1 == email.size()) fail_under(uf, "'" + email + "' is not an email address");
+        if (at == std::string::npos || at == 0 || at + 1 == email.size()) {
+          fail_under(uf, "'" + email + "' is not an email address");
+        }
         Map um(uf, {"events"});
         CalendarUser user;
         if (auto e = um.get("events")) {
@@ -476,9 +509,7 @@ class Parser {
       if (auto u = pm.get("user")) pg.user = text(*u);
       if (auto s = pm.get("password_secret")) {
         pg.password_secret = text(*s);
-        later([this, s = *s, name = pg.password_secret] {
-          if (!cfg_.secrets.count(name)) fail(s, "secret '" + name + "' is not declared under secrets");
-        });
+        declared_secret(*s, pg.password_secret);
       }
       if (auto i = pm.get("init")) {
         for (auto& file : strings(*i)) pg.init.push_back(resolve(file));
@@ -517,14 +548,17 @@ StatusOr<StackConfig> parse_stack(std::string_view yaml_text, const std::string&
   } catch (const StackError& e) {
     return Status::invalid_argument(file_name + ":" + std::to_string(e.line) + ": " + e.message);
   } catch (const YAML::Exception& e) {
-    return Status::invalid_argument(file_name + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
+    return Status::invalid_argument(file_name + ":" + std::to_string(e.mark.line + 1) +
+                                    ": invalid YAML: " + e.msg);
   }
 }
 
 StatusOr<StackConfig> load_stack(const std::string& path) {
   std::error_code ec;
   std::ifstream in(path, std::ios::binary);
-  if (!fs::is_regular_file(path, ec) || !in) return Status::not_found("cannot read stack file '" + path + "'");
+  if (!fs::is_regular_file(path, ec) || !in) {
+    return Status::not_found("cannot read stack file '" + path + "'");
+  }
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   return parse_stack(text, path, fs::absolute(path).parent_path().string());
 }

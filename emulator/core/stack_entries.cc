@@ -92,7 +92,8 @@ QueueConfig read_queue(const Field& f) {
 LifecycleRule read_lifecycle_rule(const Field& f) {
   Map m(f, {"action", "storage_class", "age_days", "num_newer_versions", "is_live"});
   LifecycleRule r;
-  std::string action = one_of(m.require("action"), {"Delete", "SetStorageClass", "AbortIncompleteMultipartUpload"});
+  std::string action =
+      one_of(m.require("action"), {"Delete", "SetStorageClass", "AbortIncompleteMultipartUpload"});
   r.action = action == "Delete"            ? LifecycleRule::Action::kDelete
              : action == "SetStorageClass" ? LifecycleRule::Action::kSetStorageClass
                                            : LifecycleRule::Action::kAbortIncompleteMultipartUpload;
@@ -164,7 +165,9 @@ FaultRule read_fault(const Field& f) {
     if (auto s = mm.get("target")) rule.match.target = text(*s);
     if (auto b = mm.get("boundary")) {
       rule.match.boundary = boundary_from_name(text(*b));
-      if (!rule.match.boundary) fail(*b, "expected one of api, push, router, process, proxy, got '" + text(*b) + "'");
+      if (!rule.match.boundary) {
+        fail(*b, "expected one of api, push, router, process, proxy, got '" + text(*b) + "'");
+      }
     }
   }
   rule.action = read_fault_action(m.require("action"));
