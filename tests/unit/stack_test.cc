@@ -651,3 +651,14 @@ TEST_CASE("load_stack reads the file and resolves paths against its directory") 
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.status().code() == Code::kNotFound);
 }
+
+TEST_CASE("the runnable example in docs/stack-file.md parses") {
+  std::ifstream doc(fs::path(__FILE__).parent_path() / "../../docs/stack-file.md");
+  REQUIRE(doc);
+  std::string text((std::istreambuf_iterator<char>(doc)), std::istreambuf_iterator<char>());
+  auto begin = text.find("```yaml\n") + 8;
+  StackConfig s = parse_ok(text.substr(begin, text.find("```", begin) - begin));
+  CHECK(s.run.at("hello").port == 9001);
+  CHECK(s.pubsub.subscriptions.at("to-hello").push->service == "hello");
+  CHECK(s.pubsub.topics.count("upload-events"));
+}
