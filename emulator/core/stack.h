@@ -56,8 +56,8 @@ struct FunctionTrigger {
   int max_attempts = 5;     // delivery attempts before dead-lettering
 };
 
-// A 2nd-gen function is a Run service plus a trigger; its defaults are the function ones
-// (concurrency 1, timeout 60s).
+// A 2nd-gen function is a Run service plus a trigger. The loader starts `service` from the
+// Cloud Functions defaults (concurrency 1, timeout 60s) rather than Cloud Run's.
 struct FunctionConfig {
   RunServiceConfig service;
   FunctionTrigger trigger;
@@ -166,8 +166,8 @@ struct GeminiMatch {
   std::string model;            // empty: any model
   std::string prompt;           // ECMAScript regex searched in the request's text; empty: any
   bool prompt_ignore_case = false;  // the file wrote a leading "(?i)"
-  std::string call;             // "generateContent", "streamGenerateContent", "countTokens",
-                                // "embedContent"; empty: any
+  // "generateContent", "streamGenerateContent", "countTokens" or "embedContent"; empty: any.
+  std::string call;
 };
 
 struct GeminiReply {
