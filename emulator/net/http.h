@@ -16,6 +16,11 @@ namespace gcpsim::net {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
+// Larger request bodies are spooled to disk (HttpRequest::body_file).
+constexpr uint64_t kMaxInMemoryBody = 32ull * 1024 * 1024;
+// No request body may exceed this (a single object upload request).
+constexpr uint64_t kMaxRequestBody = 16ull * 1024 * 1024 * 1024;
+
 // Case-insensitive lookup of the first header with that name.
 std::optional<std::string> find_header(const Headers& h, std::string_view name);
 std::string percent_decode(std::string_view s, bool plus_as_space = false);
@@ -28,6 +33,11 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
   Headers headers;
   std::string body;
+  // Bodies over kMaxInMemoryBody are spooled to this temporary file instead of `body`
+  // (deleted after the reply unless a handler renames it away). Handlers that cannot take
+  // a spooled body answer 413.
+  std::string body_file;
+  uint64_t body_size = 0;   // bytes in body or body_file
   std::string remote_ip;    // "127.0.0.1"
   bool loopback = true;
   std::map<std::string, std::string> params;  // filled by the router from {name} segments
@@ -46,10 +56,18 @@ class BodyWriter {
   virtual void end() = 0;
 };
 
+// Part of a file sent as the body without loading it (object downloads).
+struct FileSlice {
+  std::string path;
+  uint64_t offset = 0;
+  uint64_t length = 0;
+};
+
 struct HttpResponse {
   int status = 200;
   Headers headers;
   std::string body;
+  std::optional<FileSlice> file;  // when set, the body is these bytes instead of `body`
   // When set, headers go out first and this is called (on the engine) with a writer.
   std::function<void(std::shared_ptr<BodyWriter>)> stream;
 
