@@ -55,7 +55,8 @@ std::optional<StatusDetail> unpack(const google::protobuf::Any& any) {
   }
   if (google::rpc::BadRequest p; any.UnpackTo(&p)) {
     BadRequest b;
-    for (const auto& fv : p.field_violations()) b.violations.push_back({fv.field(), fv.description()});
+    for (const auto& fv : p.field_violations())
+      b.violations.push_back({fv.field(), fv.description()});
     return b;
   }
   return std::nullopt;

@@ -44,8 +44,8 @@ std::optional<PathTemplate> PathTemplate::parse(std::string_view text) {
   t.text_ = std::string(text);
   std::string_view path = text.substr(1);
   // The custom verb follows the last ':' that is outside every variable and segment.
-  if (auto colon = path.rfind(':');
-      colon != std::string_view::npos && path.find_first_of("/}", colon) == std::string_view::npos) {
+  if (auto colon = path.rfind(':'); colon != std::string_view::npos &&
+                                    path.find_first_of("/}", colon) == std::string_view::npos) {
     t.verb_ = std::string(path.substr(colon + 1));
     path = path.substr(0, colon);
     if (t.verb_.empty()) return std::nullopt;
@@ -174,13 +174,32 @@ std::optional<HttpBinding> to_binding(const google::api::HttpRule& rule) {
   std::string path;
   using R = google::api::HttpRule;
   switch (rule.pattern_case()) {
-    case R::kGet: b.http_method = "GET"; path = rule.get(); break;
-    case R::kPut: b.http_method = "PUT"; path = rule.put(); break;
-    case R::kPost: b.http_method = "POST"; path = rule.post(); break;
-    case R::kDelete: b.http_method = "DELETE"; path = rule.delete_(); break;
-    case R::kPatch: b.http_method = "PATCH"; path = rule.patch(); break;
-    case R::kCustom: b.http_method = rule.custom().kind(); path = rule.custom().path(); break;
-    case R::PATTERN_NOT_SET: return std::nullopt;
+    case R::kGet:
+      b.http_method = "GET";
+      path = rule.get();
+      break;
+    case R::kPut:
+      b.http_method = "PUT";
+      path = rule.put();
+      break;
+    case R::kPost:
+      b.http_method = "POST";
+      path = rule.post();
+      break;
+    case R::kDelete:
+      b.http_method = "DELETE";
+      path = rule.delete_();
+      break;
+    case R::kPatch:
+      b.http_method = "PATCH";
+      path = rule.patch();
+      break;
+    case R::kCustom:
+      b.http_method = rule.custom().kind();
+      path = rule.custom().path();
+      break;
+    case R::PATTERN_NOT_SET:
+      return std::nullopt;
   }
   auto t = PathTemplate::parse(path);
   if (!t) return std::nullopt;

@@ -24,6 +24,7 @@ class PathTemplate {
   // Literal segments plus the custom verb: the more, the more specific the template.
   int literal_count() const;
   bool has_double_wildcard() const;
+  const std::string& verb() const { return verb_; }  // "publish"; "" when none
   const std::string& text() const { return text_; }
 
  private:
@@ -42,7 +43,7 @@ class PathTemplate {
 };
 
 struct HttpBinding {
-  std::string http_method;    // "GET", "POST", … or a custom kind
+  std::string http_method;  // "GET", "POST", … or a custom kind
   PathTemplate path;
   std::string body;           // "" (no body), "*" (the whole request) or a field path
   std::string response_body;  // "" (the whole response) or a field path

@@ -2,6 +2,7 @@
 #include "net/rpc.h"
 
 #include <array>
+#include <mutex>
 #include <stdexcept>
 #include <string_view>
 
@@ -59,12 +60,27 @@ std::string string_at(const Message& msg, std::string_view path) {
   }
 }
 
+// The request's path-bound field paths in binding order. Annotations never change, so each
+// method's are read once instead of on every call.
+const std::vector<std::string>& path_fields(const UnaryMethod& m) {
+  static std::mutex mu;
+  static std::map<std::string, std::vector<std::string>> cache;
+  std::lock_guard lock(mu);
+  auto it = cache.find(m.grpc_path);
+  if (it == cache.end()) {
+    std::vector<std::string> fields;
+    for (const auto& b : http_bindings(m)) {
+      for (const auto& f : b.path.variables()) fields.push_back(f);
+    }
+    it = cache.emplace(m.grpc_path, std::move(fields)).first;
+  }
+  return it->second;
+}
+
 // The resource a call acts on: what fault rules match on and events record as target.
 std::string request_target(const UnaryMethod& m, const Message& req) {
-  for (const auto& b : http_bindings(m)) {
-    for (const auto& field : b.path.variables()) {
-      if (auto v = string_at(req, field); !v.empty()) return v;
-    }
+  for (const auto& field : path_fields(m)) {
+    if (auto v = string_at(req, field); !v.empty()) return v;
   }
   // Methods without HTTP annotations still name their resource in one of these fields.
   static constexpr std::array<std::string_view, 6> kNameFields = {

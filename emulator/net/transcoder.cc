@@ -35,11 +35,13 @@ core::Status bad_request(std::string field, std::string message) {
 // Google's standard query parameters: meaningful to the front end, never request fields.
 bool is_system_param(const std::string& name) {
   static const std::set<std::string, std::less<>> kSystem = {
-      "key", "alt", "prettyPrint", "fields", "access_token", "oauth_token", "callback",
-      "upload_protocol", "uploadType", "quotaUser", "userIp", "$.xgafv"};
+      "key",          "alt",         "prettyPrint", "fields",
+      "access_token", "oauth_token", "callback",    "upload_protocol",
+      "uploadType",   "quotaUser",   "userIp",      "$.xgafv"};
   if (kSystem.count(name) != 0) return true;
   // Each also has a "$"-prefixed spelling ("$alt", "$fields").
-  return name.size() > 1 && name.front() == '$' && kSystem.count(std::string_view(name).substr(1)) != 0;
+  return name.size() > 1 && name.front() == '$' &&
+         kSystem.count(std::string_view(name).substr(1)) != 0;
 }
 
 // Well-known types whose JSON form is one string or primitive, so a single query or path
@@ -76,7 +78,8 @@ std::optional<FieldChain> resolve(const Descriptor* d, std::string_view path) {
     if (f == nullptr) return std::nullopt;
     chain.push_back(f);
     if (dot == std::string_view::npos) return chain;
-    if (!is_message(f) || f->is_repeated() || is_scalar_message(f->message_type())) return std::nullopt;
+    if (!is_message(f) || f->is_repeated() || is_scalar_message(f->message_type()))
+      return std::nullopt;
     d = f->message_type();
     path.remove_prefix(dot + 1);
   }
@@ -87,13 +90,15 @@ bool is_bindable_leaf(const FieldDescriptor* f) {
 }
 
 core::StatusOr<FieldChain> resolve_query_param(const Descriptor* d, const std::string& name) {
-  std::string unknown = std::string(kInvalidJson) + "Unknown name \"" + name +
-                        "\": Cannot bind query parameter. ";
+  std::string unknown =
+      std::string(kInvalidJson) + "Unknown name \"" + name + "\": Cannot bind query parameter. ";
   auto chain = resolve(d, name);
-  if (!chain) return bad_request("", unknown + "Field '" + name + "' could not be found in request message.");
+  if (!chain)
+    return bad_request("", unknown + "Field '" + name + "' could not be found in request message.");
   if (!is_bindable_leaf(chain->back())) {
-    return bad_request(name, unknown + "'" + name +
-                                 "' is a message type. Parameters can only be bound to primitive types.");
+    return bad_request(name,
+                       unknown + "'" + name +
+                           "' is a message type. Parameters can only be bound to primitive types.");
   }
   return *chain;
 }
@@ -138,15 +143,16 @@ core::Status translate_parse_error(const std::string& m) {
   static const std::regex kLocated(R"(^\(([^)]*)\)|^([\w.\[\]]+): )");
   std::smatch g;
   if (std::regex_match(m, g, kUnknownAt)) {
-    return bad_request(g[1], std::string(kInvalidJson) + "Unknown name \"" + g[2].str() + "\" at '" +
-                                 g[1].str() + "': Cannot find field.");
+    return bad_request(g[1], std::string(kInvalidJson) + "Unknown name \"" + g[2].str() +
+                                 "\" at '" + g[1].str() + "': Cannot find field.");
   }
   if (std::regex_match(m, g, kUnknown)) {
-    return bad_request("", std::string(kInvalidJson) + "Unknown name \"" + g[1].str() +
-                               "\": Cannot find field.");
+    return bad_request(
+        "", std::string(kInvalidJson) + "Unknown name \"" + g[1].str() + "\": Cannot find field.");
   }
   if (std::regex_match(m, g, kInvalid)) {
-    return bad_request(g[1], "Invalid value at '" + g[1].str() + "' (" + g[3].str() + "), " + g[2].str());
+    return bad_request(g[1],
+                       "Invalid value at '" + g[1].str() + "' (" + g[3].str() + "), " + g[2].str());
   }
   std::string field;
   if (std::regex_search(m, g, kLocated)) field = g[1].matched ? g[1].str() : g[2].str();
@@ -159,9 +165,7 @@ core::Status parse_json(const std::string& json, Message* msg) {
   return translate_parse_error(std::string(st.message()));
 }
 
-bool is_blank(const std::string& s) {
-  return s.find_first_not_of(" \t\r\n") == std::string::npos;
-}
+bool is_blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
 
 // body "*" fills the whole request; body "a.b" fills that field. The body is wrapped as
 // {"a":{"b":…}} and parsed from the top, so error locations name the field the way
@@ -185,7 +189,8 @@ core::Status parse_body(const std::string& body_field, const std::string& text, 
   // Syntax errors quote the text around the fault: report them against the client's text.
   google::protobuf::Value any_json;
   auto syntax = google::protobuf::util::JsonStringToMessage(text, &any_json);
-  if (!syntax.ok()) return bad_request("", std::string(kInvalidJson) + std::string(syntax.message()));
+  if (!syntax.ok())
+    return bad_request("", std::string(kInvalidJson) + std::string(syntax.message()));
   return st;
 }
 
@@ -193,17 +198,19 @@ JsonFormat format_for(const HttpRequest& req, const HttpBinding& b) {
   JsonFormat f;
   f.response_body = b.response_body;
   for (const auto& [k, v] : req.query) {
-    if ((k == "alt" || k == "$alt") && v.find("enum-encoding=int") != std::string::npos) f.enums_as_ints = true;
+    if ((k == "alt" || k == "$alt") && v.find("enum-encoding=int") != std::string::npos)
+      f.enums_as_ints = true;
     if ((k == "prettyPrint" || k == "$prettyPrint") && v == "false") f.pretty = false;
   }
   return f;
 }
 
-core::StatusOr<std::shared_ptr<Message>> build_request(const UnaryMethod& method, const HttpBinding& b,
-                                                       const HttpRequest& req,
-                                                       const std::vector<std::string>& path_values) {
+core::StatusOr<std::shared_ptr<Message>> build_request(
+    const UnaryMethod& method, const HttpBinding& b, const HttpRequest& req,
+    const std::vector<std::string>& path_values) {
   std::shared_ptr<Message> msg(method.request_prototype->New());
-  if (!b.body.empty() && !is_blank(req.body)) RETURN_IF_ERROR(parse_body(b.body, req.body, msg.get()));
+  if (!b.body.empty() && !is_blank(req.body))
+    RETURN_IF_ERROR(parse_body(b.body, req.body, msg.get()));
 
   // Query parameters, then path variables (which win), as one JSON object parsed by the
   // same mapping, so every field type converts exactly as it would in a body.
@@ -235,8 +242,9 @@ bool supported(const UnaryMethod& method, const HttpBinding& b) {
     if (!chain || !is_bindable_leaf(chain->back()) || chain->back()->is_repeated()) return false;
   }
   bool body_ok = b.body.empty() || b.body == "*" || resolve(request, b.body).has_value();
-  bool response_ok = b.response_body.empty() ||
-                     resolve(method.response_prototype->GetDescriptor(), b.response_body).has_value();
+  bool response_ok =
+      b.response_body.empty() ||
+      resolve(method.response_prototype->GetDescriptor(), b.response_body).has_value();
   return body_ok && response_ok;
 }
 
@@ -246,6 +254,7 @@ Transcoder::Transcoder(const MethodTable& table) {
   for (const auto& [path, method] : table.unaries()) {
     for (auto& http : http_bindings(method)) {
       if (!supported(method, http)) continue;
+      if (!http.path.verb().empty()) verbs_.insert(http.path.verb());
       bindings_.push_back(Binding{&method, std::move(http)});
     }
   }
@@ -259,8 +268,16 @@ Transcoder::Transcoder(const MethodTable& table) {
 }
 
 std::optional<Transcoder::Match> Transcoder::match(const HttpRequest& req) const {
+  // As Google's transcoding does, a ":suffix" is a verb only when some binding registers it;
+  // otherwise it is part of the last segment (and may be a resource id's own colon).
+  std::string_view last =
+      std::string_view(req.path).substr(std::min(req.path.rfind('/'), req.path.size()));
+  size_t colon = last.rfind(':');
+  bool has_registered_verb =
+      colon != std::string_view::npos && verbs_.count(percent_decode(last.substr(colon + 1))) != 0;
   for (const auto& b : bindings_) {
     if (b.http.http_method != req.method) continue;
+    if (has_registered_verb && b.http.path.verb().empty()) continue;
     auto values = b.http.path.match(req.path);
     if (!values) continue;
     Match m;
@@ -288,7 +305,8 @@ core::StatusOr<std::string> Transcoder::to_json(const Message& resp, const JsonF
   while (!rest.empty()) {
     size_t dot = rest.find('.');
     const auto* f = find_field(msg->GetDescriptor(), rest.substr(0, dot));
-    if (f == nullptr) return core::Status::internal("response_body names no field of " + msg->GetTypeName());
+    if (f == nullptr)
+      return core::Status::internal("response_body names no field of " + msg->GetTypeName());
     if (is_message(f) && !f->is_repeated()) {
       msg = &msg->GetReflection()->GetMessage(*msg, f);
     } else {
@@ -300,7 +318,8 @@ core::StatusOr<std::string> Transcoder::to_json(const Message& resp, const JsonF
   }
   std::string out;
   auto st = google::protobuf::util::MessageToJsonString(*msg, &out, opts);
-  if (!st.ok()) return core::Status::internal("Failed to serialize response: " + std::string(st.message()));
+  if (!st.ok())
+    return core::Status::internal("Failed to serialize response: " + std::string(st.message()));
   if (key.empty() && !format.pretty) return out;
   auto json = nlohmann::ordered_json::parse(out, nullptr, false);
   if (json.is_discarded()) return out;
@@ -308,8 +327,9 @@ core::StatusOr<std::string> Transcoder::to_json(const Message& resp, const JsonF
     auto picked = json[key];
     json = std::move(picked);
   }
-  return format.pretty ? json.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
-                       : json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  return format.pretty
+             ? json.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+             : json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 void Transcoder::install(Router& router, core::Env& env) const {

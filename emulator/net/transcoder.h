@@ -4,6 +4,7 @@
 #pragma once
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -12,7 +13,9 @@
 #include "net/http_rule.h"
 #include "net/rpc.h"
 
-namespace gcpsim::core { struct Env; }
+namespace gcpsim::core {
+struct Env;
+}
 
 namespace gcpsim::net {
 
@@ -50,6 +53,7 @@ class Transcoder {
     HttpBinding http;
   };
   std::vector<Binding> bindings_;  // most specific first
+  std::set<std::string> verbs_;    // every custom verb some binding uses
 };
 
 }  // namespace gcpsim::net
