@@ -20,6 +20,9 @@ struct Env {
   std::string project = "demo-project";
   std::string project_number = "123456789012";
   std::string region = "us-central1";
+  // A directory for files beside the store: the data dir, or a private temp dir removed
+  // on exit. Object bodies and spooled uploads live under it (same filesystem: renames).
+  std::string work_dir{};
 };
 
 }  // namespace gcpsim::core

@@ -2,7 +2,9 @@
 // Beast HTTP sessions (keep-alive, limits, streaming bodies) and the outbound HTTP client.
 #include "net/server.h"
 
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstring>
@@ -39,6 +41,7 @@ constexpr size_t kMaxHeaderBytes = 64 * 1024;
 constexpr uint64_t kMaxBodyBytes = 64ull * 1024 * 1024;
 constexpr auto kIdleTimeout = std::chrono::seconds(120);
 constexpr auto kLinger = std::chrono::seconds(2);
+constexpr size_t kFileBlock = 1 << 20;
 constexpr auto kSniffPatience = std::chrono::seconds(10);  // for a preface split across packets
 constexpr auto kSniffPause = std::chrono::milliseconds(2);
 constexpr std::string_view kHttp2Preface = "PRI * HTTP/2.0";
@@ -220,6 +223,8 @@ struct Server::Impl {
   tcp::acceptor acceptor{io_ctx};
   uint16_t bound_port = 0;
   std::atomic<bool> stopped{false};
+  std::atomic<uint64_t> spool_seq{1};
+  std::string temp_dir;  // removed on stop when no data dir was given
 
   explicit Impl(ServerOptions o)
       : options(std::move(o)), clock(options.clock_mode, options.start_time), ids(options.stack.seed) {}
@@ -354,8 +359,13 @@ struct Server::Impl {
         token);
   }
 
+  std::string next_spool_path() {
+    return env->work_dir + "/spool/req-" + std::to_string(spool_seq.fetch_add(1)) + ".body";
+  }
+
   awaitable<void> http_session(tcp::socket sock) {
     beast::error_code ec;
+    std::error_code ec_ignored;
     auto remote = sock.remote_endpoint(ec);
     beast::tcp_stream stream(std::move(sock));
     beast::flat_buffer buffer;
@@ -369,8 +379,21 @@ struct Server::Impl {
         http::response<http::empty_body> cont{http::status::continue_, 11};
         co_await http::async_write(stream, cont, asio::redirect_error(use_awaitable, ec));
       }
-      if (!ec && !parser.is_done())
-        co_await http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+      std::string spool_path;
+      std::optional<http::request_parser<http::file_body>> spool;
+      if (!ec && !parser.is_done()) {
+        auto length = parser.content_length();
+        if (length && *length > kMaxInMemoryBody) {
+          spool_path = next_spool_path();
+          spool.emplace(std::move(parser));
+          spool->body_limit(kMaxRequestBody);
+          spool->get().body().open(spool_path.c_str(), beast::file_mode::write, ec);
+          if (!ec) co_await http::async_read(stream, buffer, *spool, asio::redirect_error(use_awaitable, ec));
+        } else {
+          co_await http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+        }
+      }
+      if (ec && !spool_path.empty()) std::filesystem::remove(spool_path, ec_ignored);
       if (ec) {
         if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
             ec == asio::error::connection_reset || ec == http::error::partial_message)
@@ -382,14 +405,60 @@ struct Server::Impl {
         co_await lingering_close(stream);
         co_return;
       }
-      bool keep_alive = parser.get().keep_alive();
-      bool head = parser.get().method() == http::verb::head;
-      HttpRequest req = to_request(parser.release(), remote);
+      HttpRequest req;
+      bool keep_alive, head;
+      if (spool) {
+        keep_alive = spool->get().keep_alive();
+        head = false;
+        spool->get().body().close();
+        auto msg = spool->release();
+        http::request<http::string_body> header_only{std::move(msg.base())};
+        req = to_request(std::move(header_only), remote);
+        req.body_file = spool_path;
+        req.body_size = *msg.payload_size();
+      } else {
+        keep_alive = parser.get().keep_alive();
+        head = parser.get().method() == http::verb::head;
+        req = to_request(parser.release(), remote);
+        req.body_size = req.body.size();
+      }
       HttpResponse res = co_await async_route(req, use_awaitable);
+      if (!req.body_file.empty()) std::filesystem::remove(req.body_file, ec_ignored);
       if (!co_await write_response(stream, std::move(res), keep_alive, head)) break;
       if (!keep_alive) break;
     }
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  // A file slice as the body, read and sent a block at a time.
+  awaitable<bool> write_file(beast::tcp_stream& stream, HttpResponse res, bool keep_alive, bool head) {
+    beast::error_code ec;
+    const FileSlice& f = *res.file;
+    int fd = ::open(f.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      co_return co_await write_response(stream, plain_error(500, "INTERNAL", "object body is missing"), keep_alive, head);
+    }
+    http::response<http::empty_body> hdr{static_cast<http::status>(res.status), 11};
+    for (auto& [k, v] : res.headers) hdr.insert(k, v);
+    hdr.content_length(f.length);
+    hdr.keep_alive(keep_alive);
+    http::response_serializer<http::empty_body> sr{hdr};
+    co_await http::async_write_header(stream, sr, asio::redirect_error(use_awaitable, ec));
+    std::vector<char> block(kFileBlock);
+    uint64_t sent = 0;
+    while (!ec && !head && sent < f.length) {
+      size_t want = static_cast<size_t>(std::min<uint64_t>(block.size(), f.length - sent));
+      ssize_t n = ::pread(fd, block.data(), want, static_cast<off_t>(f.offset + sent));
+      if (n <= 0) {
+        ec = asio::error::eof;  // the file shrank under us: cut the connection
+        break;
+      }
+      stream.expires_after(kIdleTimeout);
+      co_await asio::async_write(stream, asio::buffer(block.data(), static_cast<size_t>(n)), asio::redirect_error(use_awaitable, ec));
+      sent += static_cast<uint64_t>(n);
+    }
+    ::close(fd);
+    co_return !ec;
   }
 
   // After an error answer the client may still be sending (a huge header): closing now
@@ -428,6 +497,7 @@ struct Server::Impl {
       co_await asio::async_write(stream, http::make_chunk_last(), asio::redirect_error(use_awaitable, ec));
       co_return !ec;
     }
+    if (res.file) co_return co_await write_file(stream, std::move(res), keep_alive, head);
     http::response<http::string_body> out{static_cast<http::status>(res.status), 11};
     for (auto& [k, v] : res.headers) out.insert(k, v);
     out.keep_alive(keep_alive);
@@ -458,11 +528,22 @@ core::Status Server::start() {
     if (ec) return core::Status::invalid_argument("cannot create data dir " + s.options.data_dir + ": " + ec.message());
     db = s.options.data_dir + "/gcpsim.db";
   }
+  std::string work = s.options.data_dir;
+  if (work.empty()) {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "gcpsim-XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) return core::Status::internal("cannot create a temporary directory");
+    work = s.temp_dir = tmpl;
+  }
+  {
+    std::error_code ec;
+    std::filesystem::create_directories(work + "/spool", ec);
+    if (ec) return core::Status::internal("cannot create " + work + "/spool: " + ec.message());
+  }
   auto store = core::Store::open(db);
   if (!store.ok()) return store.status();
   s.store = std::move(store).value();
   s.env = std::make_unique<core::Env>(core::Env{s.clock, s.ids, s.events, s.faults, *s.store,
-                                                s.options.stack.project, "123456789012", s.options.stack.region});
+                                                s.options.stack.project, "123456789012", s.options.stack.region, work});
 
   beast::error_code ec;
   auto addr = asio::ip::make_address(s.options.host == "localhost" ? "127.0.0.1" : s.options.host, ec);
@@ -533,6 +614,10 @@ void Server::stop() {
   s.engine_work.reset();
   s.engine_ctx.stop();
   if (s.engine_thread.joinable()) s.engine_thread.join();
+  if (!s.temp_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(s.temp_dir, ec);
+  }
 }
 
 }  // namespace gcpsim::net

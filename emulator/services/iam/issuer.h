@@ -55,6 +55,8 @@ class Issuer {
   // {"<kid>": "-----BEGIN CERTIFICATE-----…"} as googleapis.com/oauth2/v1/certs answers.
   std::string pem_certs_json() const;
   std::string public_key_pem() const;
+  // The key as a service-account key file carries it (PKCS#8 PEM).
+  std::string private_key_pem() const;
 
  private:
   Issuer() = default;
@@ -63,7 +65,6 @@ class Issuer {
   std::string kid_;
 };
 
-// An opaque OAuth access token gcpsim hands out ("ya29.gcpsim-…"), valid for an hour.
 std::string base64url(const std::string& bytes);
 std::optional<std::string> base64url_decode(const std::string& text);
 
