@@ -8,10 +8,11 @@
 
 namespace gcpsim::control {
 
-Emulator::Emulator(core::Env& env, const core::StackConfig& stack, net::HttpClient& http, ControlHooks hooks)
+Emulator::Emulator(core::Env& env, const core::StackConfig& stack, net::HttpClient& http,
+                   services::Runtime& runtime, ControlHooks hooks)
     : env_(env), registry_(std::make_unique<services::Registry>()) {
   add_control_routes(router_, env, *this, std::move(hooks));
-  services::Context ctx{env, stack, methods_, router_, http, *registry_};
+  services::Context ctx{env, stack, methods_, router_, http, *registry_, runtime};
   for (const auto& def : services::service_table()) {
     auto svc = def.create(ctx);
     registry_->put(def.name, svc.get());

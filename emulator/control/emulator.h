@@ -12,7 +12,7 @@
 
 namespace gcpsim::core { struct Env; struct StackConfig; }
 namespace gcpsim::net { class HttpClient; class Transcoder; }
-namespace gcpsim::services { class Service; class Registry; }
+namespace gcpsim::services { class Service; class Registry; struct Runtime; }
 
 namespace gcpsim::control {
 
@@ -26,7 +26,8 @@ struct ControlHooks {
 
 class Emulator {
  public:
-  Emulator(core::Env& env, const core::StackConfig& stack, net::HttpClient& http, ControlHooks hooks);
+  Emulator(core::Env& env, const core::StackConfig& stack, net::HttpClient& http, services::Runtime& runtime,
+           ControlHooks hooks);
   ~Emulator();
 
   const net::MethodTable& methods() const { return methods_; }

@@ -26,6 +26,7 @@
 #include "core/store.h"
 #include "net/grpc_host.h"
 #include "net/http_client.h"
+#include "services/service.h"
 
 namespace gcpsim::net {
 namespace asio = boost::asio;
@@ -218,6 +219,7 @@ struct Server::Impl {
   std::unique_ptr<core::Store> store;
   std::unique_ptr<core::Env> env;
   BeastHttpClient http_client{io_ctx, engine_ctx};
+  services::Runtime runtime{&io_ctx, [this](std::function<void()> fn) { post_engine(std::move(fn)); }};
   std::unique_ptr<control::Emulator> emulator;
   std::unique_ptr<GrpcHost> grpc;
   tcp::acceptor acceptor{io_ctx};
@@ -287,7 +289,7 @@ struct Server::Impl {
       wipe_store();
       for (auto& rule : options.stack.faults) faults.add(rule);
     }
-    emulator = std::make_unique<control::Emulator>(*env, options.stack, http_client, hooks());
+    emulator = std::make_unique<control::Emulator>(*env, options.stack, http_client, runtime, hooks());
   }
 
   void wipe_store() {
@@ -573,7 +575,7 @@ core::Status Server::start() {
   std::promise<void> built;
   s.post_engine([&s, &built] {
     for (auto& rule : s.options.stack.faults) s.faults.add(rule);
-    s.emulator = std::make_unique<control::Emulator>(*s.env, s.options.stack, s.http_client, s.hooks());
+    s.emulator = std::make_unique<control::Emulator>(*s.env, s.options.stack, s.http_client, s.runtime, s.hooks());
     built.set_value();
   });
   s.engine_thread = std::thread([&s] { s.engine_ctx.run(); });

@@ -8,6 +8,7 @@
 #include <vector>
 
 namespace gcpsim::core { struct Env; struct StackConfig; }
+namespace boost::asio { class io_context; }
 namespace gcpsim::net { class MethodTable; class Router; class HttpClient; }
 
 namespace gcpsim::services {
@@ -19,6 +20,13 @@ class Service {
   virtual void stop() {}    // before the emulator goes away (engine thread)
 };
 
+// The process's I/O side, for services that own sockets or processes (Cloud Run router,
+// fault proxy). Domain code never needs it.
+struct Runtime {
+  boost::asio::io_context* io = nullptr;             // the I/O thread's context
+  std::function<void(std::function<void()>)> post;   // run on the engine thread
+};
+
 class Registry;  // lets services find each other (e.g. storage notifications → pubsub)
 
 struct Context {
@@ -28,6 +36,7 @@ struct Context {
   net::Router& router;
   net::HttpClient& http;     // outbound deliveries
   Registry& registry;
+  Runtime& runtime;
 };
 
 struct ServiceDef {
