@@ -4,6 +4,9 @@
 #include "services/iam/service.h"
 #include "services/pubsub/service.h"
 #include "services/secrets/service.h"
+#include "services/oauth/service.h"
+#include "services/calendar/service.h"
+#include "services/gemini/service.h"
 
 namespace gcpsim::services {
 
@@ -12,6 +15,9 @@ const std::vector<ServiceDef>& service_table() {
       {"iam", iam::IamService::create},  // first: others mint tokens through it
       {"pubsub", pubsub::create_service},
       {"secrets", secrets::create_service},
+      {"oauth", oauth::create_service},        // after iam: signs ID tokens with its issuer
+      {"calendar", calendar::create_service},  // after oauth: users come from tokens
+      {"gemini", gemini::create_service},
   };
   return table;
 }
