@@ -89,8 +89,8 @@ TEST_CASE("insert validation uses Calendar's messages") {
   REQUIRE(err(timed("x", "2026-01-05T09:00:00Z", "2026-01-05T10:00:00Z", R"(,"recurrence":["RRULE:FREQ=DAILY"])")).message() ==
           "Missing time zone definition for start time.");
   REQUIRE(err(timed("x", "2026-01-05T09:00:00Z", "2026-01-05T10:00:00Z", R"(,"id":"BAD!")")).message() == "Invalid resource id value.");
-  f.insert(timed("x", "2026-01-05T09:00:00Z", "2026-01-05T10:00:00Z", R"(,"id":"myevent1")"));
-  REQUIRE(err(timed("x", "2026-01-05T09:00:00Z", "2026-01-05T10:00:00Z", R"(,"id":"myevent1")")).code() == Code::kAlreadyExists);
+  f.insert(timed("x", "2026-01-05T09:00:00Z", "2026-01-05T10:00:00Z", R"(,"id":"meeting01")"));
+  REQUIRE(err(timed("x", "2026-01-05T09:00:00Z", "2026-01-05T10:00:00Z", R"(,"id":"meeting01")")).code() == Code::kAlreadyExists);
 }
 
 TEST_CASE("list filters by time window and text, and orders by start time") {

@@ -16,7 +16,7 @@ namespace {
 constexpr size_t kMaxInstancesPerSeries = 730;  // two years of a daily series
 constexpr int kMaxPageSize = 2500;
 const core::Time kBeginning = core::from_seconds(0);
-const core::Time kEnd = core::from_seconds(253402300799);  // 9999-12-31T23:59:59Z
+const core::Time kEnd = core::from_seconds(7258118400);  // 2200-01-01: nanosecond Time ends in 2262
 
 struct Span {
   EventTime start, end;

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <optional>
 #include <regex>
+#include <vector>
 
 namespace gcpsim::services::calendar {
 namespace {
@@ -21,29 +22,31 @@ std::string lower(std::string s) {
   return s;
 }
 
-// Removes the first match of re from text (case-insensitively), returning its groups.
-std::optional<std::smatch> take(std::string& text, const std::regex& re) {
+// Removes the first match of re from text, returning its groups ("" when unmatched).
+std::optional<std::vector<std::string>> take(std::string& text, const std::regex& re) {
   std::smatch m;
-  std::string copy = text;
-  if (!std::regex_search(copy, m, re)) return std::nullopt;
+  if (!std::regex_search(text, m, re)) return std::nullopt;
+  std::vector<std::string> groups;
+  for (const auto& g : m) groups.push_back(g.matched ? g.str() : "");
   text = m.prefix().str() + " " + m.suffix().str();
-  return m;
+  return groups;
 }
 
 std::optional<core::Duration> take_time(std::string& text) {
   static const std::regex kNamed(R"(\b(?:at\s+)?(noon|midnight)\b)", std::regex::icase);
   static const std::regex kClock(R"(\b(?:at\s+)?(\d{1,2})(?::(\d{2}))?\s*(am|pm)\b|\b(?:at\s+)?(\d{1,2}):(\d{2})\b)", std::regex::icase);
-  if (auto m = take(text, kNamed)) return lower((*m)[1].str()) == "noon" ? core::Duration(std::chrono::hours(12)) : core::Duration(0);
+  if (auto m = take(text, kNamed)) return lower((*m)[1]) == "noon" ? core::Duration(std::chrono::hours(12)) : core::Duration(0);
   auto m = take(text, kClock);
   if (!m) return std::nullopt;
   int hour = 0, minute = 0;
-  if ((*m)[1].matched) {
-    hour = std::stoi((*m)[1].str()) % 12;
-    minute = (*m)[2].matched ? std::stoi((*m)[2].str()) : 0;
-    if (lower((*m)[3].str()) == "pm") hour += 12;
+  const auto& g = *m;
+  if (!g[1].empty()) {
+    hour = std::stoi(g[1]) % 12;
+    minute = g[2].empty() ? 0 : std::stoi(g[2]);
+    if (lower(g[3]) == "pm") hour += 12;
   } else {
-    hour = std::stoi((*m)[4].str());
-    minute = std::stoi((*m)[5].str());
+    hour = std::stoi(g[4]);
+    minute = std::stoi(g[5]);
   }
   if (hour > 23 || minute > 59) return std::nullopt;
   return std::chrono::hours(hour) + std::chrono::minutes(minute);
@@ -56,18 +59,18 @@ std::optional<sys_days> take_day(std::string& text, sys_days today) {
   static const std::regex kMonthDay(R"(\b(?:on\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b)", std::regex::icase);
   static const char* kWeekdays[] = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
   static const std::string kMonths = "janfebmaraprmayjunjulaugsepoctnovdec";
-  if (auto m = take(text, kRelative)) return lower((*m)[1].str()) == "today" ? today : today + days(1);
-  if (auto m = take(text, kIso)) return parse_date((*m)[1].str());
+  if (auto m = take(text, kRelative)) return lower((*m)[1]) == "today" ? today : today + days(1);
+  if (auto m = take(text, kIso)) return parse_date((*m)[1]);
   if (auto m = take(text, kWeekday)) {
     unsigned target = 0;
-    while (lower((*m)[1].str()) != kWeekdays[target]) ++target;
+    while (lower((*m)[1]) != kWeekdays[target]) ++target;
     unsigned now = std::chrono::weekday{today}.c_encoding();
     return today + days((target + 7 - now) % 7 == 0 ? 7 : (target + 7 - now) % 7);
   }
   if (auto m = take(text, kMonthDay)) {
-    unsigned month = static_cast<unsigned>(kMonths.find(lower((*m)[1].str()).substr(0, 3)) / 3 + 1);
+    unsigned month = static_cast<unsigned>(kMonths.find(lower((*m)[1]).substr(0, 3)) / 3 + 1);
     std::chrono::year_month_day t{today};
-    std::chrono::year_month_day d{t.year(), std::chrono::month(month), std::chrono::day(static_cast<unsigned>(std::stoi((*m)[2].str())))};
+    std::chrono::year_month_day d{t.year(), std::chrono::month(month), std::chrono::day(static_cast<unsigned>(std::stoi((*m)[2])))};
     if (!d.ok()) return std::nullopt;
     if (sys_days(d) < today) d = std::chrono::year_month_day{t.year() + std::chrono::years(1), d.month(), d.day()};
     return sys_days(d);

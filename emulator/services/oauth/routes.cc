@@ -210,6 +210,9 @@ void add_routes(net::Router& router, core::Env& env, OAuthServer& server) {
   };
   auto info = [&server](const HttpRequest& req) -> Answer {
     Form f = request_form(req);
+    // google-auth-library's getTokenInfo sends the token as a bearer credential.
+    std::string bearer = req.header("Authorization").value_or("");
+    if (bearer.rfind("Bearer ", 0) == 0) f.emplace("access_token", bearer.substr(7));
     auto r = server.token_info(field(f, "access_token"), field(f, "id_token"));
     return r.ok() ? Answer{core::Status::ok(), HttpResponse::json(200, r->dump())} : oauth_failure(r.status());
   };
