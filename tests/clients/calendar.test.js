@@ -163,6 +163,16 @@ test('users only see their own calendars', async () => {
   assert.equal(await status(bob.events.list({ calendarId: 'alice@example.com' })), 404);
 });
 
+test('a metadata-server token acts as the default test user', async () => {
+  const md = await fetch(`${sim.url}/computeMetadata/v1/instance/service-accounts/default/token`, { headers: { 'Metadata-Flavor': 'Google' } });
+  const { access_token: token } = await md.json();
+  const res = await fetch(`${sim.url}/calendar/v3/calendars/primary`, { headers: { authorization: `Bearer ${token}` } });
+  assert.equal(res.status, 200);
+  assert.equal((await res.json()).id, 'alice@example.com');
+  const forged = await fetch(`${sim.url}/calendar/v3/calendars/primary`, { headers: { authorization: 'Bearer ya29.forged' } });
+  assert.equal(forged.status, 401);
+});
+
 test('bad input: empty time range, startTime order without singleEvents, bad times, no credentials', async () => {
   await assert.rejects(alice.events.list({ calendarId: 'primary', timeMin: '2026-02-01T00:00:00Z', timeMax: '2026-01-01T00:00:00Z' }), (err) => {
     assert.equal(err.status, 400);

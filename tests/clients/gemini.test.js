@@ -273,3 +273,26 @@ test('the Vertex AI publisher path reaches the same handlers', async () => {
   const anonymous = await fetch(`${sim.url}/v1/projects/p/locations/l/publishers/google/models/${MODEL}:generateContent`, { method: 'POST', body: '{}' });
   assert.equal(anonymous.status, 401);
 });
+
+test('a scripted delay waits on the virtual clock; another process with the same seed answers the same bytes', async () => {
+  const v = await startGcpsim(['--clock', 'virtual']);
+  try {
+    await v.control('POST', 'gemini/rules', { match: { prompt: 'slow' }, reply: { text: 'finally', delay: '30s' } });
+    const before = (await v.control('GET', 'clock')).body.pendingTimers;
+    let answered = false;
+    const pending = fetch(`${v.url}/v1beta/models/${MODEL}:generateContent?key=k`, {
+      method: 'POST', body: JSON.stringify({ contents: [{ parts: [{ text: 'slow please' }] }] }),
+    }).then((r) => { answered = true; return r.json(); });
+    while ((await v.control('GET', 'clock')).body.pendingTimers === before);
+    assert.equal(answered, false);
+    await v.control('POST', 'clock', { advance: '30s' });
+    assert.equal((await pending).candidates[0].content.parts[0].text, 'finally');
+
+    const body = JSON.stringify({ contents: [{ parts: [{ text: 'Describe a quiet harbour at dawn' }] }] });
+    const here = await rawCall('generateContent', body);
+    const there = await fetch(`${v.url}/v1beta/models/${MODEL}:generateContent?key=k`, { method: 'POST', body });
+    assert.equal(await there.text(), here.text);
+  } finally {
+    await v.stop();
+  }
+});
