@@ -1,6 +1,7 @@
 // What every domain and handler is given: the engine-owned clock, ids, events, faults,
 // store and project identity. One per emulator instance.
 #pragma once
+#include <cstdint>
 #include <string>
 
 namespace gcpsim::core {
@@ -23,6 +24,7 @@ struct Env {
   // A directory for files beside the store: the data dir, or a private temp dir removed
   // on exit. Object bodies and spooled uploads live under it (same filesystem: renames).
   std::string work_dir{};
+  uint16_t edge_port = 0;  // the bound edge port (set by net/server.cc once listening)
 };
 
 }  // namespace gcpsim::core

@@ -557,6 +557,7 @@ core::Status Server::start() {
   if (!ec) s.acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return core::Status::unavailable("cannot listen on " + s.options.host + ":" + std::to_string(s.options.port) + ": " + ec.message());
   s.bound_port = s.acceptor.local_endpoint().port();
+  s.env->edge_port = s.bound_port;
 
   EngineAccess access;
   access.post = [&s](std::function<void()> fn) { s.post_engine(std::move(fn)); };
