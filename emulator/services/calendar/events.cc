@@ -90,6 +90,11 @@ core::Status validate(const Json& e) {
     if (rec.rule && !start.all_day && start.time_zone.empty()) return required_field("Missing time zone definition for start time.");
     if (e.contains("recurringEventId")) return invalid("Invalid value for: recurrence");
   }
+  for (const char* k : {"summary", "description", "location", "colorId", "transparency", "visibility", "eventType"}) {
+    if (auto it = e.find(k); it != e.end() && !it->is_string()) return invalid(std::string("Invalid value for: ") + k);
+  }
+  if (auto it = e.find("sequence"); it != e.end() && !it->is_number_integer()) return invalid("Invalid value for: sequence");
+  if (auto it = e.find("attendees"); it != e.end() && !it->is_array()) return invalid("Invalid value for: attendees");
   static const std::set<std::string> kStatuses = {"confirmed", "tentative", "cancelled"};
   if (auto s = e.find("status"); s != e.end() && (!s->is_string() || !kStatuses.count(s->get<std::string>()))) {
     return invalid("Invalid value for: status");

@@ -124,7 +124,9 @@ core::StatusOr<HttpResponse> free_busy(CalendarStore& s, const std::string& user
   }
   if (q.time_max <= q.time_min) return time_range_empty();
   if (auto items = body.find("items"); items != body.end() && items->is_array()) {
-    for (const auto& i : *items) q.ids.push_back(i.value("id", ""));
+    for (const auto& i : *items) {
+      if (i.is_object() && i.contains("id") && i["id"].is_string()) q.ids.push_back(i["id"].get<std::string>());
+    }
   }
   Json calendars = Json::object();
   for (const auto& [id, busy] : s.free_busy(user, q)) {
@@ -168,9 +170,15 @@ void add(net::Router& router, core::Env& env, CalendarStore& store, const oauth:
                    [&store, &identity, fn, request, answer](core::Done done) {
                      auto user = identity.user_for_request(*request);
                      if (!user.ok()) return done(user.status());
-                     auto r = fn(store, *user, *request);
-                     if (!r.ok()) return done(r.status());
-                     *answer = std::move(r).value();
+                     // A field of a type the validator does not check must not take the
+                     // engine down: it is a bad request like any other.
+                     try {
+                       auto r = fn(store, *user, *request);
+                       if (!r.ok()) return done(r.status());
+                       *answer = std::move(r).value();
+                     } catch (const nlohmann::json::exception&) {
+                       return done(bad_request());
+                     }
                      done(core::Status::ok());
                    },
                    [answer, reply = std::move(reply)](core::Status s) { reply(s.is_ok() ? std::move(**answer) : calendar_failure(s)); });

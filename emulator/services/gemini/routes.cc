@@ -58,7 +58,15 @@ void run_call(core::Env& env, CallSpec spec, Reply reply) {
   auto answer = std::make_shared<std::optional<HttpResponse>>();
   core::Body body = [&env, answer, spec = std::move(spec)](core::Done done) {
     if (!spec.rejected.is_ok()) return done(spec.rejected);
-    auto outcome = spec.run();
+    // Schemas and rules are user data: a value of an unexpected type (or a regex too
+    // complex to run) answers as the API's generic 400 instead of taking the engine down.
+    std::optional<Outcome<HttpResponse>> ran;
+    try {
+      ran = spec.run();
+    } catch (const std::exception&) {
+      return done(core::Status::invalid_argument("Request contains an invalid argument."));
+    }
+    auto outcome = std::move(*ran);
     auto finish = [answer, done, result = std::move(outcome.result)] {
       if (!result.ok()) return done(result.status());
       *answer = result.value();

@@ -142,6 +142,11 @@ Answer userinfo(OAuthServer& server, const HttpRequest& req, bool v3) {
   return {core::Status::ok(), HttpResponse::json(200, body.dump())};
 }
 
+std::string text(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 void add_control_routes(net::Router& router, OAuthServer& server) {
   auto guarded = [](auto fn) {
     return [fn](HttpRequest& req, Reply reply) {
@@ -158,17 +163,23 @@ void add_control_routes(net::Router& router, OAuthServer& server) {
   };
   router.add("GET", "/_gcpsim/oauth/users", guarded([users](const json&, Reply reply) { reply(users()); }));
   router.add("POST", "/_gcpsim/oauth/users", guarded([&server, users](const json& b, Reply reply) {
-    std::string email = b.value("email", "");
+    std::string email = text(b, "email");
     if (email.find('@') == std::string::npos) return reply(HttpResponse::error(core::Status::invalid_argument("email is required")));
-    server.add_user(OAuthServer::make_user(email, b.value("name", "")));
+    server.add_user(OAuthServer::make_user(email, text(b, "name")));
     reply(users());
   }));
   router.add("POST", "/_gcpsim/oauth/consent", guarded([&server](const json& b, Reply reply) {
-    auto st = server.set_consent(b.value("user", ""), b.value("deny", false));
+    auto deny = b.find("deny");
+    auto st = server.set_consent(text(b, "user"), deny != b.end() && deny->is_boolean() && deny->get<bool>());
     reply(st.is_ok() ? HttpResponse::json(200, b.dump()) : HttpResponse::error(st));
   }));
   router.add("POST", "/_gcpsim/oauth/clients", guarded([&server](const json& b, Reply reply) {
-    Client c{b.value("client_id", ""), b.value("client_secret", ""), b.value("redirect_uris", std::vector<std::string>{})};
+    Client c{text(b, "client_id"), text(b, "client_secret"), {}};
+    if (auto uris = b.find("redirect_uris"); uris != b.end() && uris->is_array()) {
+      for (const auto& u : *uris) {
+        if (u.is_string()) c.redirect_uris.push_back(u.get<std::string>());
+      }
+    }
     if (c.id.empty()) return reply(HttpResponse::error(core::Status::invalid_argument("client_id is required")));
     server.add_client(c);
     reply(HttpResponse::json(200, b.dump()));
