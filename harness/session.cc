@@ -1,0 +1,192 @@
+// Session: a fresh net::Server on a virtual clock, requests in process or over sockets,
+// and the loop that settles real I/O and then jumps the clock to the next timer.
+#include "harness/session.h"
+
+#include <atomic>
+#include <fstream>
+
+#include "core/clock.h"
+#include "core/env.h"
+
+namespace gcpsim::harness {
+namespace {
+
+// Between looks at the emulator, real I/O runs this long; this many looks make the bound
+// on how long real I/O may take to settle (about a minute).
+constexpr auto kPoll = std::chrono::microseconds(500);
+constexpr int kMaxPolls = 120000;
+constexpr auto kSocketGuard = std::chrono::milliseconds(120000);
+
+// An edge request handed to the engine, and its answer (written on the engine thread).
+struct Pending {
+  net::HttpRequest req;
+  Response response;
+  std::atomic<bool> done{false};
+};
+
+// Collects a streamed body (SSE, chunked) until the handler ends it.
+class Collector final : public net::BodyWriter {
+ public:
+  explicit Collector(std::shared_ptr<Pending> p) : p_(std::move(p)) {}
+  bool write(std::string chunk) override {
+    p_->response.body += chunk;
+    return true;
+  }
+  void end() override { p_->done = true; }
+
+ private:
+  std::shared_ptr<Pending> p_;
+};
+
+std::string read_slice(const net::FileSlice& f) {
+  std::ifstream in(f.path, std::ios::binary);
+  std::string out(f.length, '\0');
+  in.seekg(static_cast<std::streamoff>(f.offset));
+  in.read(out.data(), static_cast<std::streamsize>(f.length));
+  out.resize(static_cast<size_t>(in.gcount()));
+  return out;
+}
+
+net::HttpRequest to_edge_request(const Request& r, uint16_t port) {
+  net::HttpRequest req;
+  req.method = r.method;
+  req.target = r.target;
+  auto q = r.target.find('?');
+  req.path = r.target.substr(0, q);
+  std::string_view qs = q == std::string::npos ? "" : std::string_view(r.target).substr(q + 1);
+  while (!qs.empty()) {
+    auto amp = qs.find('&');
+    auto part = qs.substr(0, amp);
+    auto eq = part.find('=');
+    if (!part.empty()) {
+      req.query.emplace_back(net::percent_decode(part.substr(0, eq), true),
+                             eq == std::string_view::npos ? "" : net::percent_decode(part.substr(eq + 1), true));
+    }
+    qs = amp == std::string_view::npos ? "" : qs.substr(amp + 1);
+  }
+  req.headers = r.headers;
+  req.headers.emplace_back("Host", "127.0.0.1:" + std::to_string(port));
+  if (!r.body.empty()) req.headers.emplace_back("Content-Length", std::to_string(r.body.size()));
+  req.body = r.body;
+  req.body_size = r.body.size();
+  req.remote_ip = "127.0.0.1";
+  req.loopback = true;
+  return req;
+}
+
+// "2026-01-01 00:00:00": libfaketime's absolute form (the clock stands still there).
+std::string faketime_text(core::Time t) {
+  std::string s = core::format_rfc3339(std::chrono::floor<std::chrono::seconds>(t));
+  return s.substr(0, 10) + " " + s.substr(11, 8) + "\n";
+}
+
+}  // namespace
+
+Session::Session(SessionOptions options)
+    : options_(std::move(options)),
+      server_([this] {
+        net::ServerOptions o;
+        o.port = 0;
+        o.clock_mode = core::Clock::Mode::kVirtual;
+        o.start_time = options_.start_time;
+        o.stack = options_.stack;
+        return o;
+      }()),
+      has_processes_(!options_.stack.run.empty() || !options_.stack.functions.empty() ||
+                     options_.stack.backing.redis || options_.stack.backing.postgres ||
+                     options_.stack.backing.firestore) {}
+
+Session::~Session() { server_.stop(); }
+
+core::Status Session::start() {
+  write_faketime();
+  return server_.start();
+}
+
+core::Time Session::now() {
+  return on_engine([](core::Env& env) { return env.clock.now(); });
+}
+
+std::vector<core::Event> Session::events_since(uint64_t seq) {
+  return on_engine([seq](core::Env& env) {
+    core::EventQuery q;
+    q.since_seq = seq;
+    return env.events.query(q);
+  });
+}
+
+core::StatusOr<Response> Session::exchange(Request r, core::Time limit) {
+  if (!r.url.empty()) {
+    auto id = sockets_.start(std::move(r), kSocketGuard);
+    std::optional<Response> got;
+    auto done = drive([&] { return (got = sockets_.take(id)).has_value(); }, limit);
+    if (!done.ok()) return done.status();
+    if (!got) return core::Status::deadline_exceeded("no response within the step's timeout (virtual time)");
+    return *got;
+  }
+  auto p = std::make_shared<Pending>();
+  p->req = to_edge_request(r, port());
+  server_.run_on_engine([this, p] {
+    server_.handle(p->req, [p](net::HttpResponse res) {
+      p->response.status = res.status;
+      p->response.headers = res.headers;
+      p->response.body = std::move(res.body);
+      if (res.file) p->response.body = read_slice(*res.file);
+      if (res.stream) return res.stream(std::make_shared<Collector>(p));
+      p->done = true;
+    });
+  });
+  auto done = drive([&] { return p->done.load(); }, limit);
+  if (!done.ok()) return done.status();
+  if (!*done) return core::Status::deadline_exceeded("no response within the step's timeout (virtual time)");
+  return p->response;
+}
+
+core::StatusOr<bool> Session::drive(const std::function<bool()>& cond, core::Time limit) {
+  for (;;) {
+    auto st = settle();
+    if (!st.is_ok()) return st;
+    if (cond()) return true;
+    if (step_clock(limit)) continue;
+    on_engine([limit](core::Env& env) {
+      if (env.clock.now() < limit) env.clock.set(limit);
+    });
+    write_faketime();
+    st = settle();
+    if (!st.is_ok()) return st;
+    return cond();
+  }
+}
+
+bool Session::step_clock(core::Time limit) {
+  bool moved = on_engine([limit](core::Env& env) { return env.clock.step(limit); });
+  if (moved) write_faketime();
+  return moved;
+}
+
+core::Status Session::settle() {
+  uint64_t last_seq = UINT64_MAX;
+  for (int polls = 0;; ++polls) {
+    auto [activity, seq] = on_engine([this](core::Env& env) { return std::pair{server_.activity(), env.events.last_seq()}; });
+    bool busy = activity.outbound > 0 || (sockets_.outstanding() > 0 && activity.inbound == 0);
+    if (has_processes_ && seq != last_seq) busy = true;
+    last_seq = seq;
+    if (!busy) return core::Status::ok();
+    if (polls >= kMaxPolls) {
+      return core::Status::deadline_exceeded("real I/O did not settle: " + std::to_string(activity.outbound) +
+                                             " outbound and " + std::to_string(sockets_.outstanding()) +
+                                             " harness requests still in flight");
+    }
+    sockets_.poll(kPoll);
+  }
+}
+
+void Session::write_faketime() {
+  if (options_.faketime_file.empty()) return;
+  core::Time t = server_.port() ? now() : options_.start_time;
+  std::string tmp = options_.faketime_file + ".tmp";
+  std::ofstream(tmp, std::ios::trunc) << faketime_text(t);
+  std::rename(tmp.c_str(), options_.faketime_file.c_str());
+}
+
+}  // namespace gcpsim::harness

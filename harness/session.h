@@ -1,0 +1,73 @@
+// One fresh emulator for one scenario run, and the discrete-event driver: virtual time
+// moves from timer to timer only while nothing real is in flight.
+//
+// "In flight": an outbound request of the emulator (push, dispatch) on the wire; a socket
+// request of the harness whose target has not called back into the emulator; and, when the
+// stack runs real processes, any event recorded since the last look (a process is busy).
+// Requests to the edge are handed to the engine in process, so they are never in flight.
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/events.h"
+#include "core/stack.h"
+#include "core/status.h"
+#include "harness/request.h"
+#include "harness/socket_client.h"
+#include "net/server.h"
+
+namespace gcpsim::core { struct Env; }
+
+namespace gcpsim::harness {
+
+struct SessionOptions {
+  core::StackConfig stack;
+  core::Time start_time{};
+  std::string faketime_file;  // written on every clock move when set
+};
+
+class Session {
+ public:
+  explicit Session(SessionOptions options);
+  ~Session();
+
+  core::Status start();
+  uint16_t port() const { return server_.port(); }
+  const core::StackConfig& stack() const { return options_.stack; }
+
+  // Runs fn on the engine thread with the emulator's Env and returns its result.
+  template <class F>
+  auto on_engine(F&& fn) {
+    using R = decltype(fn(std::declval<core::Env&>()));
+    if constexpr (std::is_void_v<R>) {
+      server_.run_on_engine([&] { fn(server_.env()); });
+    } else {
+      std::optional<R> out;
+      server_.run_on_engine([&] { out.emplace(fn(server_.env())); });
+      return std::move(*out);
+    }
+  }
+
+  core::Time now();
+  // Sends a request and drives virtual time until it is answered or `limit` passes.
+  core::StatusOr<Response> exchange(Request req, core::Time limit);
+  // Drives virtual time until cond() holds (true) or the clock reaches `limit` (false).
+  core::StatusOr<bool> drive(const std::function<bool()>& cond, core::Time limit);
+  // Waits (bounded, in real time) until nothing real is in flight.
+  core::Status settle();
+
+  std::vector<core::Event> events_since(uint64_t seq);
+
+ private:
+  bool step_clock(core::Time limit);
+  void write_faketime();
+
+  SessionOptions options_;
+  net::Server server_;
+  SocketClient sockets_;
+  bool has_processes_;
+};
+
+}  // namespace gcpsim::harness

@@ -1,0 +1,174 @@
+// The step-kinds table and each kind's load-time check of its value.
+#include "harness/step_kinds.h"
+
+#include "harness/steps.h"
+
+namespace gcpsim::harness {
+namespace {
+
+namespace sf = core::stackfile;
+using sf::Field;
+using sf::Map;
+
+bool has_var(const Field& f) { return f.node.IsScalar() && f.node.Scalar().find("${") != std::string::npos; }
+
+void check_duration(const Field& f) {
+  if (!has_var(f)) sf::duration(f, core::Duration::zero(), std::chrono::hours(24 * 3650));
+}
+
+void check_event(const Field& f) {
+  Map m(f, {"kind", "service", "attrs", "count"});
+  if (auto a = m.get("attrs"); a && !a->node.IsMap()) sf::fail(*a, "expected a mapping, got " + sf::describe(a->node));
+}
+
+void check_list_of(const Field& f, void (*each)(const Field&)) {
+  for (const auto& item : sf::items(f)) each(item);
+}
+
+void check_log(const Field& f) {
+  if (!f.node.IsMap()) sf::fail(f, "expected a mapping like {service: api, message: {regex: ...}}, got " + sf::describe(f.node));
+}
+
+void check_object(const Field& f) {
+  Map m(f, {"bucket", "object", "body", "json", "absent"});
+  m.require("bucket");
+  m.require("object");
+}
+
+void check_secret_state(const Field& f) {
+  Map m(f, {"secret", "version", "value", "absent"});
+  m.require("secret");
+}
+
+void check_timeout(const Map& m) {
+  if (auto t = m.get("timeout")) check_duration(*t);
+}
+
+void check_http(const Field& f) {
+  Map m(f, {"method", "path", "service", "url", "headers", "query", "json", "body", "timeout"});
+  if (m.has("json") && m.has("body")) sf::fail_under(f, "give json or body, not both");
+  if (m.has("service") && m.has("url")) sf::fail_under(f, "give service or url, not both");
+  if (!m.has("url")) m.require("path");
+  if (auto h = m.get("headers")) sf::string_map(*h);
+  check_timeout(m);
+}
+
+void check_message(const Field& f) {
+  Map m(f, {"data", "json", "attributes", "ordering_key"});
+  if (!m.has("data") && !m.has("json")) sf::fail_under(f, "a message needs data or json");
+  if (auto a = m.get("attributes")) sf::string_map(*a);
+}
+
+void check_publish(const Field& f) {
+  Map m(f, {"topic", "data", "json", "attributes", "ordering_key", "messages", "timeout"});
+  m.require("topic");
+  if (auto ms = m.get("messages")) {
+    check_list_of(*ms, check_message);
+  } else if (!m.has("data") && !m.has("json")) {
+    sf::fail_under(f, "publish needs data, json or messages");
+  }
+  if (auto a = m.get("attributes")) sf::string_map(*a);
+  check_timeout(m);
+}
+
+void check_pull(const Field& f) {
+  Map m(f, {"subscription", "max", "ack", "timeout"});
+  m.require("subscription");
+  if (auto x = m.get("max"); x && !has_var(*x)) sf::integer(*x, 1, 1000);
+  if (auto a = m.get("ack")) sf::boolean(*a);
+  check_timeout(m);
+}
+
+void check_gcs(const Field& f) {
+  Map m(f, {"op", "bucket", "object", "data", "json", "content_type", "timeout"});
+  std::string op = sf::one_of(m.require("op"), {"upload", "download", "get", "delete"});
+  m.require("bucket");
+  m.require("object");
+  if (op == "upload" && !m.has("data") && !m.has("json")) sf::fail_under(f, "an upload needs data or json");
+  check_timeout(m);
+}
+
+void check_secret(const Field& f) {
+  Map m(f, {"op", "secret", "data", "json", "version", "timeout"});
+  std::string op = sf::one_of(m.require("op"), {"create", "add", "access"});
+  m.require("secret");
+  if (op == "add" && !m.has("data") && !m.has("json")) sf::fail_under(f, "adding a version needs data or json");
+  check_timeout(m);
+}
+
+void check_advance(const Field& f) { check_duration(f); }
+
+void check_wait_for(const Field& f) {
+  Map m(f, {"event", "log", "http", "expect", "count", "within", "every"});
+  int conditions = m.has("event") + m.has("log") + m.has("http");
+  if (conditions != 1) sf::fail_under(f, "wait_for needs exactly one of event, log or http");
+  if (auto e = m.get("event")) check_event(*e);
+  if (auto l = m.get("log")) check_log(*l);
+  if (auto h = m.get("http")) check_http(*h);
+  if (auto e = m.get("expect")) {
+    if (!m.has("http")) sf::fail(*e, "expect: belongs to an http condition");
+    check_expect_value(*e, true);
+  }
+  if (auto c = m.get("count"); c && !has_var(*c)) sf::integer(*c, 1, INT64_MAX);
+  if (auto w = m.get("within")) check_duration(*w);
+  if (auto w = m.get("every")) check_duration(*w);
+}
+
+void check_fault(const Field& f) { sf::read_fault(f); }
+
+void check_clear_faults(const Field& f) {
+  if (f.node.IsSequence()) sf::strings(f);
+  else if (f.node.IsScalar() && !sf::boolean(f)) sf::fail(f, "write clear_faults: true, or a list of fault ids");
+}
+
+void check_service_name(const Field& f) { sf::text(f); }
+
+void check_expect(const Field& f) { check_expect_value(f, false); }
+
+}  // namespace
+
+void check_expect_value(const Field& f, bool with_response) {
+  std::vector<std::string_view> keys = {"events", "events_in_order", "logs", "object", "secret"};
+  if (with_response) keys.insert(keys.end(), {"status", "json", "body", "headers", "messages", "value"});
+  Map m(f, keys);
+  if (auto e = m.get("events")) check_list_of(*e, check_event);
+  if (auto e = m.get("events_in_order")) check_list_of(*e, check_event);
+  if (auto e = m.get("logs")) check_list_of(*e, check_log);
+  if (auto o = m.get("object")) check_object(*o);
+  if (auto s = m.get("secret")) check_secret_state(*s);
+  if (auto h = m.get("headers"); h && !h->node.IsMap()) sf::fail(*h, "expected a mapping of header names");
+}
+
+const std::vector<StepKind>& step_kinds() {
+  static const std::vector<StepKind> kTable = {
+      // name           answers  load-time check      run
+      {"http",          true,    check_http,          run_http},
+      {"publish",       true,    check_publish,       run_publish},
+      {"pull",          true,    check_pull,          run_pull},
+      {"gcs",           true,    check_gcs,           run_gcs},
+      {"secret",        true,    check_secret,        run_secret},
+      {"advance",       false,   check_advance,       run_advance},
+      {"wait_for",      false,   check_wait_for,      run_wait_for},
+      {"fault",         false,   check_fault,         run_fault},
+      {"clear_faults",  false,   check_clear_faults,  run_clear_faults},
+      {"kill",          false,   check_service_name,  run_kill},
+      {"restart",       false,   check_service_name,  run_restart},
+      {"expect",        false,   check_expect,        run_expect},
+  };
+  return kTable;
+}
+
+const StepKind* find_step_kind(std::string_view name) {
+  for (const auto& k : step_kinds()) {
+    if (k.name == name) return &k;
+  }
+  return nullptr;
+}
+
+std::string step_kind_names() {
+  std::string out;
+  for (const auto& k : step_kinds()) out += (out.empty() ? "" : ", ") + std::string(k.name);
+  return out;
+}
+
+}  // namespace gcpsim::harness

@@ -1,0 +1,30 @@
+// The step kinds' run functions (steps_api.cc, steps_time.cc, expect.cc), named in the
+// step-kinds table (step_kinds.cc).
+#pragma once
+#include "harness/step_context.h"
+
+namespace gcpsim::harness {
+
+void run_http(StepContext& ctx, const Json& params);
+void run_publish(StepContext& ctx, const Json& params);
+void run_pull(StepContext& ctx, const Json& params);
+void run_gcs(StepContext& ctx, const Json& params);
+void run_secret(StepContext& ctx, const Json& params);
+void run_advance(StepContext& ctx, const Json& params);
+void run_wait_for(StepContext& ctx, const Json& params);
+void run_fault(StepContext& ctx, const Json& params);
+void run_clear_faults(StepContext& ctx, const Json& params);
+void run_kill(StepContext& ctx, const Json& params);
+void run_restart(StepContext& ctx, const Json& params);
+void run_expect(StepContext& ctx, const Json& params);
+
+// Checks an `expect:` against the step's response (null for a standalone expect step) and
+// the emulator's state; adds what does not hold to ctx.mismatches.
+void check_expect(StepContext& ctx, const Json& expect, const Json& response);
+
+// Events as expectations see them: {"seq","time","kind","service","attrs"}.
+Json event_json(const core::Event& e);
+// {kind, service, attrs} against an event (kind takes a trailing '*').
+bool event_matches(const Json& spec, const Json& event);
+
+}  // namespace gcpsim::harness

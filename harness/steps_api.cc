@@ -1,0 +1,174 @@
+// Steps that call the emulated APIs the way a client would: http, publish, pull, gcs,
+// secret. Each leaves its response for expect:/capture:.
+
+#include "harness/step_context.h"
+#include "harness/steps.h"
+
+namespace gcpsim::harness {
+namespace {
+
+constexpr core::Duration kDefaultTimeout = std::chrono::minutes(5);
+
+std::string enc(const std::string& s) { return net::percent_encode(s); }
+
+Request json_request(std::string method, std::string target, const Json& body) {
+  Request r;
+  r.method = std::move(method);
+  r.target = std::move(target);
+  r.headers.emplace_back("Content-Type", "application/json");
+  r.body = body.dump();
+  return r;
+}
+
+// The base URL of a Cloud Run service or function: its stable port from the stack file.
+std::string service_url(StepContext& ctx, const std::string& name) {
+  const auto& st = ctx.session.stack();
+  std::optional<int> port;
+  if (auto it = st.run.find(name); it != st.run.end()) port = it->second.port;
+  if (auto it = st.functions.find(name); it != st.functions.end()) port = it->second.service.port;
+  if (!port) throw StepError{"service '" + name + "' has no port in the stack file (set run." + name + ".port)"};
+  return "http://127.0.0.1:" + std::to_string(*port);
+}
+
+std::string query_string(const Json& q) {
+  std::string out;
+  if (!q.is_object()) return out;
+  for (auto it = q.begin(); it != q.end(); ++it) {
+    out += (out.empty() ? "?" : "&") + enc(it.key()) + "=" + enc(as_text(it.value()));
+  }
+  return out;
+}
+
+// Data as the scenario wrote it: `data: text` or `json: {...}` (serialized).
+std::string payload(const Json& p) {
+  if (p.contains("json")) return p["json"].dump();
+  return text_param(p, "data");
+}
+
+Json pubsub_message(const Json& p) {
+  Json m = {{"data", base64_encode(payload(p))}};
+  if (p.contains("attributes")) {
+    Json attrs = Json::object();
+    for (auto it = p["attributes"].begin(); it != p["attributes"].end(); ++it) attrs[it.key()] = as_text(it.value());
+    m["attributes"] = attrs;
+  }
+  if (p.contains("ordering_key")) m["orderingKey"] = text_param(p, "ordering_key");
+  return m;
+}
+
+// A pulled message as expectations see it: data decoded, names as Pub/Sub spells them.
+Json pulled(const Json& received) {
+  const Json& m = received.value("message", Json::object());
+  Json out = {{"data", base64_decode(m.value("data", ""))},
+              {"attributes", m.value("attributes", Json::object())},
+              {"messageId", m.value("messageId", "")},
+              {"orderingKey", m.value("orderingKey", "")},
+              {"publishTime", m.value("publishTime", "")},
+              {"ackId", received.value("ackId", "")}};
+  if (received.contains("deliveryAttempt")) out["deliveryAttempt"] = received["deliveryAttempt"];
+  return out;
+}
+
+}  // namespace
+
+void run_http(StepContext& ctx, const Json& p) {
+  Request r;
+  bool has_body = p.contains("json") || p.contains("body");
+  r.method = text_param(p, "method", has_body ? "POST" : "GET");
+  if (p.contains("service")) r.url = service_url(ctx, text_param(p, "service"));
+  if (p.contains("url")) r.url = text_param(p, "url");
+  r.target = text_param(p, "path", "/") + query_string(p.value("query", Json::object()));
+  if (p.contains("headers")) {
+    for (auto it = p["headers"].begin(); it != p["headers"].end(); ++it) r.headers.emplace_back(it.key(), as_text(it.value()));
+  }
+  if (p.contains("json")) {
+    r.headers.emplace_back("Content-Type", "application/json");
+    r.body = p["json"].dump();
+  } else if (p.contains("body")) {
+    r.body = text_param(p, "body");
+  }
+  auto res = ctx.call(std::move(r), duration_param(p, "timeout", kDefaultTimeout));
+  ctx.record["status"] = res.status;
+}
+
+void run_publish(StepContext& ctx, const Json& p) {
+  Json messages = Json::array();
+  if (p.contains("messages")) {
+    for (const auto& m : p["messages"]) messages.push_back(pubsub_message(m));
+  } else {
+    messages.push_back(pubsub_message(p));
+  }
+  std::string topic = text_param(p, "topic");
+  auto target = "/v1/projects/" + ctx.project() + "/topics/" + enc(topic) + ":publish";
+  ctx.call(json_request("POST", target, {{"messages", messages}}), duration_param(p, "timeout", kDefaultTimeout));
+  ctx.record["status"] = ctx.response["status"];
+}
+
+void run_pull(StepContext& ctx, const Json& p) {
+  std::string sub = "/v1/projects/" + ctx.project() + "/subscriptions/" + enc(text_param(p, "subscription"));
+  Json req = {{"maxMessages", int_param(p, "max", 100)}, {"returnImmediately", true}};
+  Json body = ctx.call_ok(json_request("POST", sub + ":pull", req), "pull");
+  Json messages = Json::array();
+  Json ack_ids = Json::array();
+  for (const auto& rm : body.value("receivedMessages", Json::array())) {
+    messages.push_back(pulled(rm));
+    ack_ids.push_back(rm.value("ackId", ""));
+  }
+  Json response = ctx.response;
+  response["messages"] = messages;
+  if (bool_param(p, "ack", true) && !ack_ids.empty()) {
+    ctx.call_ok(json_request("POST", sub + ":acknowledge", {{"ackIds", ack_ids}}), "acknowledge");
+  }
+  ctx.response = response;
+  ctx.record["messages"] = messages.size();
+}
+
+void run_gcs(StepContext& ctx, const Json& p) {
+  std::string op = text_param(p, "op");
+  std::string bucket = enc(text_param(p, "bucket"));
+  std::string object = enc(text_param(p, "object"));
+  Request r;
+  if (op == "upload") {
+    r.method = "POST";
+    r.target = "/upload/storage/v1/b/" + bucket + "/o?uploadType=media&name=" + object;
+    r.headers.emplace_back("Content-Type", text_param(p, "content_type", p.contains("json") ? "application/json" : "text/plain"));
+    r.body = payload(p);
+  } else if (op == "download") {
+    r.target = "/storage/v1/b/" + bucket + "/o/" + object + "?alt=media";
+  } else if (op == "get" || op == "delete") {
+    r.method = op == "get" ? "GET" : "DELETE";
+    r.target = "/storage/v1/b/" + bucket + "/o/" + object;
+  } else {
+    throw StepError{"gcs op must be upload, download, get or delete, got '" + op + "'"};
+  }
+  auto res = ctx.call(std::move(r), duration_param(p, "timeout", kDefaultTimeout));
+  if (op == "download") ctx.response["body"] = res.body;  // the object's bytes, never parsed
+  ctx.record["status"] = res.status;
+}
+
+void run_secret(StepContext& ctx, const Json& p) {
+  std::string op = text_param(p, "op");
+  std::string secret = text_param(p, "secret");
+  std::string base = "/v1/projects/" + ctx.project() + "/secrets";
+  auto timeout = duration_param(p, "timeout", kDefaultTimeout);
+  if (op == "create") {
+    Json body = {{"replication", {{"automatic", Json::object()}}}};
+    ctx.call(json_request("POST", base + "?secretId=" + enc(secret), body), timeout);
+  } else if (op == "add") {
+    Json body = {{"payload", {{"data", base64_encode(payload(p))}}}};
+    ctx.call(json_request("POST", base + "/" + enc(secret) + ":addVersion", body), timeout);
+  } else if (op == "access") {
+    Request r;
+    r.target = base + "/" + enc(secret) + "/versions/" + enc(text_param(p, "version", "latest")) + ":access";
+    ctx.call(std::move(r), timeout);
+    const Json& body = ctx.response["body"];
+    if (body.is_object() && body.contains("payload")) {
+      ctx.response["value"] = base64_decode(body["payload"].value("data", ""));
+    }
+  } else {
+    throw StepError{"secret op must be create, add or access, got '" + op + "'"};
+  }
+  ctx.record["status"] = ctx.response["status"];
+}
+
+}  // namespace gcpsim::harness
