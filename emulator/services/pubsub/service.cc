@@ -1,0 +1,112 @@
+// Pub/Sub's row in the services table: builds the domain, registers its RPCs, seeds the
+// stack file's topics and subscriptions, and starts push delivery.
+#include "services/pubsub/service.h"
+
+#include "core/env.h"
+#include "core/events.h"
+#include "core/stack.h"
+#include "services/pubsub/handlers.h"
+#include "services/pubsub/push.h"
+#include "services/pubsub/schemas.h"
+#include "services/pubsub/streaming_pull.h"
+
+namespace gcpsim::pubsub {
+
+PubsubService::PubsubService(services::Context& ctx)
+    : env_(ctx.env),
+      domain_(ctx.env.clock, ctx.env.ids, ctx.env.events),
+      schemas_(std::make_unique<Schemas>(ctx.env.clock, ctx.env.ids)),
+      push_(std::make_unique<Push>(*this, ctx.http)),
+      stack_(ctx.stack) {
+  domain_.set_schema_check([this](const SchemaSettings& s, const Message& m) { return schemas_->check_message(s, m); });
+  register_publisher(ctx.methods, *this);
+  register_subscriber(ctx.methods, *this);
+  register_schema_service(ctx.methods, *this);
+  streaming_ = std::make_unique<StreamingPull>(ctx.methods, *this);
+}
+
+PubsubService::~PubsubService() { stop(); }
+
+void PubsubService::start() { seed(stack_); }
+
+void PubsubService::stop() {
+  if (streaming_) streaming_->close_all();
+  if (push_) push_->stop_all();
+}
+
+std::string PubsubService::full_topic(const std::string& topic) const {
+  if (topic.find('/') != std::string::npos) return topic;
+  return "projects/" + env_.project + "/topics/" + topic;
+}
+
+core::StatusOr<std::string> PubsubService::publish(const std::string& topic, Message m) {
+  std::vector<Message> batch;
+  batch.push_back(std::move(m));
+  ASSIGN_OR_RETURN(auto ids, domain_.publish(full_topic(topic), std::move(batch)));
+  return ids.at(0);
+}
+
+core::StatusOr<Subscription> PubsubService::create_subscription(const std::string& name, SubscriptionConfig config) {
+  ASSIGN_OR_RETURN(auto sub, domain_.create_subscription(name, std::move(config)));
+  subscription_changed(name);
+  return sub;
+}
+
+core::Status PubsubService::add_handler(const std::string& subscription, Handler handler) {
+  return push_->add_handler(subscription, std::move(handler));
+}
+
+void PubsubService::set_token_minter(TokenMinter minter) { push_->set_token_minter(std::move(minter)); }
+
+void PubsubService::subscription_changed(const std::string& subscription) { push_->refresh(subscription); }
+
+// The stack file's topics, then its subscriptions; a push to a service goes to the service's
+// stable local port.
+void PubsubService::seed(const core::StackConfig& stack) {
+  auto report = [this](const std::string& what, const core::Status& st) {
+    if (st.is_ok() || st.code() == core::Code::kAlreadyExists) return;
+    env_.events.record("pubsub.error", "pubsub", {{"resource", what}, {"message", "seeding from the stack file: " + st.message()}});
+  };
+  for (const auto& [id, t] : stack.pubsub.topics) {
+    TopicConfig c;
+    c.labels = t.labels;
+    c.message_retention = t.message_retention;
+    report(id, domain_.create_topic(full_topic(id), std::move(c)).status());
+  }
+  for (const auto& [id, s] : stack.pubsub.subscriptions) {
+    SubscriptionConfig c;
+    c.topic = full_topic(s.topic);
+    c.ack_deadline = s.ack_deadline;
+    c.filter = s.filter;
+    c.enable_message_ordering = s.ordering;
+    c.exactly_once = s.exactly_once;
+    if (s.dead_letter) c.dead_letter = DeadLetterPolicy{full_topic(s.dead_letter->topic), s.dead_letter->max_attempts};
+    if (s.retry) c.retry = RetryPolicy{s.retry->min_backoff, s.retry->max_backoff};
+    if (s.push) {
+      PushConfig p;
+      p.endpoint = s.push->url;
+      if (p.endpoint.empty()) {
+        std::optional<int> port;
+        if (auto r = stack.run.find(s.push->service); r != stack.run.end()) port = r->second.port;
+        if (auto f = stack.functions.find(s.push->service); f != stack.functions.end()) port = f->second.service.port;
+        if (!port) {
+          report(id, core::Status::invalid_argument("push service " + s.push->service + " has no stable port"));
+          continue;
+        }
+        p.endpoint = "http://127.0.0.1:" + std::to_string(*port) + s.push->path;
+      }
+      if (s.push->oidc) {
+        p.oidc = PushConfig::Oidc{env_.project_number + "-compute@developer.gserviceaccount.com", p.endpoint};
+      }
+      c.push = std::move(p);
+    }
+    std::string name = "projects/" + env_.project + "/subscriptions/" + id;
+    report(id, create_subscription(name, std::move(c)).status());
+  }
+}
+
+std::unique_ptr<services::Service> create_service(services::Context& ctx) {
+  return std::make_unique<PubsubService>(ctx);
+}
+
+}  // namespace gcpsim::pubsub

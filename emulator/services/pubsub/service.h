@@ -1,0 +1,63 @@
+// The Pub/Sub service as the emulator hosts it: owns the domain, registers Publisher,
+// Subscriber and SchemaService, seeds the stack's topics and subscriptions, runs push
+// delivery, and offers in-process publishing to the other services.
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+#include "services/pubsub/domain.h"
+#include "services/service.h"
+
+namespace gcpsim::pubsub {
+
+class Push;
+class Schemas;
+class StreamingPull;
+
+// Mints an OIDC ID token for push requests: (audience, service account email) → JWT.
+using TokenMinter = std::function<core::StatusOr<std::string>(const std::string& audience,
+                                                              const std::string& service_account_email)>;
+
+class PubsubService : public services::Service {
+ public:
+  explicit PubsubService(services::Context& ctx);
+  ~PubsubService() override;
+  void start() override;
+  void stop() override;
+
+  core::Env& env() { return env_; }
+  Domain& domain() { return domain_; }
+  Schemas& schemas() { return *schemas_; }
+  Push& push() { return *push_; }
+
+  // In-process publishing (Storage notifications, Secret Manager events): `topic` is an id
+  // in the emulator's project or a full name. Returns the message id.
+  core::StatusOr<std::string> publish(const std::string& topic, Message m);
+  // Subscriptions created from C++ (function triggers) pass the API's validation.
+  core::StatusOr<Subscription> create_subscription(const std::string& name, SubscriptionConfig config);
+  // In-process push: `handler` gets each delivery and calls done(true) to ack or done(false)
+  // to nack (redelivered with the subscription's backoff).
+  using Handler = std::function<void(const Delivery&, std::function<void(bool ack)> done)>;
+  core::Status add_handler(const std::string& subscription, Handler handler);
+  // Set by whoever owns the ID-token issuer; push with oidc_token fails without it.
+  void set_token_minter(TokenMinter minter);
+  // Called after a subscription was created, updated or deleted: starts or stops pushing.
+  void subscription_changed(const std::string& subscription);
+
+ private:
+  void seed(const core::StackConfig& stack);
+  std::string full_topic(const std::string& topic) const;
+
+  core::Env& env_;
+  Domain domain_;
+  std::unique_ptr<Schemas> schemas_;
+  std::unique_ptr<Push> push_;
+  std::unique_ptr<StreamingPull> streaming_;
+  const core::StackConfig& stack_;
+};
+
+std::unique_ptr<services::Service> create_service(services::Context& ctx);
+
+}  // namespace gcpsim::pubsub
