@@ -1,0 +1,280 @@
+// The router's upstream side: keep-alive pools to instances, the request/response exchange
+// (one retry on a stale pooled connection), unbuffered relaying of response bodies (small
+// ones in one write), WebSocket byte pumps after a 101, and engine-initiated fetches.
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <limits>
+
+#include "services/run/limits.h"
+#include "services/run/responses.h"
+#include "services/run/router_io.h"
+
+namespace gcpsim::services::run {
+namespace {
+
+constexpr uint64_t kSmallBody = 64 * 1024;  // read whole and sent in one write
+constexpr size_t kRelayBlock = 16 * 1024;
+constexpr size_t kPumpBlock = 4 * 1024;
+
+using ResponseParser = http::response_parser<http::buffer_body>;
+
+// A pooled connection is usable when it has neither data nor EOF waiting.
+bool idle_and_open(tcp::socket& s) {
+  char c;
+  ssize_t r = ::recv(s.native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+  return r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+// Hop-by-hop headers out, the router's headers in, keep-alive to the instance.
+void prepare(UpstreamRequest& req, const net::Headers& set, bool websocket) {
+  for (auto f : {http::field::connection, http::field::keep_alive, http::field::te, http::field::trailer,
+                 http::field::transfer_encoding, http::field::expect, http::field::proxy_connection})
+    req.erase(f);
+  if (!websocket) req.erase(http::field::upgrade);
+  for (const auto& [k, v] : set) req.set(k, v);
+  req.version(11);
+  if (websocket) {
+    req.set(http::field::connection, "Upgrade");
+  } else {
+    req.keep_alive(true);
+  }
+  req.prepare_payload();
+}
+
+struct PumpState {
+  explicit PumpState(asio::io_context& io) : done(io) { done.expires_at(asio::steady_timer::time_point::max()); }
+  asio::steady_timer done;
+  bool finished = false;
+};
+
+// One direction of a WebSocket: bytes as they come. EOF half-closes the other side; an
+// error closes both so the other direction ends too.
+awaitable<void> pump(tcp::socket& from, tcp::socket& to, beast::flat_buffer& leftover) {
+  error_code ec;
+  if (leftover.size() > 0) {
+    co_await asio::async_write(to, leftover.data(), asio::redirect_error(use_awaitable, ec));
+    leftover.consume(leftover.size());
+  }
+  std::vector<char> block(kPumpBlock);
+  while (!ec) {
+    size_t n = co_await from.async_read_some(asio::buffer(block), asio::redirect_error(use_awaitable, ec));
+    if (ec) break;
+    co_await asio::async_write(to, asio::buffer(block.data(), n), asio::redirect_error(use_awaitable, ec));
+  }
+  error_code ignored;
+  if (ec == asio::error::eof) {
+    to.shutdown(tcp::socket::shutdown_send, ignored);
+  } else {
+    from.close(ignored);
+    to.close(ignored);
+  }
+}
+
+awaitable<void> pump_websocket(asio::io_context& io, tcp::socket& client, beast::flat_buffer& client_buf,
+                               Upstream& up, ResponseParser& parser, Flight& flight) {
+  http::response<http::empty_body> switching{parser.release().base()};
+  error_code ec;
+  co_await http::async_write(client, switching, asio::redirect_error(use_awaitable, ec));
+  if (ec) co_return;
+  flight.client = &client;
+  auto state = std::make_shared<PumpState>(io);
+  asio::co_spawn(io, pump(up.sock, client, up.buf), [state](std::exception_ptr) {
+    state->finished = true;
+    state->done.cancel();
+  });
+  co_await pump(client, up.sock, client_buf);
+  while (!state->finished) co_await state->done.async_wait(asio::redirect_error(use_awaitable, ec));
+  flight.client = nullptr;
+}
+
+// Passes the response on. True when the client connection stays usable; `reusable` says
+// whether the instance connection can go back to the pool.
+awaitable<bool> relay(tcp::socket& client, Upstream& up, ResponseParser& p, const Flight& flight, bool keep_alive,
+                      bool head, Outcome& out, bool& reusable) {
+  auto& res = p.get();
+  out.status = static_cast<int>(res.result_int());
+  bool upstream_keep = res.keep_alive();
+  res.keep_alive(keep_alive);
+  res.erase(http::field::keep_alive);
+  error_code ec;
+  bool bodiless = head || p.is_done();
+  auto length = p.content_length();
+  if (!bodiless && !res.chunked() && length && *length <= kSmallBody) {
+    http::response_parser<http::string_body> whole{std::move(p)};
+    co_await http::async_read(up.sock, up.buf, whole, asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+      out.upstream_error = !flight.aborted;
+      auto r = flight.aborted && flight.reply ? *flight.reply : responses::upstream_failed();
+      out.status = r.status;
+      co_return co_await write_response(client, r, keep_alive);
+    }
+    auto msg = whole.release();
+    out.bytes = msg.body().size();
+    co_await http::async_write(client, msg, asio::redirect_error(use_awaitable, ec));
+    reusable = upstream_keep;
+    co_return !ec;
+  }
+  if (!bodiless && !res.chunked() && !length) res.chunked(true);  // a close-delimited body
+  http::response_serializer<http::buffer_body> sr{res};
+  co_await http::async_write_header(client, sr, asio::redirect_error(use_awaitable, ec));
+  if (ec) co_return false;
+  std::vector<char> block(kRelayBlock);
+  do {
+    if (!p.is_done()) {
+      res.body().data = block.data();
+      res.body().size = block.size();
+      co_await http::async_read_some(up.sock, up.buf, p, asio::redirect_error(use_awaitable, ec));
+      if (ec == http::error::need_buffer) ec = {};
+      if (ec) co_return false;  // the instance failed mid-body: cut the client too
+      res.body().size = block.size() - res.body().size;
+      res.body().data = block.data();
+      res.body().more = !p.is_done();
+      out.bytes += res.body().size;
+    } else {
+      res.body().data = nullptr;
+      res.body().size = 0;
+    }
+    co_await http::async_write(client, sr, asio::redirect_error(use_awaitable, ec));
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec) co_return false;
+  } while (!p.is_done() && !sr.is_done());
+  reusable = upstream_keep && p.is_done();
+  co_return true;
+}
+
+bool websocket_request(const UpstreamRequest& req) {
+  return req.method() == http::verb::get && req.count(http::field::upgrade) > 0 &&
+         beast::iequals(req[http::field::upgrade], "websocket");
+}
+
+}  // namespace
+
+awaitable<std::unique_ptr<Upstream>> Router::Impl::checkout(uint16_t port, bool fresh) {
+  if (!fresh) {
+    auto it = pool.find(port);
+    while (it != pool.end() && !it->second.empty()) {
+      auto up = std::move(it->second.back());
+      it->second.pop_back();
+      if (idle_and_open(up->sock)) {
+        up->reused = true;
+        co_return up;
+      }
+    }
+  }
+  auto up = std::make_unique<Upstream>(io);
+  error_code ec;
+  co_await up->sock.async_connect({asio::ip::address_v4::loopback(), port}, asio::redirect_error(use_awaitable, ec));
+  if (ec) co_return nullptr;
+  up->sock.set_option(tcp::no_delay(true), ec);
+  co_return up;
+}
+
+void Router::Impl::checkin(uint16_t port, std::unique_ptr<Upstream> up) {
+  if (closed || up->buf.size() > 0) return;
+  auto& idle = pool[port];
+  if (idle.size() < kMaxIdleUpstreams) idle.push_back(std::move(up));
+}
+
+awaitable<std::unique_ptr<Upstream>> Router::Impl::exchange(uint16_t port, UpstreamRequest& req, Flight& flight,
+                                                            std::optional<ResponseParser>& parser, bool head,
+                                                            bool fresh) {
+  for (int attempt = 0; attempt < 2 && !flight.aborted; ++attempt) {
+    auto up = co_await checkout(port, fresh || attempt > 0);
+    if (!up || flight.aborted) co_return nullptr;
+    flight.upstream = &up->sock;
+    error_code ec;
+    co_await http::async_write(up->sock, req, asio::redirect_error(use_awaitable, ec));
+    if (!ec) {
+      parser.emplace();
+      parser->body_limit(std::numeric_limits<std::uint64_t>::max());
+      if (head) parser->skip(true);
+      co_await http::async_read_header(up->sock, up->buf, *parser, asio::redirect_error(use_awaitable, ec));
+    }
+    if (!ec) co_return up;
+    flight.upstream = nullptr;
+    if (!up->reused) break;
+  }
+  co_return nullptr;
+}
+
+awaitable<bool> Router::Impl::forward(tcp::socket& client, beast::flat_buffer& client_buf, UpstreamRequest req,
+                                      Decision decision, std::shared_ptr<Flight> flight, bool keep_alive,
+                                      std::weak_ptr<Frontend> fe) {
+  auto self = shared_from_this();
+  bool head = req.method() == http::verb::head;
+  bool websocket = websocket_request(req);
+  prepare(req, decision.set_headers, websocket);
+  std::optional<ResponseParser> parser;
+  auto up = co_await exchange(decision.port, req, *flight, parser, head, websocket);
+  Outcome out;
+  bool client_ok = false;
+  if (!up) {
+    out.aborted = flight->aborted;
+    out.upstream_error = !flight->aborted;
+    net::HttpResponse r = flight->reply ? *flight->reply : responses::upstream_failed();
+    out.status = r.status;
+    if (!flight->aborted || flight->reply) client_ok = co_await write_response(client, r, keep_alive);
+  } else if (websocket && parser->get().result() == http::status::switching_protocols) {
+    out.status = 101;
+    out.websocket = true;
+    co_await pump_websocket(io, client, client_buf, *up, *parser, *flight);
+  } else {
+    bool reusable = false;
+    client_ok = co_await relay(client, *up, *parser, *flight, keep_alive, head, out, reusable);
+    out.aborted = flight->aborted;
+    if (reusable && !flight->aborted) checkin(decision.port, std::move(up));
+  }
+  flights.erase(decision.ticket);
+  on_engine(fe, [ticket = decision.ticket, out](Frontend& f) { f.finished(ticket, out); });
+  co_return client_ok;
+}
+
+awaitable<void> Router::Impl::fetch(uint64_t ticket, uint16_t port, FetchRequest request,
+                                    std::shared_ptr<Flight> flight, std::weak_ptr<Frontend> fe) {
+  auto self = shared_from_this();
+  UpstreamRequest req;
+  req.method_string(request.method);
+  req.target(request.target);
+  for (const auto& [k, v] : request.headers) req.insert(k, v);
+  req.body() = std::move(request.body);
+  prepare(req, {}, false);
+  if (req.count(http::field::host) == 0) req.set(http::field::host, "127.0.0.1:" + std::to_string(port));
+  std::optional<ResponseParser> p;
+  auto up = co_await exchange(port, req, *flight, p, request.method == "HEAD", false);
+  Outcome out;
+  error_code ec;
+  if (up) {
+    auto& res = p->get();
+    out.status = static_cast<int>(res.result_int());
+    bool streaming = res.chunked() || (!p->content_length() && !p->is_done());
+    net::Headers headers;
+    for (const auto& f : res) headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    on_engine(fe, [ticket, status = out.status, headers = std::move(headers), streaming](Frontend& f) mutable {
+      f.fetch_head(ticket, status, std::move(headers), streaming);
+    });
+    std::vector<char> block(kRelayBlock);
+    while (!p->is_done()) {
+      res.body().data = block.data();
+      res.body().size = block.size();
+      co_await http::async_read_some(up->sock, up->buf, *p, asio::redirect_error(use_awaitable, ec));
+      if (ec == http::error::need_buffer) ec = {};
+      if (ec) break;
+      size_t n = block.size() - res.body().size;
+      if (n == 0) continue;
+      out.bytes += n;
+      on_engine(fe, [ticket, chunk = std::string(block.data(), n)](Frontend& f) mutable {
+        f.fetch_data(ticket, std::move(chunk));
+      });
+    }
+    if (!ec && res.keep_alive() && !flight->aborted) checkin(port, std::move(up));
+  }
+  if (!up || ec) {
+    out.aborted = flight->aborted;
+    out.upstream_error = !flight->aborted;
+  }
+  flights.erase(ticket);
+  on_engine(fe, [ticket, out](Frontend& f) { f.finished(ticket, out); });
+}
+
+}  // namespace gcpsim::services::run

@@ -1,0 +1,126 @@
+// Builds one revision per Run service and function of the stack, the shared supervisor and
+// router, the environment every instance gets, and the edge Host fallback.
+#include "services/run/service.h"
+
+#include <unistd.h>
+
+#include <iostream>
+
+#include "core/env.h"
+#include "core/events.h"
+#include "core/ids.h"
+#include "core/stack.h"
+#include "net/http.h"
+#include "services/iam/service.h"
+#include "services/run/revision.h"
+#include "services/secrets/service.h"
+
+extern char** environ;
+
+namespace gcpsim::services::run {
+namespace {
+
+// Inherited variables an instance must not see: they would point clients away from the
+// metadata server (Cloud Run instances have no key files and always have a metadata server).
+bool dropped(std::string_view kv) {
+  for (std::string_view key : {"GOOGLE_APPLICATION_CREDENTIALS=", "METADATA_SERVER_DETECTION="})
+    if (kv.rfind(key, 0) == 0) return true;
+  return false;
+}
+
+// gcpsim's environment plus the variables `gcpsim env` prints (see emulator/main.cc).
+std::vector<std::string> base_env(const core::Env& env) {
+  std::string hp = "127.0.0.1:" + std::to_string(env.edge_port);
+  std::vector<std::pair<std::string, std::string>> vars = {
+      {"GCPSIM_ENDPOINT", "http://" + hp},   {"GOOGLE_CLOUD_PROJECT", env.project},
+      {"GCLOUD_PROJECT", env.project},        {"CLOUDSDK_CORE_PROJECT", env.project},
+      {"PUBSUB_EMULATOR_HOST", hp},           {"PUBSUB_PROJECT_ID", env.project},
+      {"STORAGE_EMULATOR_HOST", "http://" + hp}, {"GOOGLE_GEMINI_BASE_URL", "http://" + hp},
+      {"GEMINI_API_KEY", "gcpsim-local-key"}, {"GCE_METADATA_HOST", hp},
+      {"GCE_METADATA_IP", hp},
+  };
+  std::vector<std::string> out;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view kv(*e);
+    bool ours = dropped(kv);
+    for (const auto& [k, v] : vars) ours = ours || (kv.size() > k.size() && kv.rfind(k, 0) == 0 && kv[k.size()] == '=');
+    if (!ours) out.emplace_back(kv);
+  }
+  for (const auto& [k, v] : vars) out.push_back(k + "=" + v);
+  return out;
+}
+
+}  // namespace
+
+std::unique_ptr<Service> RunService::create(Context& ctx) {
+  std::unique_ptr<RunService> svc(new RunService(ctx));
+  svc->add_routes(ctx.router);
+  return svc;
+}
+
+RunService::RunService(Context& ctx) : ctx_(ctx), internal_token_(ctx.env.ids.token("run.internal", 18)) {}
+
+RunService::~RunService() { stop(); }
+
+void RunService::start() {
+  auto* iam = ctx_.registry.get<iam::IamService>("iam");
+  supervisor_ = std::make_unique<Supervisor>(ctx_.runtime);
+  router_ = std::make_unique<Router>(ctx_.runtime);
+  deps_ = std::make_unique<RevisionDeps>(RevisionDeps{ctx_.env, *supervisor_, *router_, iam ? &iam->issuer() : nullptr,
+                                                      ctx_.registry.get<secrets::SecretsService>("secrets"),
+                                                      base_env(ctx_.env), internal_token_});
+  for (const auto& [name, config] : ctx_.stack.run)
+    revisions_.emplace(name, std::make_unique<Revision>(*deps_, name, config));
+  for (const auto& [name, function] : ctx_.stack.functions)
+    revisions_.emplace(name, std::make_unique<Revision>(*deps_, name, function.service));
+  for (auto& [name, rev] : revisions_) {
+    auto st = rev->start();
+    if (st.is_ok()) continue;
+    ctx_.env.events.record("run.error", name, {{"error", st.message()}});
+    std::cerr << "gcpsim: Cloud Run service " << name << ": " << st.message() << std::endl;
+  }
+}
+
+// Processes first (no callback may reach a revision being destroyed), then revisions and
+// their clock timers, then the listeners and connections.
+void RunService::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (supervisor_) supervisor_->stop_all(kTerminationGrace);
+  revisions_.clear();
+  router_.reset();
+  supervisor_.reset();
+  deps_.reset();
+}
+
+Revision* RunService::find(const std::string& service) const {
+  auto it = revisions_.find(service);
+  return it == revisions_.end() ? nullptr : it->second.get();
+}
+
+Revision* RunService::find_by_host(const std::string& host) const {
+  constexpr std::string_view kSuffix = ".run.localhost";
+  std::string h = host.substr(0, host.rfind(':') == std::string::npos ? host.size() : host.rfind(':'));
+  for (auto& c : h) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (h.size() <= kSuffix.size() || h.compare(h.size() - kSuffix.size(), kSuffix.size(), kSuffix) != 0) return nullptr;
+  return find(h.substr(0, h.size() - kSuffix.size()));
+}
+
+void RunService::request(const std::string& service, net::OutboundRequest req,
+                         std::function<void(net::OutboundResponse)> done) {
+  if (auto* rev = find(service)) return rev->request(std::move(req), std::move(done));
+  net::OutboundResponse r;
+  r.status = 404;
+  r.body = "Cloud Run service " + service + " is not declared in the stack file";
+  done(std::move(r));
+}
+
+std::optional<std::string> RunService::url(const std::string& service) const {
+  auto* rev = find(service);
+  if (!rev || rev->port() == 0) return std::nullopt;
+  return rev->url();
+}
+
+std::pair<std::string, std::string> RunService::internal_header() const { return {kInternalHeader, internal_token_}; }
+
+}  // namespace gcpsim::services::run

@@ -1,0 +1,354 @@
+// Instance processes: the engine side keeps pids and control sockets; the I/O side reads
+// output, waits on pidfds and runs startup probes with asio, posting results to the engine.
+#include "services/run/supervisor.h"
+
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <future>
+#include <map>
+
+#include <boost/asio.hpp>
+
+#include "services/run/limits.h"
+#include "services/service.h"
+
+namespace gcpsim::services::run {
+namespace asio = boost::asio;
+using asio::awaitable;
+using asio::use_awaitable;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+
+namespace {
+
+constexpr auto kProbeAttemptTimeout = std::chrono::seconds(1);
+
+// Moves complete lines out of `pending`; a line longer than the limit is cut there.
+void take_lines(std::string& pending, std::vector<std::string>& out) {
+  size_t start = 0;
+  for (;;) {
+    size_t nl = pending.find('\n', start);
+    if (nl == std::string::npos) break;
+    out.push_back(pending.substr(start, std::min(nl - start, kMaxLogLine)));
+    start = nl + 1;
+  }
+  pending.erase(0, start);
+  while (pending.size() >= kMaxLogLine) {
+    out.push_back(pending.substr(0, kMaxLogLine));
+    pending.erase(0, kMaxLogLine);
+  }
+}
+
+bool http_2xx(const std::string& status_line) {
+  // "HTTP/1.1 200 OK"
+  auto sp = status_line.find(' ');
+  return status_line.rfind("HTTP/", 0) == 0 && sp != std::string::npos && sp + 1 < status_line.size() &&
+         status_line[sp + 1] == '2';
+}
+
+}  // namespace
+
+// ---- engine side ----
+struct Supervisor::Impl : std::enable_shared_from_this<Impl> {
+  struct Proc {
+    pid_t pid = -1;
+    int control_fd = -1;
+    ProcessCallbacks callbacks;
+  };
+  Runtime& runtime;
+  std::shared_ptr<IoSide> io;
+  std::map<uint64_t, Proc> procs;
+  uint64_t next_id = 1;
+  bool stopped = false;
+
+  explicit Impl(Runtime& rt) : runtime(rt) {}
+  void on_lines(uint64_t id, Stream s, std::vector<std::string> lines);
+  void on_ready(uint64_t id);
+  void on_probe_failed(uint64_t id);
+  void on_exit(uint64_t id);
+};
+
+// ---- I/O side ----
+struct Supervisor::IoSide : std::enable_shared_from_this<IoSide> {
+  struct Proc {
+    uint64_t id;
+    asio::posix::stream_descriptor out, err, exit;
+    asio::steady_timer probe_timer, drain_timer;
+    int open_pipes = 2;
+    bool exited = false, reported = false;
+    Proc(asio::io_context& io, uint64_t i, const Spawned& s)
+        : id(i), out(io, s.stdout_fd), err(io, s.stderr_fd), exit(io, s.pidfd), probe_timer(io), drain_timer(io) {}
+    void close() {
+      error_code ec;
+      out.close(ec);
+      err.close(ec);
+      exit.close(ec);
+      probe_timer.cancel();
+      drain_timer.cancel();
+    }
+  };
+
+  asio::io_context& io;
+  std::function<void(std::function<void()>)> post_engine;
+  std::weak_ptr<Impl> engine;
+  std::map<uint64_t, std::shared_ptr<Proc>> procs;
+
+  IoSide(asio::io_context& c, std::function<void(std::function<void()>)> post, std::weak_ptr<Impl> e)
+      : io(c), post_engine(std::move(post)), engine(std::move(e)) {}
+
+  template <class Fn>
+  void to_engine(Fn fn) {
+    post_engine([w = engine, fn = std::move(fn)]() mutable {
+      if (auto impl = w.lock()) fn(*impl);
+    });
+  }
+
+  void watch(uint64_t id, Spawned s, LaunchSpec spec) {
+    auto p = std::make_shared<Proc>(io, id, s);
+    procs[id] = p;
+    auto self = shared_from_this();
+    asio::co_spawn(io, read_pipe(self, p, p->out, Stream::kStdout), asio::detached);
+    asio::co_spawn(io, read_pipe(self, p, p->err, Stream::kStderr), asio::detached);
+    asio::co_spawn(io, watch_exit(self, p), asio::detached);
+    asio::co_spawn(io, probe(self, p, spec.port, spec.probe_path, spec.probe_timeout), asio::detached);
+  }
+
+  void forget(uint64_t id) {
+    auto it = procs.find(id);
+    if (it == procs.end()) return;
+    it->second->close();
+    procs.erase(it);
+  }
+
+  void close_all() {
+    for (auto& [id, p] : procs) p->close();
+    procs.clear();
+  }
+
+  static awaitable<void> read_pipe(std::shared_ptr<IoSide> self, std::shared_ptr<Proc> p,
+                                   asio::posix::stream_descriptor& d, Stream stream) {
+    std::string pending;
+    std::vector<char> buf(16384);
+    for (;;) {
+      error_code ec;
+      size_t n = co_await d.async_read_some(asio::buffer(buf), asio::redirect_error(use_awaitable, ec));
+      if (ec) break;
+      pending.append(buf.data(), n);
+      std::vector<std::string> lines;
+      take_lines(pending, lines);
+      if (!lines.empty()) self->send_lines(p->id, stream, std::move(lines));
+    }
+    if (!pending.empty()) self->send_lines(p->id, stream, {std::move(pending)});
+    if (--p->open_pipes == 0 && p->exited) p->drain_timer.cancel();
+  }
+
+  void send_lines(uint64_t id, Stream stream, std::vector<std::string> lines) {
+    to_engine([id, stream, lines = std::move(lines)](Impl& impl) mutable { impl.on_lines(id, stream, std::move(lines)); });
+  }
+
+  // The exit is reported after the last output lines (or after a short wait when some
+  // descendant still holds the pipes).
+  static awaitable<void> watch_exit(std::shared_ptr<IoSide> self, std::shared_ptr<Proc> p) {
+    error_code ec;
+    co_await p->exit.async_wait(asio::posix::descriptor_base::wait_read, asio::redirect_error(use_awaitable, ec));
+    if (ec == asio::error::operation_aborted) co_return;
+    p->exited = true;
+    p->probe_timer.cancel();
+    if (p->open_pipes > 0) {
+      p->drain_timer.expires_after(std::chrono::milliseconds(kExitDrainMs));
+      co_await p->drain_timer.async_wait(asio::redirect_error(use_awaitable, ec));
+    }
+    if (p->reported) co_return;
+    p->reported = true;
+    uint64_t id = p->id;
+    self->to_engine([id](Impl& impl) { impl.on_exit(id); });
+  }
+
+  static awaitable<bool> probe_once(asio::io_context& io, uint16_t port, const std::string& path) {
+    auto sock = std::make_shared<tcp::socket>(io);
+    asio::steady_timer guard(io);
+    guard.expires_after(kProbeAttemptTimeout);
+    guard.async_wait([sock](error_code ec) {
+      if (!ec) sock->close(ec);
+    });
+    error_code ec;
+    co_await sock->async_connect({asio::ip::address_v4::loopback(), port}, asio::redirect_error(use_awaitable, ec));
+    if (ec || path.empty()) co_return !ec;
+    std::string req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                      "\r\nUser-Agent: GoogleHC/1.0\r\nConnection: close\r\n\r\n";
+    co_await asio::async_write(*sock, asio::buffer(req), asio::redirect_error(use_awaitable, ec));
+    std::string head;
+    if (!ec) co_await asio::async_read_until(*sock, asio::dynamic_buffer(head, 4096), "\r\n", asio::redirect_error(use_awaitable, ec));
+    co_return !ec && http_2xx(head);
+  }
+
+  static awaitable<void> probe(std::shared_ptr<IoSide> self, std::shared_ptr<Proc> p, uint16_t port, std::string path,
+                               core::Duration timeout) {
+    int64_t waited_ms = 0;
+    int delay_ms = kProbeFirstRetryMs;
+    int64_t limit_ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count();
+    uint64_t id = p->id;
+    for (;;) {
+      bool ok = co_await probe_once(self->io, port, path);
+      if (p->exited || !p->exit.is_open()) co_return;
+      if (ok) co_return self->to_engine([id](Impl& impl) { impl.on_ready(id); });
+      if (waited_ms >= limit_ms) co_return self->to_engine([id](Impl& impl) { impl.on_probe_failed(id); });
+      p->probe_timer.expires_after(std::chrono::milliseconds(delay_ms));
+      error_code ec;
+      co_await p->probe_timer.async_wait(asio::redirect_error(use_awaitable, ec));
+      if (ec) co_return;
+      waited_ms += delay_ms;
+      delay_ms = std::min(delay_ms * 2, kProbeMaxRetryMs);
+    }
+  }
+};
+
+// ---- engine-side callbacks ----
+void Supervisor::Impl::on_lines(uint64_t id, Stream s, std::vector<std::string> lines) {
+  auto it = procs.find(id);
+  if (it != procs.end() && it->second.callbacks.lines) it->second.callbacks.lines(s, std::move(lines));
+}
+
+void Supervisor::Impl::on_ready(uint64_t id) {
+  auto it = procs.find(id);
+  if (it != procs.end() && it->second.callbacks.ready) it->second.callbacks.ready();
+}
+
+void Supervisor::Impl::on_probe_failed(uint64_t id) {
+  auto it = procs.find(id);
+  if (it != procs.end() && it->second.callbacks.probe_failed) it->second.callbacks.probe_failed();
+}
+
+void Supervisor::Impl::on_exit(uint64_t id) {
+  auto it = procs.find(id);
+  if (it == procs.end()) return;
+  Proc proc = std::move(it->second);
+  procs.erase(it);
+  auto status = reap(proc.pid, true).value_or(ExitStatus{});
+  ::close(proc.control_fd);
+  asio::post(*runtime.io, [io = io, id] { io->forget(id); });
+  if (proc.callbacks.exited) proc.callbacks.exited(status);
+}
+
+// ---- Supervisor ----
+Supervisor::Supervisor(Runtime& runtime) : impl_(std::make_shared<Impl>(runtime)) {}
+
+Supervisor::~Supervisor() { stop_all(kTerminationGrace); }
+
+core::StatusOr<uint64_t> Supervisor::launch(LaunchSpec spec, ProcessCallbacks callbacks) {
+  auto& impl = *impl_;
+  if (impl.stopped) return core::Status::failed_precondition("the supervisor has stopped");
+  if (!impl.runtime.io) return core::Status::failed_precondition("no I/O thread to watch processes on");
+  if (!impl.io) impl.io = std::make_shared<IoSide>(*impl.runtime.io, impl.runtime.post, impl_);
+  auto spawned = spawn_process(spec.spawn);
+  if (!spawned.ok()) return spawned.status();
+  uint64_t id = impl.next_id++;
+  impl.procs[id] = Impl::Proc{spawned->pid, spawned->control_fd, std::move(callbacks)};
+  asio::post(*impl.runtime.io, [io = impl.io, id, s = *spawned, spec = std::move(spec)]() mutable {
+    io->watch(id, s, std::move(spec));
+  });
+  return id;
+}
+
+void Supervisor::terminate(uint64_t process) {
+  auto it = impl_->procs.find(process);
+  if (it != impl_->procs.end()) signal_group(it->second.control_fd, false);
+}
+
+void Supervisor::kill(uint64_t process) {
+  auto it = impl_->procs.find(process);
+  if (it != impl_->procs.end()) signal_group(it->second.control_fd, true);
+}
+
+std::optional<int> Supervisor::pid(uint64_t process) const {
+  auto it = impl_->procs.find(process);
+  if (it == impl_->procs.end()) return std::nullopt;
+  return it->second.pid;
+}
+
+size_t Supervisor::running() const { return impl_->procs.size(); }
+
+namespace {
+
+// Waits (wall time, via a timerfd) until every pid has exited or `grace` passes; reaps the
+// exited ones and removes them from `pids`.
+void wait_exits(std::map<uint64_t, pid_t>& pids, core::Duration grace) {
+  int tfd = ::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+  itimerspec spec{};
+  auto ns = std::max<int64_t>(grace.count(), 1);
+  spec.it_value.tv_sec = ns / 1000000000;
+  spec.it_value.tv_nsec = ns % 1000000000;
+  ::timerfd_settime(tfd, 0, &spec, nullptr);
+  std::map<uint64_t, int> pidfds;
+  for (auto [id, pid] : pids) pidfds[id] = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  while (!pids.empty()) {
+    std::vector<pollfd> fds{{tfd, POLLIN, 0}};
+    std::vector<uint64_t> ids;
+    for (auto [id, fd] : pidfds) {
+      fds.push_back({fd, POLLIN, 0});
+      ids.push_back(id);
+    }
+    if (::poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) break;
+    if (fds[0].revents) break;
+    for (size_t i = 1; i < fds.size(); ++i) {
+      if (!fds[i].revents && fds[i].fd >= 0) continue;
+      reap(pids[ids[i - 1]], true);
+      if (fds[i].fd >= 0) ::close(fds[i].fd);
+      pidfds.erase(ids[i - 1]);
+      pids.erase(ids[i - 1]);
+    }
+  }
+  for (auto [id, fd] : pidfds)
+    if (fd >= 0) ::close(fd);
+  ::close(tfd);
+}
+
+}  // namespace
+
+void Supervisor::stop_all(core::Duration grace) {
+  auto& impl = *impl_;
+  if (impl.stopped) return;
+  impl.stopped = true;
+  std::map<uint64_t, pid_t> pids;
+  for (auto& [id, p] : impl.procs) {
+    signal_group(p.control_fd, false);
+    pids[id] = p.pid;
+  }
+  wait_exits(pids, grace);
+  for (auto [id, pid] : pids) {
+    signal_group(impl.procs[id].control_fd, true);
+    reap(pid, true);
+  }
+  for (auto& [id, p] : impl.procs) ::close(p.control_fd);
+  impl.procs.clear();
+  if (!impl.io) return;
+  // The I/O thread closes its descriptors; bounded in case it no longer runs.
+  auto closed = std::make_shared<std::promise<void>>();
+  auto done = closed->get_future();
+  asio::post(*impl.runtime.io, [io = std::move(impl.io), closed] {
+    io->close_all();
+    closed->set_value();
+  });
+  done.wait_for(std::chrono::seconds(10));
+}
+
+core::StatusOr<uint16_t> pick_free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return core::Status::internal("cannot create a socket");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+            ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
+  ::close(fd);
+  if (!ok) return core::Status::unavailable("no free loopback port");
+  return ntohs(addr.sin_port);
+}
+
+}  // namespace gcpsim::services::run
