@@ -1,4 +1,4 @@
-// gcpsim's command line: up, env, version.
+// gcpsim's command line: up, env, test, version.
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -9,6 +9,7 @@
 
 #include "core/stack.h"
 #include "core/time.h"
+#include "harness/cli.h"
 #include "net/server.h"
 
 namespace {
@@ -25,12 +26,17 @@ usage:
   gcpsim env [--port P] [--host H] [--stack FILE] [--format sh|dotenv|json]
       Print the variables that point the official Google clients at gcpsim:
         eval "$(gcpsim env)"
-  gcpsim version
+%TEST%  gcpsim version
   gcpsim help
 
 defaults: port 8085, host 127.0.0.1, in-memory state, real clock, seed from the
 stack file (42), project demo-project.
 )USAGE";
+
+std::string usage() {
+  std::string u = kUsage;
+  return u.replace(u.find("%TEST%"), 6, harness::kTestUsage);
+}
 
 struct Args {
   std::string command;
@@ -197,11 +203,17 @@ int cmd_up(const Args& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && std::string(argv[1]) == "test") {
+    for (int i = 2; i < argc; ++i) {
+      if (std::string(argv[i]) == "-h" || std::string(argv[i]) == "--help") return (std::cout << usage(), 0);
+    }
+    return harness::run_test_command(argc - 2, argv + 2);
+  }
   Args args;
   std::string error;
-  if (!parse_args(argc, argv, args, error)) return fail(error + "\n" + kUsage);
+  if (!parse_args(argc, argv, args, error)) return fail(error + "\n" + usage());
   if (args.command == "help" || args.command == "--help" || args.command == "-h") {
-    std::cout << kUsage;
+    std::cout << usage();
     return 0;
   }
   if (args.command == "version" || args.command == "--version") {
@@ -210,5 +222,5 @@ int main(int argc, char** argv) {
   }
   if (args.command == "up") return cmd_up(args);
   if (args.command == "env") return cmd_env(args);
-  return fail("unknown command '" + args.command + "'\n" + kUsage);
+  return fail("unknown command '" + args.command + "'\n" + usage());
 }

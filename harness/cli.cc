@@ -189,6 +189,7 @@ int run_test_command(int argc, char** argv) {
     Outcome out{sc->file, sc->name, run_repeated(*sc, o, transcript)};
     load_errors = load_errors || out.result.load_error;
     if (out.result.load_error) std::cerr << "gcpsim test: " << out.result.headline << "\n";
+    else if (out.result.passed && !sc->expect_failure.empty()) std::cout << "  failed as expected: " << out.result.headline << "\n";
     else report(out, o.run.color);
     outcomes.push_back(std::move(out));
   }

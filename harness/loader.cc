@@ -59,7 +59,7 @@ Step read_step(const sf::Field& f, int index, const std::string& file) {
   if (!kind) kind = find_step_kind("expect");
   step.kind = std::string(kind->name);
   if (kind->name == "expect") {
-    if (auto c = m.get("capture")) sf::fail(*c, "an expect step has no response to capture from");
+    if (auto c = m.get("capture")) sf::fail(c->key_line, "an expect step has no response to capture from");
     auto value = m.require("expect");
     kind->check(value);
     step.params = to_json(value.node);
@@ -69,12 +69,12 @@ Step read_step(const sf::Field& f, int index, const std::string& file) {
   kind->check(value);
   step.params = to_json(value.node);
   if (auto e = m.get("expect")) {
-    if (!kind->answers) sf::fail(*e, "'" + step.kind + "' has no response to expect on; use a separate expect step");
+    if (!kind->answers) sf::fail(e->key_line, "'" + step.kind + "' has no response to expect on; use a separate expect step");
     check_expect_value(*e, true);
     step.expect = to_json(e->node);
   }
   if (auto c = m.get("capture")) {
-    if (!kind->answers) sf::fail(*c, "'" + step.kind + "' has no response to capture from");
+    if (!kind->answers) sf::fail(c->key_line, "'" + step.kind + "' has no response to capture from");
     step.capture = read_capture(*c);
   }
   return step;
@@ -170,12 +170,16 @@ core::StatusOr<Scenario> load_scenario(const std::string& path) {
 }
 
 std::string read_expect_failure(const std::string& path) {
-  try {
-    YAML::Node root = YAML::LoadFile(path);
-    if (root.IsMap() && root["expect_failure"] && root["expect_failure"].IsScalar()) {
-      return root["expect_failure"].Scalar();
+  std::ifstream in(path, std::ios::binary);
+  std::string line;
+  // Only its own line is read: the rest of the file may be what fails to parse.
+  while (std::getline(in, line)) {
+    if (line.rfind("expect_failure:", 0) != 0) continue;
+    try {
+      YAML::Node n = YAML::Load(line);
+      if (n["expect_failure"].IsScalar()) return n["expect_failure"].Scalar();
+    } catch (const YAML::Exception&) {
     }
-  } catch (const YAML::Exception&) {
   }
   return "";
 }

@@ -119,7 +119,7 @@ core::StatusOr<Response> Session::exchange(Request r, core::Time limit) {
   if (!r.url.empty()) {
     auto id = sockets_.start(std::move(r), kSocketGuard);
     std::optional<Response> got;
-    auto done = drive([&] { return (got = sockets_.take(id)).has_value(); }, limit);
+    auto done = drive({nullptr, [&] { return (got = sockets_.take(id)).has_value(); }}, limit);
     if (!done.ok()) return done.status();
     if (!got) return core::Status::deadline_exceeded("no response within the step's timeout (virtual time)");
     return *got;
@@ -136,32 +136,44 @@ core::StatusOr<Response> Session::exchange(Request r, core::Time limit) {
       p->done = true;
     });
   });
-  auto done = drive([&] { return p->done.load(); }, limit);
+  auto done = drive({[p](core::Env&) { return p->done.load(); }, nullptr}, limit);
   if (!done.ok()) return done.status();
   if (!*done) return core::Status::deadline_exceeded("no response within the step's timeout (virtual time)");
   return p->response;
 }
 
-core::StatusOr<bool> Session::drive(const std::function<bool()>& cond, core::Time limit) {
+core::StatusOr<bool> Session::drive(const Until& until, core::Time limit) {
   for (;;) {
     auto st = settle();
     if (!st.is_ok()) return st;
-    if (cond()) return true;
-    if (step_clock(limit)) continue;
+    if (until.harness && until.harness()) return true;
+    Jump j = run_timers(until, limit);
+    if (j == Jump::kDone) return true;
+    if (j == Jump::kMoved) continue;
     on_engine([limit](core::Env& env) {
       if (env.clock.now() < limit) env.clock.set(limit);
     });
     write_faketime();
     st = settle();
     if (!st.is_ok()) return st;
-    return cond();
+    if (until.harness && until.harness()) return true;
+    return until.engine && on_engine(until.engine);
   }
 }
 
-bool Session::step_clock(core::Time limit) {
-  bool moved = on_engine([limit](core::Env& env) { return env.clock.step(limit); });
-  if (moved) write_faketime();
-  return moved;
+// Engine thread: check, jump to the next timer, check again… Stops after one jump when
+// real I/O may have started (processes, sockets, outbound requests), so it can settle.
+Session::Jump Session::run_timers(const Until& until, core::Time limit) {
+  bool real_io = has_processes_ || sockets_.outstanding() > 0;
+  Jump j = on_engine([&](core::Env& env) {
+    for (;;) {
+      if (until.engine && until.engine(env)) return Jump::kDone;
+      if (!env.clock.step(limit)) return Jump::kIdle;
+      if (real_io || server_.activity().outbound > 0) return Jump::kMoved;
+    }
+  });
+  if (j != Jump::kIdle) write_faketime();
+  return j;
 }
 
 core::Status Session::settle() {

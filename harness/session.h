@@ -53,15 +53,24 @@ class Session {
   core::Time now();
   // Sends a request and drives virtual time until it is answered or `limit` passes.
   core::StatusOr<Response> exchange(Request req, core::Time limit);
-  // Drives virtual time until cond() holds (true) or the clock reaches `limit` (false).
-  core::StatusOr<bool> drive(const std::function<bool()>& cond, core::Time limit);
+
+  // What drive() waits for: checked on the engine thread between timers, and on the
+  // harness thread after real I/O has settled. Either may be empty.
+  struct Until {
+    std::function<bool(core::Env&)> engine;
+    std::function<bool()> harness;
+  };
+  // Drives virtual time until a condition holds (true) or the clock reaches `limit`
+  // (false). While nothing real can be in flight, timers run back to back on the engine.
+  core::StatusOr<bool> drive(const Until& until, core::Time limit);
   // Waits (bounded, in real time) until nothing real is in flight.
   core::Status settle();
 
   std::vector<core::Event> events_since(uint64_t seq);
 
  private:
-  bool step_clock(core::Time limit);
+  enum class Jump { kDone, kMoved, kIdle };
+  Jump run_timers(const Until& until, core::Time limit);
   void write_faketime();
 
   SessionOptions options_;

@@ -32,14 +32,16 @@ void wait_for_event(StepContext& ctx, const Json& p, core::Time limit) {
   int64_t want = int_param(p, "count", 1);
   int64_t seen = 0;
   uint64_t since = 0;
-  auto cond = [&] {
-    for (const auto& e : ctx.session.events_since(since)) {
+  auto cond = [&](core::Env& env) {
+    core::EventQuery q;
+    q.since_seq = since;
+    for (const auto& e : env.events.query(q)) {
       since = e.seq;
       if (event_matches(spec, event_json(e))) ++seen;
     }
     return seen >= want;
   };
-  auto ok = ctx.session.drive(cond, limit);
+  auto ok = ctx.session.drive({cond, nullptr}, limit);
   if (!ok.ok()) throw StepError{ok.status().message()};
   ctx.record["seen"] = seen;
   if (!*ok) {
@@ -59,7 +61,7 @@ void wait_for_http(StepContext& ctx, const Json& p, core::Time limit) {
     auto next = ctx.session.now() + every;
     if (next > limit) return;  // the last attempt's mismatches stand
     ctx.mismatches.resize(before);
-    auto moved = ctx.session.drive([] { return false; }, next);
+    auto moved = ctx.session.drive({}, next);
     if (!moved.ok()) throw StepError{moved.status().message()};
   }
 }
@@ -100,7 +102,7 @@ void run_advance(StepContext& ctx, const Json& params) {
   auto d = core::parse_duration(as_text(params));
   if (!d || *d < core::Duration::zero()) throw StepError{"advance: expected a duration like '30s', got " + show(params)};
   auto limit = ctx.session.now() + *d;
-  auto moved = ctx.session.drive([] { return false; }, limit);
+  auto moved = ctx.session.drive({}, limit);
   if (!moved.ok()) throw StepError{moved.status().message()};
 }
 

@@ -89,8 +89,11 @@ class BeastHttpClient final : public HttpClient {
   BeastHttpClient(asio::io_context& io, asio::io_context& engine) : io_(io), engine_(engine) {}
 
   void send(OutboundRequest req, std::function<void(OutboundResponse)> done) override {
+    ++in_flight;
     asio::co_spawn(io_, run(std::move(req), std::move(done)), asio::detached);
   }
+
+  std::atomic<size_t> in_flight{0};
 
  private:
   awaitable<void> run(OutboundRequest req, std::function<void(OutboundResponse)> done) {
@@ -101,7 +104,10 @@ class BeastHttpClient final : public HttpClient {
       out = OutboundResponse{};
       out.error = e.what();
     }
-    asio::post(engine_, [done = std::move(done), out = std::move(out)]() mutable { done(std::move(out)); });
+    asio::post(engine_, [this, done = std::move(done), out = std::move(out)]() mutable {
+      --in_flight;
+      done(std::move(out));
+    });
   }
 
   awaitable<OutboundResponse> exchange(const OutboundRequest& req) {
@@ -225,6 +231,7 @@ struct Server::Impl {
   tcp::acceptor acceptor{io_ctx};
   uint16_t bound_port = 0;
   std::atomic<bool> stopped{false};
+  std::atomic<size_t> inbound{0};  // edge requests handed to the engine, not yet answered
   std::atomic<uint64_t> spool_seq{1};
   std::string temp_dir;  // removed on stop when no data dir was given
 
@@ -343,9 +350,11 @@ struct Server::Impl {
         [this, &req](auto handler) {
           using H = decltype(handler);
           auto h = std::make_shared<std::optional<H>>(std::move(handler));
+          ++inbound;
           post_engine([this, &req, h] {
-            auto deliver = [h](HttpResponse r) {
+            auto deliver = [this, h](HttpResponse r) {
               if (!h->has_value()) return;  // a handler replied twice: keep the first
+              --inbound;
               auto ex = asio::get_associated_executor(**h);
               H handler = std::move(**h);
               h->reset();
@@ -594,6 +603,15 @@ void Server::run_on_engine(std::function<void()> fn) {
   });
   done.get_future().wait();
 }
+
+core::Env& Server::env() { return *impl_->env; }
+
+void Server::handle(HttpRequest& req, Reply reply) {
+  if (!impl_->emulator) return reply(plain_error(503, "UNAVAILABLE", "gcpsim is restarting"));
+  impl_->emulator->handle(req, std::move(reply));
+}
+
+Server::Activity Server::activity() const { return {impl_->inbound.load(), impl_->http_client.in_flight.load()}; }
 
 void Server::stop() {
   auto& s = *impl_;

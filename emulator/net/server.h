@@ -9,6 +9,9 @@
 #include "core/clock.h"
 #include "core/stack.h"
 #include "core/status.h"
+#include "net/http.h"
+
+namespace gcpsim::core { struct Env; }
 
 namespace gcpsim::net {
 
@@ -35,6 +38,19 @@ class Server {
   void stop();
   // Runs fn on the engine thread and waits for it (CLI and tests).
   void run_on_engine(std::function<void()> fn);
+
+  // Engine thread only, for the scenario harness (gcpsim test), which drives one server:
+  core::Env& env();
+  // Routes a request as if it had arrived on the edge; `req` must outlive the reply.
+  void handle(HttpRequest& req, Reply reply);
+  // Work that real I/O will finish: edge HTTP requests the engine has not answered yet and
+  // outbound requests (push, dispatch) still on the wire. Virtual time may move only
+  // while outbound is 0.
+  struct Activity {
+    size_t inbound = 0;
+    size_t outbound = 0;
+  };
+  Activity activity() const;
 
  private:
   struct Impl;
