@@ -74,8 +74,6 @@ Delivery Domain::lease(SubState& s, Entry& e, Duration lease_for, ConsumerId own
   if (s.config.enable_message_ordering && !e.msg->ordering_key.empty()) {
     s.keys[e.msg->ordering_key].leased.insert(e.seq);
   }
-  events_.record("pubsub.delivered", "pubsub",
-                 {{"subscription", s.name}, {"message_id", e.msg->id}, {"attempt", int64_t{e.attempts}}});
   return Delivery{e.msg, e.ack_id, s.config.dead_letter ? e.attempts : 0};
 }
 
@@ -141,7 +139,6 @@ void Domain::settle(SubState& s, Entry& e) {
   if (e.state == Entry::State::kBackoff) s.backoff.remove(e.deadline, e.seq);
   s.ack_ids.erase(e.ack_id);
   std::string key = s.config.enable_message_ordering ? e.msg->ordering_key : std::string();
-  events_.record("pubsub.acked", "pubsub", {{"subscription", s.name}, {"message_id", e.msg->id}});
   if (s.config.retain_acked_messages) {
     e.state = Entry::State::kAcked;
     e.ack_id.clear();
