@@ -16,6 +16,8 @@ namespace {
 constexpr auto kPoll = std::chrono::microseconds(500);
 constexpr int kMaxPolls = 120000;
 constexpr auto kSocketGuard = std::chrono::milliseconds(120000);
+// How long (in polls) a Run service's router may take to record a request it answered.
+constexpr int kRecordPolls = 2000;
 
 // An edge request handed to the engine, and its answer (written on the engine thread).
 struct Pending {
@@ -117,11 +119,14 @@ std::vector<core::Event> Session::events_since(uint64_t seq) {
 
 core::StatusOr<Response> Session::exchange(Request r, core::Time limit) {
   if (!r.url.empty()) {
+    std::string service = r.run_service, path = r.target.substr(0, r.target.find('?'));
+    size_t before = service.empty() ? 0 : run_requests(service, path);
     auto id = sockets_.start(std::move(r), kSocketGuard);
     std::optional<Response> got;
     auto done = drive({nullptr, [&] { return (got = sockets_.take(id)).has_value(); }}, limit);
     if (!done.ok()) return done.status();
     if (!got) return core::Status::deadline_exceeded("no response within the step's timeout (virtual time)");
+    if (!service.empty()) await_run_request(service, path, before);
     return *got;
   }
   auto p = std::make_shared<Pending>();
@@ -140,6 +145,28 @@ core::StatusOr<Response> Session::exchange(Request r, core::Time limit) {
   if (!done.ok()) return done.status();
   if (!*done) return core::Status::deadline_exceeded("no response within the step's timeout (virtual time)");
   return p->response;
+}
+
+// run.request events of a service for a path: the router records each request it answered.
+size_t Session::run_requests(const std::string& service, const std::string& path) {
+  return on_engine([&](core::Env& env) {
+    core::EventQuery q;
+    q.kind = "run.request";
+    q.service = service;
+    size_t n = 0;
+    for (const auto& e : env.events.query(q)) {
+      auto it = e.attrs.find("path");
+      n += it != e.attrs.end() && std::get_if<std::string>(&it->second) && std::get<std::string>(it->second) == path;
+    }
+    return n;
+  });
+}
+
+// The reply can reach the harness before the router has recorded the request; the
+// transcript must not depend on which comes first.
+void Session::await_run_request(const std::string& service, const std::string& path, size_t before) {
+  for (int polls = 0; polls < kRecordPolls && run_requests(service, path) <= before; ++polls) sockets_.poll(kPoll);
+  (void)settle();
 }
 
 core::StatusOr<bool> Session::drive(const Until& until, core::Time limit) {
@@ -178,15 +205,20 @@ Session::Jump Session::run_timers(const Until& until, core::Time limit) {
 
 core::Status Session::settle() {
   uint64_t last_seq = UINT64_MAX;
+  size_t last_sockets = SIZE_MAX;
   for (int polls = 0;; ++polls) {
     auto [activity, seq] = on_engine([this](core::Env& env) { return std::pair{server_.activity(), env.events.last_seq()}; });
-    bool busy = activity.outbound > 0 || (sockets_.outstanding() > 0 && activity.inbound == 0);
-    if (has_processes_ && seq != last_seq) busy = true;
+    size_t sockets = sockets_.outstanding();
+    bool busy = activity.outbound > 0 || (sockets > 0 && activity.inbound == 0);
+    // Processes act on their own: wait for one whole poll in which nothing happened (a
+    // reply may reach the harness before the router has recorded it).
+    if (has_processes_ && (seq != last_seq || sockets != last_sockets)) busy = true;
     last_seq = seq;
+    last_sockets = sockets;
     if (!busy) return core::Status::ok();
     if (polls >= kMaxPolls) {
       return core::Status::deadline_exceeded("real I/O did not settle: " + std::to_string(activity.outbound) +
-                                             " outbound and " + std::to_string(sockets_.outstanding()) +
+                                             " outbound and " + std::to_string(sockets) +
                                              " harness requests still in flight");
     }
     sockets_.poll(kPoll);

@@ -75,7 +75,10 @@ void run_http(StepContext& ctx, const Json& p) {
   Request r;
   bool has_body = p.contains("json") || p.contains("body");
   r.method = text_param(p, "method", has_body ? "POST" : "GET");
-  if (p.contains("service")) r.url = service_url(ctx, text_param(p, "service"));
+  if (p.contains("service")) {
+    r.run_service = text_param(p, "service");
+    r.url = service_url(ctx, r.run_service);
+  }
   if (p.contains("url")) r.url = text_param(p, "url");
   r.target = text_param(p, "path", "/") + query_string(p.value("query", Json::object()));
   if (p.contains("headers")) {
