@@ -18,6 +18,9 @@ constexpr int kMaxPolls = 120000;
 constexpr auto kSocketGuard = std::chrono::milliseconds(120000);
 // How long (in polls) a Run service's router may take to record a request it answered.
 constexpr int kRecordPolls = 2000;
+// With no timer left before the limit, how long (in polls) a condition may wait on what
+// real processes do by themselves (a killed process's exit, a log line) — about 5 s.
+constexpr int kIdlePolls = 10000;
 
 // An edge request handed to the engine, and its answer (written on the engine thread).
 struct Pending {
@@ -170,6 +173,7 @@ void Session::await_run_request(const std::string& service, const std::string& p
 }
 
 core::StatusOr<bool> Session::drive(const Until& until, core::Time limit) {
+  auto holds = [&] { return (until.harness && until.harness()) || (until.engine && on_engine(until.engine)); };
   for (;;) {
     auto st = settle();
     if (!st.is_ok()) return st;
@@ -177,15 +181,37 @@ core::StatusOr<bool> Session::drive(const Until& until, core::Time limit) {
     Jump j = run_timers(until, limit);
     if (j == Jump::kDone) return true;
     if (j == Jump::kMoved) continue;
+    if ((until.engine || until.harness) && has_processes_) {
+      auto waited = wait_on_processes(holds, limit);
+      if (!waited.ok()) return waited.status();
+      if (*waited == Jump::kDone) return true;
+      if (*waited == Jump::kMoved) continue;
+    }
     on_engine([limit](core::Env& env) {
       if (env.clock.now() < limit) env.clock.set(limit);
     });
     write_faketime();
     st = settle();
     if (!st.is_ok()) return st;
-    if (until.harness && until.harness()) return true;
-    return until.engine && on_engine(until.engine);
+    return holds();
   }
+}
+
+// No timer is due before the limit, but processes may still act on their own: give them
+// real time (bounded) before the clock jumps to the limit.
+core::StatusOr<Session::Jump> Session::wait_on_processes(const std::function<bool()>& holds, core::Time limit) {
+  for (int polls = 0; polls < kIdlePolls; ++polls) {
+    sockets_.poll(kPoll);
+    auto st = settle();
+    if (!st.is_ok()) return st;
+    if (holds()) return Jump::kDone;
+    bool timer = on_engine([limit](core::Env& env) {
+      auto next = env.clock.next_timer();
+      return next && *next <= limit;
+    });
+    if (timer) return Jump::kMoved;
+  }
+  return Jump::kIdle;
 }
 
 // Engine thread: check, jump to the next timer, check again… Stops after one jump when

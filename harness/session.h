@@ -71,6 +71,7 @@ class Session {
  private:
   enum class Jump { kDone, kMoved, kIdle };
   Jump run_timers(const Until& until, core::Time limit);
+  core::StatusOr<Jump> wait_on_processes(const std::function<bool()>& holds, core::Time limit);
   size_t run_requests(const std::string& service, const std::string& path);
   void await_run_request(const std::string& service, const std::string& path, size_t before);
   void write_faketime();
