@@ -13,14 +13,14 @@ namespace {
 
 // Between looks at the emulator, real I/O runs this long; this many looks make the bound
 // on how long real I/O may take to settle (about a minute).
-constexpr auto kPoll = std::chrono::microseconds(500);
-constexpr int kMaxPolls = 120000;
+constexpr auto kPoll = std::chrono::microseconds(250);
+constexpr int kMaxPolls = 240000;
 constexpr auto kSocketGuard = std::chrono::milliseconds(120000);
 // How long (in polls) a Run service's router may take to record a request it answered.
-constexpr int kRecordPolls = 2000;
+constexpr int kRecordPolls = 4000;
 // With no timer left before the limit, how long (in polls) a condition may wait on what
 // real processes do by themselves (a killed process's exit, a log line) — about 5 s.
-constexpr int kIdlePolls = 10000;
+constexpr int kIdlePolls = 20000;
 
 // An edge request handed to the engine, and its answer (written on the engine thread).
 struct Pending {

@@ -1,5 +1,6 @@
 // A Cloud Run service for the harness's scenarios: answers Pub/Sub pushes (500 for data
-// starting with "fail", so they are redelivered) and logs one structured line per request.
+// starting with "fail", so they are redelivered) and logs one structured line per request;
+// GET /now logs and answers the process's own idea of the time (libfaketime scenarios).
 'use strict';
 const http = require('node:http');
 
@@ -20,6 +21,12 @@ http.createServer((req, res) => {
       const ok = !data.startsWith('fail');
       log(ok ? 'INFO' : 'ERROR', `handled ${data}`);
       res.writeHead(ok ? 200 : 500).end();
+      return;
+    }
+    if (req.url === '/now') {
+      const now = new Date().toISOString();
+      log('INFO', `now ${now}`);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ now }));
       return;
     }
     log('INFO', `${req.method} ${req.url}`);
