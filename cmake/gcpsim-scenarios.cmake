@@ -1,12 +1,14 @@
 # gcpsim_add_scenarios(DIR|FILE... [STACK file] [SEED n] [REPEAT n] [PREFIX text]
-#                      [TIMEOUT seconds] [LABELS label...])
+#                      [TIMEOUT seconds] [LABELS label...] [RESOURCE_LOCK name])
 # Registers every *.yaml / *.yml scenario (directories are not searched recursively) as
 # one ctest test running `gcpsim test FILE`; each writes JUnit XML next to the build.
-# Relative paths resolve against the calling CMakeLists.txt's directory.
+# Relative paths resolve against the calling CMakeLists.txt's directory. Scenarios whose
+# stacks listen on the same fixed ports (Cloud Run services) share a RESOURCE_LOCK so that
+# `ctest -j` never runs two of them at once.
 include_guard(GLOBAL)
 
 function(gcpsim_add_scenarios)
-  cmake_parse_arguments(PARSE_ARGV 0 ARG "" "STACK;SEED;REPEAT;PREFIX;TIMEOUT" "LABELS")
+  cmake_parse_arguments(PARSE_ARGV 0 ARG "" "STACK;SEED;REPEAT;PREFIX;TIMEOUT;RESOURCE_LOCK" "LABELS")
   if(NOT TARGET gcpsim::gcpsim)
     message(FATAL_ERROR "gcpsim_add_scenarios: no gcpsim::gcpsim target (call find_package(gcpsim) first)")
   endif()
@@ -48,6 +50,9 @@ function(gcpsim_add_scenarios)
       set_tests_properties("${name}" PROPERTIES TIMEOUT ${ARG_TIMEOUT})
       if(ARG_LABELS)
         set_tests_properties("${name}" PROPERTIES LABELS "${ARG_LABELS}")
+      endif()
+      if(ARG_RESOURCE_LOCK)
+        set_tests_properties("${name}" PROPERTIES RESOURCE_LOCK "${ARG_RESOURCE_LOCK}")
       endif()
     endforeach()
   endforeach()
