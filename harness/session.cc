@@ -70,7 +70,7 @@ net::HttpRequest to_edge_request(const Request& r, uint16_t port) {
     qs = amp == std::string_view::npos ? "" : qs.substr(amp + 1);
   }
   req.headers = r.headers;
-  req.headers.emplace_back("Host", "127.0.0.1:" + std::to_string(port));
+  if (!net::find_header(req.headers, "Host")) req.headers.emplace_back("Host", "127.0.0.1:" + std::to_string(port));
   if (!r.body.empty()) req.headers.emplace_back("Content-Length", std::to_string(r.body.size()));
   req.body = r.body;
   req.body_size = r.body.size();

@@ -20,14 +20,22 @@ Request json_request(std::string method, std::string target, const Json& body) {
   return r;
 }
 
-// The base URL of a Cloud Run service or function: its stable port from the stack file.
+// The base URL of a Cloud Run service or function: its stable port from the stack file, or
+// the URL its run.service.ready event announced when the stack left the port to gcpsim.
 std::string service_url(StepContext& ctx, const std::string& name) {
   const auto& st = ctx.session.stack();
   std::optional<int> port;
   if (auto it = st.run.find(name); it != st.run.end()) port = it->second.port;
   if (auto it = st.functions.find(name); it != st.functions.end()) port = it->second.service.port;
-  if (!port) throw StepError{"service '" + name + "' has no port in the stack file (set run." + name + ".port)"};
-  return "http://127.0.0.1:" + std::to_string(*port);
+  if (port) return "http://127.0.0.1:" + std::to_string(*port);
+  std::string url;
+  for (const auto& e : ctx.session.events_since(0)) {
+    auto it = e.attrs.find("url");
+    const std::string* u = it == e.attrs.end() ? nullptr : std::get_if<std::string>(&it->second);
+    if (e.kind == "run.service.ready" && e.service == name && u) url = *u;
+  }
+  if (url.empty()) throw StepError{"service '" + name + "' has no URL yet (no run.service.ready event; set run." + name + ".port)"};
+  return url;
 }
 
 std::string query_string(const Json& q) {
