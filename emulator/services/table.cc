@@ -7,6 +7,7 @@
 #include "services/oauth/service.h"
 #include "services/calendar/service.h"
 #include "services/gemini/service.h"
+#include "services/storage/service.h"
 #include "services/tasks/service.h"
 
 namespace gcpsim::services {
@@ -19,6 +20,7 @@ const std::vector<ServiceDef>& service_table() {
       {"oauth", oauth::create_service},        // after iam: signs ID tokens with its issuer
       {"calendar", calendar::create_service},  // after oauth: users come from tokens
       {"gemini", gemini::create_service},
+      {"storage", storage::create_service},
       {"tasks", tasks::create_service},  // after iam: mints tokens for OIDC/OAuth targets
   };
   return table;

@@ -438,3 +438,14 @@ TEST_CASE("list operations page through names in order") {
   CHECK(rest[0].name == "projects/q/topics/ccc");
   CHECK(next.empty());
 }
+
+TEST_CASE("consumers still attached when the domain goes away are closed") {
+  Recorder r;
+  {
+    Fixture f;
+    f.subscription();
+    REQUIRE(f.domain.attach(kSub, &r, {}).ok());
+  }
+  REQUIRE(r.closed_with);
+  CHECK(r.closed_with->code() == core::Code::kUnavailable);
+}

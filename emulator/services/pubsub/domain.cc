@@ -49,7 +49,11 @@ size_t Message::size() const {
 Domain::Domain(core::Clock& clock, core::Ids& ids, core::Events& events)
     : clock_(clock), ids_(ids), events_(events) {}
 
+// Consumers still attached (waiting Pulls) are told, so none outlives the domain.
 Domain::~Domain() {
+  auto consumers = std::move(consumers_);
+  consumers_.clear();
+  for (auto& [id, c] : consumers) c->consumer->closed(Status::unavailable("The service is shutting down."));
   for (auto& [name, s] : subs_) {
     if (s->expiry_timer) clock_.cancel(*s->expiry_timer);
   }
