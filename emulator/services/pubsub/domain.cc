@@ -223,13 +223,14 @@ StatusOr<std::vector<std::string>> Domain::publish(const std::string& topic, std
     ids.push_back(p->id);
     fan_out(t, p);
   }
+  // One event per publish call: a burst of messages must not flood the event log.
+  core::Attrs attrs{{"topic", t.name}, {"messages", static_cast<int64_t>(ids.size())}, {"message_id", ids.front()}};
+  if (ids.size() > 1) attrs["last_message_id"] = ids.back();
+  events_.record("pubsub.published", "pubsub", std::move(attrs));
   return ids;
 }
 
 void Domain::fan_out(TopicState& t, const MessagePtr& m) {
-  core::Attrs attrs{{"topic", t.name}, {"message_id", m->id}};
-  if (!m->ordering_key.empty()) attrs["ordering_key"] = m->ordering_key;
-  events_.record("pubsub.published", "pubsub", std::move(attrs));
   if (t.config.message_retention) {
     t.history.push_back(m);
     Time horizon = clock_.now() - *t.config.message_retention;

@@ -1,8 +1,8 @@
 // The Pub/Sub state machine: topics, subscriptions, snapshots, publish and fan-out,
 // leases on core::Clock, redelivery, retry backoff, dead letters, ordering keys,
 // exactly-once acks, seek. Plain C++ over core — no protobuf, JSON or sockets.
-// Events: pubsub.published per message; nacks, expiries, dead letters, seeks and expiries
-// of subscriptions and snapshots. Deliveries and acks are too frequent to log one by one.
+// Events: pubsub.published per publish call; nacks, expiries, dead letters, seeks, expiry of
+// subscriptions and snapshots. Deliveries and acks are too frequent to log one by one.
 #pragma once
 #include <cstdint>
 #include <functional>
