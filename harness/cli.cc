@@ -113,7 +113,7 @@ RunResult run_repeated(const Scenario& sc, const Options& o, std::string& transc
   transcript += first.transcript;
   RunConfig quiet = o.run;
   quiet.progress = nullptr;
-  for (int run = 2; run <= o.repeat && !first.load_error; ++run) {
+  for (int run = 2; run <= o.repeat && !first.load_error && !first.skipped; ++run) {
     RunResult again = run_scenario(sc, quiet);
     std::string diff = first_difference(first.transcript, again.transcript, run);
     if (!diff.empty()) {
@@ -149,6 +149,10 @@ void write_junit(const std::string& path, const std::vector<Outcome>& outcomes) 
       << "\" failures=\"" << failures << "\" errors=\"0\">\n";
   for (const auto& o : outcomes) {
     out << "    <testcase classname=\"" << xml_escape(o.file) << "\" name=\"" << xml_escape(o.name) << "\"";
+    if (o.result.skipped) {
+      out << ">\n      <skipped message=\"" << xml_escape(o.result.headline) << "\"/>\n    </testcase>\n";
+      continue;
+    }
     if (o.result.passed) {
       out << "/>\n";
       continue;
@@ -189,6 +193,7 @@ int run_test_command(int argc, char** argv) {
     Outcome out{sc->file, sc->name, run_repeated(*sc, o, transcript)};
     load_errors = load_errors || out.result.load_error;
     if (out.result.load_error) std::cerr << "gcpsim test: " << out.result.headline << "\n";
+    else if (out.result.skipped) std::cout << "  " << out.result.headline << "\n";
     else if (out.result.passed && !sc->expect_failure.empty()) std::cout << "  failed as expected: " << out.result.headline << "\n";
     else report(out, o.run.color);
     outcomes.push_back(std::move(out));
@@ -196,10 +201,12 @@ int run_test_command(int argc, char** argv) {
   if (!o.junit.empty()) write_junit(o.junit, outcomes);
   if (!o.transcript.empty()) std::ofstream(o.transcript, std::ios::trunc | std::ios::binary) << transcript;
   size_t failed = std::count_if(outcomes.begin(), outcomes.end(), [](const Outcome& x) { return !x.result.passed; });
-  std::cout << outcomes.size() << " scenario" << (outcomes.size() == 1 ? "" : "s") << ": " << outcomes.size() - failed
-            << " passed, " << failed << " failed\n";
+  size_t skipped = std::count_if(outcomes.begin(), outcomes.end(), [](const Outcome& x) { return x.result.skipped; });
+  std::cout << outcomes.size() << " scenario" << (outcomes.size() == 1 ? "" : "s") << ": "
+            << outcomes.size() - failed - skipped << " passed, " << failed << " failed, " << skipped << " skipped\n";
   if (load_errors) return 2;
-  return failed ? 1 : 0;
+  if (failed) return 1;
+  return skipped && skipped == outcomes.size() ? kSkippedExit : 0;
 }
 
 }  // namespace gcpsim::harness

@@ -98,7 +98,8 @@ class Loader {
 
   Scenario parse(const YAML::Node& root) {
     sf::Field doc{root, "", 1, 1};
-    sf::Map m(doc, {"name", "description", "stack", "seed", "start_time", "vars", "faketime", "expect_failure", "steps"});
+    sf::Map m(doc, {"name", "description", "stack", "seed", "start_time", "vars", "faketime", "requires", "expect_failure",
+                        "steps"});
     Scenario s;
     s.path = path_;
     s.file = file_;
@@ -109,6 +110,7 @@ class Loader {
     if (auto t = m.get("start_time")) s.start_time = sf::timestamp(*t);
     if (auto e = m.get("expect_failure")) s.expect_failure = sf::text(*e);
     if (auto f = m.get("faketime")) s.faketime = sf::strings(*f);
+    if (auto r = m.get("requires")) s.needs = sf::strings(*r);
     std::set<std::string> defined(builtin_vars().begin(), builtin_vars().end());
     if (auto v = m.get("vars")) {
       for (auto& [name, value] : sf::entries(*v)) {

@@ -150,6 +150,20 @@ void print_step(const RunConfig& cfg, const Step& step, const std::string& label
   *cfg.progress << "  " << mark << " " << step.index << " " << label << "  (" << step.file << ":" << step.line << ")\n";
 }
 
+// The `requires:` services this build does not serve (from /_gcpsim/health).
+std::string missing_services(Session& session, const std::vector<std::string>& needs) {
+  if (needs.empty()) return "";
+  Request r;
+  r.target = "/_gcpsim/health";
+  auto res = session.exchange(r, session.now());
+  Json served = res.ok() ? response_json(*res)["body"].value("services", Json::array()) : Json::array();
+  std::string missing;
+  for (const auto& n : needs) {
+    if (std::find(served.begin(), served.end(), Json(n)) == served.end()) missing += (missing.empty() ? "" : ", ") + n;
+  }
+  return missing;
+}
+
 Vars initial_vars(const Scenario& sc, const Session& session, uint64_t seed) {
   Vars vars;
   vars.set("project", session.stack().project);
@@ -171,6 +185,11 @@ RunResult run_steps(const Scenario& sc, SessionOptions opts, const RunConfig& cf
   if (auto st = session.start(); !st.is_ok()) {
     result.load_error = true;
     result.headline = sc.file + ": the emulator did not start: " + st.message();
+    return result;
+  }
+  if (auto missing = missing_services(session, sc.needs); !missing.empty()) {
+    result.passed = result.skipped = true;
+    result.headline = sc.file + ": skipped: this build does not serve " + missing;
     return result;
   }
   Transcript t;
@@ -227,7 +246,7 @@ RunResult run_scenario(const Scenario& sc, const RunConfig& cfg) {
 }
 
 RunResult judge(const std::string& expect_failure, RunResult r) {
-  if (expect_failure.empty()) return r;
+  if (expect_failure.empty() || r.skipped) return r;
   if (!r.passed && r.headline.find(expect_failure) != std::string::npos) {
     r.passed = true;
     r.load_error = false;

@@ -23,9 +23,13 @@ struct RunResult {
   std::string headline;     // "step 3 (orders.yaml:12): expected status 200, got 404"
   std::string details;      // the diff, the response, the last events
   std::string transcript;   // JSONL: header, events and step records, result
+  bool skipped = false;     // a `requires:` service is not served by this build
 };
 
 RunResult run_scenario(const Scenario& scenario, const RunConfig& config);
+
+// Exit status of `gcpsim test` when every scenario was skipped (ctest's SKIP_RETURN_CODE).
+constexpr int kSkippedExit = 77;
 
 // A scenario with expect_failure passes when it fails with a headline containing that
 // text, and fails when it passes or fails otherwise.

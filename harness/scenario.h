@@ -40,6 +40,7 @@ struct Scenario {
   core::Time start_time{};
   std::string expect_failure;       // the failure headline must contain this
   std::vector<std::string> faketime;  // Run services that see virtual time (libfaketime)
+  std::vector<std::string> needs;     // `requires:` services; skipped when the build lacks one
   std::map<std::string, Json> vars;
   std::vector<Step> steps;
 };
