@@ -4,6 +4,9 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
 const { Storage } = require('@google-cloud/storage');
 const { PubSub } = require('@google-cloud/pubsub');
 const { startGcpsim } = require('./lib/gcpsim');
@@ -416,6 +419,76 @@ test('CORS on the path-style endpoint: preflight and response headers', async ()
   const get = await api('/gcpsim-cors/c.txt', { headers: { origin: 'https://app.example' } });
   assert.equal(get.headers.get('access-control-allow-origin'), 'https://app.example');
   assert.equal(get.headers.get('access-control-expose-headers'), 'Content-Type');
+});
+
+test('stack file: declared buckets come with versioning and notifications', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gcpsim-storage-stack-'));
+  const stack = path.join(dir, 'gcpsim.yaml');
+  fs.writeFileSync(stack, [
+    'project: demo-project',
+    'pubsub:',
+    '  topics: {uploads-events: {}}',
+    '  subscriptions: {uploads-audit: {topic: uploads-events}}',
+    'storage:',
+    '  buckets:',
+    '    uploads: {versioning: true, notifications: [{topic: uploads-events, events: [OBJECT_FINALIZE]}]}',
+  ].join('\n'));
+  const other = await startGcpsim(['--stack', stack]);
+  try {
+    const s = new Storage({ apiEndpoint: other.url, projectId: PROJECT });
+    const [meta] = await s.bucket('uploads').getMetadata();
+    assert.equal(meta.versioning.enabled, true);
+    const [notifications] = await s.bucket('uploads').getNotifications();
+    assert.equal(notifications.length, 1);
+    await s.bucket('uploads').file('from-stack.txt').save('x', { resumable: false });
+    process.env.PUBSUB_EMULATOR_HOST = other.host;
+    const pubsub = new PubSub({ projectId: PROJECT });
+    delete process.env.PUBSUB_EMULATOR_HOST;
+    const sub = pubsub.subscription('uploads-audit');
+    const message = await new Promise((resolve, reject) => {
+      sub.once('message', (m) => { m.ack(); resolve(m); });
+      sub.once('error', reject);
+    });
+    await sub.close();
+    await pubsub.close();
+    assert.equal(message.attributes.objectId, 'from-stack.txt');
+  } finally {
+    await other.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('data dir: objects and upload sessions survive kill -9', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gcpsim-storage-data-'));
+  let first = await startGcpsim(['--data-dir', dir]);
+  const chunk = crypto.randomBytes(256 * 1024);
+  let uri;
+  try {
+    const s = new Storage({ apiEndpoint: first.url, projectId: PROJECT });
+    await s.createBucket('gcpsim-durable');
+    await s.bucket('gcpsim-durable').file('kept.txt').save('durable', { resumable: false });
+    [uri] = await s.bucket('gcpsim-durable').file('later.bin').createResumableUpload();
+    const r = await fetch(uri, { method: 'PUT', headers: { 'content-range': `bytes 0-${chunk.length - 1}/*` }, body: chunk });
+    assert.equal(r.status, 308);
+  } finally {
+    await first.stop('SIGKILL');
+  }
+  first = await startGcpsim(['--data-dir', dir]);
+  try {
+    const s = new Storage({ apiEndpoint: first.url, projectId: PROJECT });
+    assert.equal((await s.bucket('gcpsim-durable').file('kept.txt').download())[0].toString(), 'durable');
+    const moved = uri.replace(/127\.0\.0\.1:\d+/, first.host);
+    const status = await fetch(moved, { method: 'PUT', headers: { 'content-range': 'bytes */*' } });
+    assert.equal(status.status, 308);
+    assert.equal(status.headers.get('range'), `bytes=0-${chunk.length - 1}`);
+    const done = await fetch(moved, { method: 'PUT',
+      headers: { 'content-range': `bytes ${chunk.length}-${2 * chunk.length - 1}/${2 * chunk.length}` }, body: chunk });
+    assert.equal(done.status, 200);
+    assert.equal((await done.json()).md5Hash, md5(Buffer.concat([chunk, chunk])));
+  } finally {
+    await first.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 // Time travel last: the control API moves the emulator's clock forward for good.
