@@ -3,6 +3,7 @@
 
 #include "services/iam/service.h"
 #include "services/pubsub/service.h"
+#include "services/run/service.h"
 #include "services/secrets/service.h"
 #include "services/oauth/service.h"
 #include "services/calendar/service.h"
@@ -17,6 +18,7 @@ const std::vector<ServiceDef>& service_table() {
       {"iam", iam::IamService::create},  // first: others mint tokens through it
       {"pubsub", pubsub::create_service},
       {"secrets", secrets::create_service},
+      {"run", run::RunService::create},  // after iam, pubsub, secrets: tokens and secret env
       {"oauth", oauth::create_service},        // after iam: signs ID tokens with its issuer
       {"calendar", calendar::create_service},  // after oauth: users come from tokens
       {"gemini", gemini::create_service},

@@ -128,7 +128,9 @@ awaitable<bool> relay(tcp::socket& client, Upstream& up, ResponseParser& p, cons
       if (ec == http::error::need_buffer) ec = {};
       if (ec) co_return false;  // the instance failed mid-body: cut the client too
       res.body().size = block.size() - res.body().size;
-      res.body().data = block.data();
+      // Nothing parsed yet (a chunk header alone): a null buffer, or the chunked
+      // serializer would emit an empty chunk, which ends the body.
+      res.body().data = res.body().size > 0 ? block.data() : nullptr;
       res.body().more = !p.is_done();
       out.bytes += res.body().size;
     } else {
@@ -149,6 +151,22 @@ bool websocket_request(const UpstreamRequest& req) {
 }
 
 }  // namespace
+
+// 413, then read and discard for a moment before closing, so the client reads the refusal
+// instead of a connection reset while its body is still arriving.
+awaitable<void> refuse_too_large(tcp::socket& sock) {
+  if (!co_await write_response(sock, responses::too_large(), false)) co_return;
+  error_code ec;
+  sock.shutdown(tcp::socket::shutdown_send, ec);
+  asio::steady_timer timer(sock.get_executor());
+  timer.expires_after(std::chrono::seconds(2));
+  timer.async_wait([&sock](error_code e) {
+    if (!e) sock.close(e);
+  });
+  std::vector<char> sink(64 * 1024);
+  while (!ec) co_await sock.async_read_some(asio::buffer(sink), asio::redirect_error(use_awaitable, ec));
+  timer.cancel();
+}
 
 awaitable<std::unique_ptr<Upstream>> Router::Impl::checkout(uint16_t port, bool fresh) {
   if (!fresh) {

@@ -59,21 +59,6 @@ core::StatusOr<int> bind_listener(uint16_t port, uint16_t& bound) {
   return fd;
 }
 
-// After refusing a request whose body is still arriving, read and discard for a moment
-// before closing, so the client reads the refusal instead of a connection reset.
-awaitable<void> linger(tcp::socket& sock) {
-  error_code ec;
-  sock.shutdown(tcp::socket::shutdown_send, ec);
-  asio::steady_timer timer(sock.get_executor());
-  timer.expires_after(std::chrono::seconds(2));
-  timer.async_wait([&sock](error_code e) {
-    if (!e) sock.close(e);
-  });
-  std::vector<char> sink(64 * 1024);
-  while (!ec) co_await sock.async_read_some(asio::buffer(sink), asio::redirect_error(use_awaitable, ec));
-  timer.cancel();
-}
-
 }  // namespace
 
 awaitable<bool> write_response(tcp::socket& client, const net::HttpResponse& r, bool keep_alive) {
@@ -170,7 +155,7 @@ awaitable<void> Router::Impl::session(tcp::socket sock, std::weak_ptr<Frontend> 
     co_await http::async_read_header(sock, buf, parser, asio::redirect_error(use_awaitable, ec));
     if (ec) break;
     if (auto len = parser.content_length(); len && *len > kMaxRequestBytes) {
-      if (co_await write_response(sock, responses::too_large(), false)) co_await linger(sock);
+      co_await refuse_too_large(sock);
       break;
     }
     if (parser.get()[http::field::expect] == "100-continue") {
@@ -179,7 +164,7 @@ awaitable<void> Router::Impl::session(tcp::socket sock, std::weak_ptr<Frontend> 
     }
     if (!ec && !parser.is_done()) co_await http::async_read(sock, buf, parser, asio::redirect_error(use_awaitable, ec));
     if (ec == http::error::body_limit) {
-      if (co_await write_response(sock, responses::too_large(), false)) co_await linger(sock);
+      co_await refuse_too_large(sock);
       break;
     }
     if (ec) break;

@@ -102,5 +102,6 @@ struct Router::Impl : std::enable_shared_from_this<Impl> {
 
 // Writes a complete response; false when the client is gone.
 awaitable<bool> write_response(tcp::socket& client, const net::HttpResponse& r, bool keep_alive);
+awaitable<void> refuse_too_large(tcp::socket& client);
 
 }  // namespace gcpsim::services::run
