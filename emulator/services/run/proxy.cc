@@ -285,9 +285,10 @@ awaitable<void> Router::Impl::fetch(uint64_t ticket, uint16_t port, FetchRequest
         f.fetch_data(ticket, std::move(chunk));
       });
     }
-    if (!ec && res.keep_alive() && !flight->aborted) checkin(port, std::move(up));
   }
-  if (!up || ec) {
+  bool failed = !up || ec;
+  if (!failed && p->get().keep_alive() && !flight->aborted) checkin(port, std::move(up));
+  if (failed) {
     out.aborted = flight->aborted;
     out.upstream_error = !flight->aborted;
   }

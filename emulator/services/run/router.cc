@@ -153,11 +153,12 @@ awaitable<void> Router::Impl::session(tcp::socket sock, std::weak_ptr<Frontend> 
     parser.header_limit(kMaxHeaderBytes);
     parser.body_limit(kMaxRequestBytes);
     co_await http::async_read_header(sock, buf, parser, asio::redirect_error(use_awaitable, ec));
-    if (ec) break;
-    if (auto len = parser.content_length(); len && *len > kMaxRequestBytes) {
+    // Beast checks a Content-Length against the body limit while it reads the header.
+    if (ec == http::error::body_limit) {
       co_await refuse_too_large(sock);
       break;
     }
+    if (ec) break;
     if (parser.get()[http::field::expect] == "100-continue") {
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
       co_await asio::async_write(sock, asio::buffer(kContinue), asio::redirect_error(use_awaitable, ec));
