@@ -10,6 +10,8 @@
 #include <cstring>
 #include <deque>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -46,6 +48,13 @@ constexpr size_t kFileBlock = 1 << 20;
 constexpr auto kSniffPatience = std::chrono::seconds(10);  // for a preface split across packets
 constexpr auto kSniffPause = std::chrono::milliseconds(2);
 constexpr std::string_view kHttp2Preface = "PRI * HTTP/2.0";
+
+// A spooled body small enough to handle in memory after all.
+bool read_small_file(const std::string& path, std::string& out) {
+  std::ifstream in(path, std::ios::binary);
+  out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return !in.bad();
+}
 
 HttpResponse plain_error(int status, std::string_view status_name, const std::string& message) {
   std::string body = "{\"error\":{\"code\":" + std::to_string(status) + ",\"message\":\"" + message +
@@ -383,7 +392,9 @@ struct Server::Impl {
     for (;;) {
       http::request_parser<http::string_body> parser;
       parser.header_limit(kMaxHeaderBytes);
-      parser.body_limit(kMaxBodyBytes);
+      // Beast checks a Content-Length against this while reading the header: allow what
+      // may be spooled, then hold bodies kept in memory (chunked ones) to kMaxBodyBytes.
+      parser.body_limit(kMaxRequestBody);
       stream.expires_after(kIdleTimeout);
       co_await http::async_read_header(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
       if (!ec && parser.get()[http::field::expect] == "100-continue") {
@@ -393,14 +404,17 @@ struct Server::Impl {
       std::string spool_path;
       std::optional<http::request_parser<http::file_body>> spool;
       if (!ec && !parser.is_done()) {
+        // Large bodies, and chunked ones of unknown size (the Node Storage client's
+        // multipart uploads), go to a file; a small chunked one is read back below.
         auto length = parser.content_length();
-        if (length && *length > kMaxInMemoryBody) {
+        if (!length || *length > kMaxInMemoryBody) {
           spool_path = next_spool_path();
           spool.emplace(std::move(parser));
           spool->body_limit(kMaxRequestBody);
           spool->get().body().open(spool_path.c_str(), beast::file_mode::write, ec);
           if (!ec) co_await http::async_read(stream, buffer, *spool, asio::redirect_error(use_awaitable, ec));
         } else {
+          parser.body_limit(kMaxBodyBytes);
           co_await http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
         }
       }
@@ -425,8 +439,12 @@ struct Server::Impl {
         auto msg = spool->release();
         http::request<http::string_body> header_only{std::move(msg.base())};
         req = to_request(std::move(header_only), remote);
-        req.body_file = spool_path;
-        req.body_size = *msg.payload_size();
+        req.body_size = std::filesystem::file_size(spool_path, ec_ignored);
+        if (req.body_size <= kMaxInMemoryBody && read_small_file(spool_path, req.body)) {
+          std::filesystem::remove(spool_path, ec_ignored);
+        } else {
+          req.body_file = spool_path;
+        }
       } else {
         keep_alive = parser.get().keep_alive();
         head = parser.get().method() == http::verb::head;

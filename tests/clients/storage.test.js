@@ -144,6 +144,22 @@ test('media upload and the three download paths, with Range', async () => {
   assert.equal(slice.toString(), '567');
 });
 
+test('single-request uploads past the in-memory limit are spooled and stored whole (96 MiB)', async () => {
+  await bucket('gcpsim-big');
+  const big = crypto.randomBytes(96 * 1024 * 1024);
+  const file = gcs.bucket('gcpsim-big').file('big.bin');
+  await file.save(big, { resumable: false, validation: 'md5' });  // one multipart request
+  const [meta] = await file.getMetadata();
+  assert.equal(meta.size, String(big.length));
+  assert.equal(meta.md5Hash, md5(big));
+  const media = await api('/upload/storage/v1/b/gcpsim-big/o?uploadType=media&name=media.bin',
+    { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: big });
+  assert.equal(media.status, 200, await media.clone().text());
+  assert.equal((await media.json()).md5Hash, md5(big));
+  const [back] = await gcs.bucket('gcpsim-big').file('media.bin').download();
+  assert.ok(back.equals(big));
+});
+
 test('preconditions: ifGenerationMatch=0, generation mismatches 412, NotMatch reads 304', async () => {
   const b = await bucket('gcpsim-pre');
   const file = b.file('p');
