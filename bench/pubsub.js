@@ -195,9 +195,13 @@ async function run(kind) {
   const cpu0 = cpuSeconds(server.pid);
   const client0 = process.cpuUsage();
   try {
+    const rss = [];
     const e2e = await endToEnd(pubsub, kind);
+    rss.push(`after end-to-end ${rssMiB(server.pid).toFixed(0)}`);
     const drain = await backlog(pubsub, kind);
+    rss.push(`after backlog ${rssMiB(server.pid).toFixed(0)}`);
     const st = await steady(pubsub, kind);
+    rss.push(`after steady ${rssMiB(server.pid).toFixed(0)}`);
     const serverCpu = cpuSeconds(server.pid) - cpu0;
     const c = process.cpuUsage(client0);
     const clientCpu = (c.user + c.system) / 1e6;
@@ -205,7 +209,7 @@ async function run(kind) {
       `publish→receive ${e2e.e2eRate.toFixed(0)} msgs/s (latency ${e2e.latency}); ` +
       `backlog drain ${drain.toFixed(0)} msgs/s`);
     console.log(`${kind.padEnd(8)} steady ${RATE} msgs/s for ${SECONDS} s: publish→receive ${st}`);
-    console.log(`${kind.padEnd(8)} peak RSS ${server.peakRss().toFixed(1)} MiB; CPU server ${serverCpu.toFixed(1)} s, ` +
+    console.log(`${kind.padEnd(8)} peak RSS ${server.peakRss().toFixed(1)} MiB (${rss.join(', ')} MiB); CPU server ${serverCpu.toFixed(1)} s, ` +
       `client ${clientCpu.toFixed(1)} s`);
   } finally {
     await pubsub.close();

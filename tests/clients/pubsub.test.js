@@ -8,6 +8,7 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
+const fs = require('node:fs');
 const http = require('node:http');
 const { PubSub, v1, SchemaTypes, Encodings } = require('@google-cloud/pubsub');
 const { grpc } = require('google-gax');
@@ -103,6 +104,24 @@ test('publish and streaming pull: ids, attributes, publish times from the virtua
   // All acked: nothing comes back, even after the ack deadline.
   await advance('60s');
   assert.deepEqual(await pullNow(subId), []);
+});
+
+// glibc keeps freed small allocations; gcpsim hands drained messages' memory back (malloc_trim).
+test('a drained backlog gives its memory back', async () => {
+  const rssMiB = () => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${sim.proc.pid}/status`, 'utf8'))[1]) / 1024;
+  const { subId } = await topicWithSub('memory');
+  const topic = pubsub.topic('memory', { batching: { maxMessages: 1000, maxMilliseconds: 10 } });
+  const before = rssMiB();
+  const payload = Buffer.alloc(1024, 'm');
+  const sends = [];
+  for (let i = 0; i < 30000; i++) sends.push(topic.publishMessage({ data: payload }));
+  await Promise.all(sends);
+  const full = rssMiB();
+  await receive(subId, 30000);  // closing the subscriber flushes its acks
+  assert.deepEqual(await pullNow(subId), [], 'every message was acknowledged');
+  const drained = rssMiB();
+  assert.ok(full > before + 25, `30 MB of messages were held (RSS ${before.toFixed(0)} → ${full.toFixed(0)} MiB)`);
+  assert.ok(drained < before + 20, `RSS after draining: ${drained.toFixed(0)} MiB (before ${before.toFixed(0)}, full ${full.toFixed(0)})`);
 });
 
 test('labels and other fields update through field masks on topics and subscriptions', async () => {
