@@ -5,11 +5,13 @@
 //   1. end to end: publish N (default 50,000) 1 KiB messages while a streaming-pull subscriber
 //      receives them: msgs/s publish→receive and p50/p99 publish→receive latency;
 //   2. backlog: publish N with no subscriber, then drain them: msgs/s;
-//   3. steady: RATE msgs/s (default 1,000) for SECONDS (default 10), each published on its
-//      own (no publisher batching delay): p50/p99 publish→receive latency;
+//   3. steady: RATE msgs/s (default 1,000) for SECONDS (default 10), the publisher batching
+//      for at most --steady-batch-ms (default 1; 0: one RPC per message): p50/p99
+//      publish→receive latency (--steady-only runs just this phase);
 // and the server's peak RSS (the whole process tree) and CPU seconds beside the client's.
+// Latency is measured in this one Node process, so it includes the client's own queueing.
 //   GCPSIM_BIN=build/emulator/gcpsim node bench/pubsub.js [--messages 50000] [--rate 1000]
-//       [--seconds 10] [--official]
+//       [--seconds 10] [--steady-batch-ms 1] [--steady-only] [--official]
 'use strict';
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -29,6 +31,9 @@ const arg = (name, dflt) => {
 const MESSAGES = arg('messages', 50000);
 const RATE = arg('rate', 1000);
 const SECONDS = arg('seconds', 10);
+// Publisher batching in the steady phase (ms; 0 publishes each message on its own).
+const STEADY_BATCH_MS = arg('steady-batch-ms', 1);
+const ONLY_STEADY = process.argv.includes('--steady-only');
 const PAYLOAD = Buffer.alloc(1024, 'x');
 const TICKS = 100;  // USER_HZ: /proc/PID/stat counts CPU time in 1/100 s
 
@@ -168,7 +173,8 @@ async function backlog(pubsub, id) {
 async function steady(pubsub, id) {
   const [topic] = await pubsub.createTopic(`${id}-steady`);
   const [sub] = await topic.createSubscription(`${id}-steady-sub`, { ackDeadlineSeconds: 60 });
-  const publisher = pubsub.topic(topic.name, { batching: { maxMessages: 1, maxMilliseconds: 0 } });
+  const batching = STEADY_BATCH_MS > 0 ? { maxMessages: 1000, maxMilliseconds: STEADY_BATCH_MS } : { maxMessages: 1, maxMilliseconds: 0 };
+  const publisher = pubsub.topic(topic.name, { batching });
   const total = RATE * SECONDS;
   const receiver = subscribe(pubsub, sub.name, total);
   // Warm the stream up before measuring.
@@ -196,6 +202,10 @@ async function run(kind) {
   const client0 = process.cpuUsage();
   try {
     const rss = [];
+    if (ONLY_STEADY) {
+      console.log(`${kind.padEnd(8)} steady ${RATE} msgs/s for ${SECONDS} s: publish→receive ${await steady(pubsub, kind)}`);
+      return;
+    }
     const e2e = await endToEnd(pubsub, kind);
     rss.push(`after end-to-end ${rssMiB(server.pid).toFixed(0)}`);
     const drain = await backlog(pubsub, kind);

@@ -242,10 +242,16 @@ test('ordering keys: strictly ordered per key, a key held back while a message i
   }
   await Promise.all(sent);
 
-  // Unary pull: each key's first outstanding message blocks its successors.
+  // Unary pull: each key delivers an in-order prefix, and nothing more of a key while any of
+  // its messages is outstanding.
   const first = await pullNow(subId);
   const heads = first.map(text);
-  assert.deepEqual(heads.filter((t) => t.startsWith('a')), ['a0', 'a1', 'a2', 'a3', 'a4'].slice(0, heads.filter((t) => t.startsWith('a')).length));
+  for (const key of ['a', 'b']) {
+    const got = heads.filter((t) => t.startsWith(key));
+    assert.ok(got.length > 0);
+    assert.deepEqual(got, Array.from({ length: got.length }, (_, i) => `${key}${i}`));
+  }
+  assert.deepEqual(await pullNow(subId), [], 'both keys are held back while their messages are outstanding');
   await nack(subId, first.filter((r) => r.message.orderingKey === 'a'));
   await ack(subId, first.filter((r) => r.message.orderingKey === 'b'));
   // After a nack, 'a' starts over from its first unacked message, in order.
