@@ -9,6 +9,9 @@ const assert = require('node:assert/strict');
 const { grpc } = require('google-gax');
 const { SecretManagerServiceClient } = require('@google-cloud/secret-manager');
 const { PubSub } = require('@google-cloud/pubsub');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
 const { startGcpsim } = require('./lib/gcpsim');
 
 const PROJECT = 'projects/demo-project';
@@ -464,5 +467,35 @@ test('no event or log line contains a payload', async () => {
     assert.ok(!JSON.stringify(json.body).includes(form), `event JSON shows "${form}"`);
     assert.ok(!stdout.includes(form), `stdout shows "${form}"`);
     assert.ok(!sim.stderr().includes(form), `stderr shows "${form}"`);
+  }
+});
+
+// A secret declared in the stack file: created at start with version 1, and its value never
+// shows in that instance's events or output either.
+test('stack-file secrets are served and stay out of events and logs', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gcpsim-secrets-'));
+  const stack = path.join(dir, 'gcpsim.yaml');
+  fs.writeFileSync(path.join(dir, 'key.txt'), 'file-canary-91c2');
+  fs.writeFileSync(stack, 'secrets:\n  db-password: {value: stack-canary-5d1e}\n  api-key: {file: key.txt}\n');
+  const other = await startGcpsim(['--stack', stack]);
+  let out = '';
+  other.proc.stdout.on('data', (d) => { out += d; });
+  const client = new SecretManagerServiceClient({ apiEndpoint: '127.0.0.1', port: other.port, sslCreds: grpc.credentials.createInsecure() });
+  try {
+    const [db] = await client.accessSecretVersion({ name: `${PROJECT}/secrets/db-password/versions/latest` });
+    assert.equal(db.name, `${CANONICAL}/secrets/db-password/versions/1`);
+    assert.equal(db.payload.data.toString(), 'stack-canary-5d1e');
+    const [key] = await client.accessSecretVersion({ name: `${PROJECT}/secrets/api-key/versions/1` });
+    assert.equal(key.payload.data.toString(), 'file-canary-91c2');
+    const events = await fetch(`${other.url}/_gcpsim/events?limit=100000&format=jsonl`).then((r) => r.text());
+    assert.match(events, /secrets\.AccessSecretVersion/);
+    for (const form of ['stack-canary-5d1e', 'file-canary-91c2', Buffer.from('stack-canary-5d1e').toString('base64').slice(0, 16)]) {
+      assert.ok(!events.includes(form), `event log shows "${form}"`);
+      assert.ok(!out.includes(form) && !other.stderr().includes(form), `output shows "${form}"`);
+    }
+  } finally {
+    await client.close();
+    await other.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
