@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/memory.h"
 #include "core/stack.h"
 #include "core/time.h"
 #include "harness/cli.h"
@@ -203,6 +204,7 @@ int cmd_up(const Args& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  gcpsim::core::tune_allocator();
   if (argc >= 2 && std::string(argv[1]) == "test") {
     for (int i = 2; i < argc; ++i) {
       if (std::string(argv[i]) == "-h" || std::string(argv[i]) == "--help") return (std::cout << usage(), 0);

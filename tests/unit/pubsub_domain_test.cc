@@ -426,6 +426,44 @@ TEST_CASE("subscription settings are validated like the real service") {
   CHECK(f.domain.update_subscription(kSub, current).status().code() == core::Code::kInvalidArgument);
 }
 
+TEST_CASE("labels on topics and subscriptions and snapshots follow the Google Cloud label rules") {
+  Fixture f;
+  auto topic = [&](StringMap labels) {
+    TopicConfig c;
+    c.labels = std::move(labels);
+    return f.domain.update_topic(kTopic, c).status();
+  };
+  CHECK(topic({{"team", "a"}, {"env-1", ""}, {"k_2", "v-2_x"}, {"\xc3\xa9t\xc3\xa9", "\xc3\xa9"}}).is_ok());
+  CHECK(topic({{"Bad-Key", "x"}}).message() ==
+        "Invalid label key [Bad-Key]: keys must start with a lowercase letter and contain only lowercase letters, "
+        "numbers, underscores and dashes (at most 63 characters).");
+  CHECK(topic({{"1digit", "x"}}).code() == core::Code::kInvalidArgument);
+  CHECK(topic({{"", "x"}}).code() == core::Code::kInvalidArgument);
+  CHECK(topic({{std::string(64, 'k'), "x"}}).code() == core::Code::kInvalidArgument);
+  CHECK(topic({{"ok", "UPPER"}}).code() == core::Code::kInvalidArgument);
+  CHECK(topic({{"ok", std::string(64, 'v')}}).code() == core::Code::kInvalidArgument);
+  StringMap many;
+  for (int i = 0; i < 65; ++i) many["k" + std::to_string(i)] = "v";
+  CHECK(topic(many).code() == core::Code::kInvalidArgument);
+  CHECK(f.domain.create_topic("projects/p/topics/other", {.labels = {{"has space", "x"}}}).status().code() ==
+        core::Code::kInvalidArgument);
+
+  CHECK(f.domain.create_subscription(kSub, {.topic = kTopic, .labels = {{"Owner", "bob"}}}).status().code() ==
+        core::Code::kInvalidArgument);
+  f.subscription({.labels = {{"owner", "bob"}}});
+  auto current = f.domain.get_subscription(kSub)->config;
+  current.labels = {{"owner", "Bob"}};
+  CHECK(f.domain.update_subscription(kSub, current).status().code() == core::Code::kInvalidArgument);
+
+  CHECK(f.domain.create_snapshot("projects/p/snapshots/snap", kSub, {{"X", "y"}}).status().code() ==
+        core::Code::kInvalidArgument);
+  auto snap = f.domain.create_snapshot("projects/p/snapshots/snap", kSub, {{"x", "y"}});
+  INFO(snap.status().to_string());
+  REQUIRE(snap.ok());
+  CHECK(f.domain.update_snapshot("projects/p/snapshots/snap", std::nullopt, StringMap{{"Y", "z"}}).status().code() ==
+        core::Code::kInvalidArgument);
+}
+
 TEST_CASE("list operations page through names in order") {
   Fixture f;
   for (auto n : {"aaa", "bbb", "ccc"}) REQUIRE(f.domain.create_topic(std::string("projects/q/topics/") + n, {}).ok());

@@ -4,6 +4,7 @@
 
 #include "core/events.h"
 #include "core/ids.h"
+#include "core/memory.h"
 #include "services/pubsub/domain.h"
 #include "services/pubsub/domain_state.h"
 #include "services/pubsub/errors.h"
@@ -143,6 +144,8 @@ void Domain::settle(SubState& s, Entry& e) {
     e.state = Entry::State::kAcked;
     e.ack_id.clear();
   } else {
+    // The last holder of a message gives its memory back (other subscriptions may share it).
+    if (e.msg.use_count() == 1) core::released(e.msg->size());
     s.entries.erase(e.seq);
   }
   if (!key.empty()) release_key_head(s, key);

@@ -5,6 +5,7 @@
 
 #include "core/events.h"
 #include "core/ids.h"
+#include "core/labels.h"
 #include "services/pubsub/domain_state.h"
 #include "services/pubsub/errors.h"
 #include "services/pubsub/names.h"
@@ -39,6 +40,27 @@ Status check_retention(std::string_view field, Duration d) {
 }
 
 }  // namespace
+
+// Labels on topics, subscriptions and snapshots follow Google Cloud's label rules.
+Status check_labels(const StringMap& labels) {
+  if (labels.size() > core::kMaxLabels) {
+    return Status::invalid_argument("Invalid labels: at most 64 labels are allowed, you passed " +
+                                    std::to_string(labels.size()) + ".");
+  }
+  for (const auto& [k, v] : labels) {
+    if (!core::valid_label_key(k)) {
+      return Status::invalid_argument("Invalid label key [" + k +
+                                      "]: keys must start with a lowercase letter and contain only lowercase "
+                                      "letters, numbers, underscores and dashes (at most 63 characters).");
+    }
+    if (!core::valid_label_value(v)) {
+      return Status::invalid_argument("Invalid label value [" + v + "] of key [" + k +
+                                      "]: values may contain only lowercase letters, numbers, underscores "
+                                      "and dashes (at most 63 characters).");
+    }
+  }
+  return Status::ok();
+}
 
 size_t Message::size() const {
   size_t n = data.size() + ordering_key.size();
@@ -78,6 +100,7 @@ StatusOr<Topic> Domain::create_topic(const std::string& name, TopicConfig config
   ASSIGN_OR_RETURN(auto parsed, parse_name(Kind::kTopic, name));
   if (topics_.count(name)) return errors::already_exists(parsed.id);
   if (config.message_retention) RETURN_IF_ERROR(check_retention("message_retention_duration", *config.message_retention));
+  RETURN_IF_ERROR(check_labels(config.labels));
   auto t = std::make_unique<TopicState>();
   t->name = name;
   t->config = std::move(config);
@@ -99,6 +122,7 @@ StatusOr<Topic> Domain::update_topic(const std::string& name, TopicConfig config
   auto it = topics_.find(name);
   if (it == topics_.end()) return errors::not_found(parsed.id);
   if (config.message_retention) RETURN_IF_ERROR(check_retention("message_retention_duration", *config.message_retention));
+  RETURN_IF_ERROR(check_labels(config.labels));
   TopicState& t = *it->second;
   if (!config.message_retention) t.history.clear();
   t.config = std::move(config);
@@ -267,6 +291,7 @@ Status Domain::validate(const std::string& name, const SubscriptionConfig& c, co
                                  "10", "600");
   }
   RETURN_IF_ERROR(check_retention("message_retention_duration", c.message_retention));
+  RETURN_IF_ERROR(check_labels(c.labels));
   if (c.expiration_ttl) {
     if (*c.expiration_ttl < limits::kMinExpirationTtl || *c.expiration_ttl > limits::kMaxExpirationTtl) {
       return errors::out_of_bounds("expiration_policy.ttl", seconds_text(*c.expiration_ttl),

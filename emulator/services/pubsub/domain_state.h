@@ -96,6 +96,9 @@ class Domain::Batch {
   Domain& d_;
 };
 
+// INVALID_ARGUMENT naming the first label that breaks Google Cloud's label rules.
+Status check_labels(const StringMap& labels);
+
 // Limits of the real service.
 namespace limits {
 inline constexpr size_t kMaxMessagesPerPublish = 1000;

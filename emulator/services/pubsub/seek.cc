@@ -122,6 +122,7 @@ StatusOr<Snapshot> Domain::create_snapshot(const std::string& name, const std::s
   ASSIGN_OR_RETURN(auto parsed, parse_name(Kind::kSnapshot, name));
   ASSIGN_OR_RETURN(auto sub_name, parse_name(Kind::kSubscription, sub));
   if (snapshots_.count(name)) return errors::already_exists(parsed.id);
+  RETURN_IF_ERROR(check_labels(labels));
   SubState* s = find_sub(sub);
   if (!s) return errors::not_found(sub_name.id);
   if (!s->topic) return errors::snapshot_needs_topic();
@@ -159,6 +160,7 @@ StatusOr<Snapshot> Domain::update_snapshot(const std::string& name, std::optiona
   auto it = snapshots_.find(name);
   if (it == snapshots_.end()) return errors::not_found(parsed.id);
   SnapshotState& snap = *it->second;
+  if (labels) RETURN_IF_ERROR(check_labels(*labels));
   if (labels) snap.info.labels = std::move(*labels);
   if (expire_time) {
     if (snap.expiry_timer) clock_.cancel(*snap.expiry_timer);

@@ -5,6 +5,7 @@
 #include "core/env.h"
 #include "core/events.h"
 #include "core/stack.h"
+#include "services/iam/service.h"
 #include "services/pubsub/handlers.h"
 #include "services/pubsub/push.h"
 #include "services/pubsub/schemas.h"
@@ -17,7 +18,8 @@ PubsubService::PubsubService(services::Context& ctx)
       domain_(ctx.env.clock, ctx.env.ids, ctx.env.events),
       schemas_(std::make_unique<Schemas>(ctx.env.clock, ctx.env.ids)),
       push_(std::make_unique<Push>(*this, ctx.http)),
-      stack_(ctx.stack) {
+      stack_(ctx.stack),
+      registry_(ctx.registry) {
   domain_.set_schema_check([this](const SchemaSettings& s, const Message& m) { return schemas_->check_message(s, m); });
   register_publisher(ctx.methods, *this);
   register_subscriber(ctx.methods, *this);
@@ -27,7 +29,16 @@ PubsubService::PubsubService(services::Context& ctx)
 
 PubsubService::~PubsubService() { stop(); }
 
-void PubsubService::start() { seed(stack_); }
+// Push subscriptions with an oidc_token get ID tokens from gcpsim's issuer (as Cloud Tasks
+// does), verifiable against its published keys.
+void PubsubService::start() {
+  if (auto* iam = registry_.get<services::iam::IamService>("iam")) {
+    set_token_minter([iam](const std::string& audience, const std::string& email) -> core::StatusOr<std::string> {
+      return iam->id_token(audience, email);
+    });
+  }
+  seed(stack_);
+}
 
 void PubsubService::stop() {
   if (streaming_) streaming_->close_all();

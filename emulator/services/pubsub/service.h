@@ -56,6 +56,7 @@ class PubsubService : public services::Service {
   std::unique_ptr<Push> push_;
   std::unique_ptr<StreamingPull> streaming_;
   const core::StackConfig& stack_;
+  services::Registry& registry_;
 };
 
 std::unique_ptr<services::Service> create_service(services::Context& ctx);

@@ -5,6 +5,7 @@
 #include <set>
 #include <type_traits>
 
+#include "core/labels.h"
 #include "services/secrets/errors.h"
 #include "services/secrets/limits.h"
 
@@ -13,34 +14,9 @@ namespace {
 
 using core::Status;
 
-bool lower(char c) { return c >= 'a' && c <= 'z'; }
-bool digit(char c) { return c >= '0' && c <= '9'; }
 bool alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
-// Bytes of multi-byte UTF-8 characters stand in for the Unicode letters labels allow.
-bool unicode(char c) { return static_cast<unsigned char>(c) >= 0x80; }
-
-size_t utf8_length(std::string_view s) {
-  size_t n = 0;
-  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return n;
-}
-
-bool valid_label_key(std::string_view k) {
-  if (k.empty() || utf8_length(k) > limits::kMaxLabelLength || k.size() > 128) return false;
-  if (!lower(k[0]) && !unicode(k[0])) return false;
-  for (char c : k) {
-    if (!lower(c) && !digit(c) && c != '_' && c != '-' && !unicode(c)) return false;
-  }
-  return true;
-}
-
-bool valid_label_value(std::string_view v) {
-  if (utf8_length(v) > limits::kMaxLabelLength || v.size() > 128) return false;
-  for (char c : v) {
-    if (!lower(c) && !digit(c) && c != '_' && c != '-' && !unicode(c)) return false;
-  }
-  return true;
-}
+using core::valid_label_key;
+using core::valid_label_value;
 
 bool valid_annotation_key(std::string_view k) {
   if (k.empty() || k.size() > 63 || !alnum(k.front()) || !alnum(k.back())) return false;
