@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "control/emulator.h"
+#include "control/guard.h"
 #include "core/clock.h"
 #include "core/env.h"
 #include "core/events.h"
@@ -20,39 +21,6 @@ using net::Reply;
 
 HttpResponse ok_json(const json& j) { return HttpResponse::json(200, j.dump()); }
 HttpResponse bad(std::string message) { return HttpResponse::error(core::Status::invalid_argument(std::move(message))); }
-
-// Same-host origins only: a page elsewhere cannot drive the emulator through the browser.
-std::optional<core::Status> guard(const HttpRequest& req, uint16_t port) {
-  if (!req.loopback) return core::Status::permission_denied("the control API only answers loopback clients");
-  if (auto origin = req.header("Origin")) {
-    std::string p = ":" + std::to_string(port);
-    if (*origin != "http://127.0.0.1" + p && *origin != "http://localhost" + p)
-      return core::Status::permission_denied("cross-origin requests to the control API are refused (Origin: " + *origin + ")");
-  }
-  if (auto site = req.header("Sec-Fetch-Site"); site && *site != "same-origin" && *site != "none")
-    return core::Status::permission_denied("cross-site requests to the control API are refused");
-  if ((req.method == "POST" || req.method == "PUT") && !req.body.empty()) {
-    auto ct = req.header("Content-Type").value_or("");
-    if (ct.rfind("application/json", 0) != 0)
-      return core::Status::invalid_argument("the control API takes Content-Type: application/json");
-  }
-  return std::nullopt;
-}
-
-std::optional<json> parse_body(const HttpRequest& req, HttpResponse& error) {
-  if (req.body.empty()) return json::object();
-  try {
-    auto j = json::parse(req.body);
-    if (!j.is_object()) {
-      error = bad("the request body must be a JSON object");
-      return std::nullopt;
-    }
-    return j;
-  } catch (const json::parse_error& e) {
-    error = bad(std::string("Invalid JSON payload received. ") + e.what());
-    return std::nullopt;
-  }
-}
 
 json clock_json(const core::Clock& c) {
   return {{"mode", c.mode() == core::Clock::Mode::kVirtual ? "virtual" : "real"},
@@ -162,11 +130,10 @@ core::StatusOr<core::FaultRule> parse_rule(const json& j) {
 
 void add_control_routes(net::Router& router, core::Env& env, const Emulator& emulator, ControlHooks hooks) {
   auto hooks_ptr = std::make_shared<ControlHooks>(std::move(hooks));
-  uint16_t port = hooks_ptr->port;
   // Every control route passes the guard first.
-  auto add = [&router, port](std::string method, std::string path, net::HttpHandler h) {
-    router.add(std::move(method), std::move(path), [port, h = std::move(h)](HttpRequest& req, Reply reply) {
-      if (auto denied = guard(req, port)) return reply(HttpResponse::error(*denied));
+  auto add = [&router](std::string method, std::string path, net::HttpHandler h) {
+    router.add(std::move(method), std::move(path), [h = std::move(h)](HttpRequest& req, Reply reply) {
+      if (auto denied = refuse(req)) return reply(HttpResponse::error(*denied));
       h(req, std::move(reply));
     });
   };
@@ -178,9 +145,8 @@ void add_control_routes(net::Router& router, core::Env& env, const Emulator& emu
 
   add("GET", "/_gcpsim/clock", [&env](HttpRequest&, Reply reply) { reply(ok_json(clock_json(env.clock))); });
   add("POST", "/_gcpsim/clock", [&env](HttpRequest& req, Reply reply) {
-    HttpResponse err;
-    auto body = parse_body(req, err);
-    if (!body) return reply(err);
+    auto body = json_body(req);
+    if (!body.ok()) return reply(HttpResponse::error(body.status()));
     auto before = env.clock.now();
     auto get = [&](const char* k) { return (*body)[k].is_string() ? (*body)[k].get<std::string>() : std::string("?"); };
     if (body->contains("advance")) {
@@ -209,9 +175,8 @@ void add_control_routes(net::Router& router, core::Env& env, const Emulator& emu
     reply(ok_json({{"faults", list}}));
   });
   add("POST", "/_gcpsim/faults", [&env](HttpRequest& req, Reply reply) {
-    HttpResponse err;
-    auto body = parse_body(req, err);
-    if (!body) return reply(err);
+    auto body = json_body(req);
+    if (!body.ok()) return reply(HttpResponse::error(body.status()));
     auto rule = parse_rule(*body);
     if (!rule.ok()) return reply(HttpResponse::error(rule.status()));
     std::string id = env.faults.add(std::move(rule).value());
@@ -256,9 +221,8 @@ void add_control_routes(net::Router& router, core::Env& env, const Emulator& emu
   });
 
   add("POST", "/_gcpsim/snapshot/{action}", [hooks_ptr](HttpRequest& req, Reply reply) {
-    HttpResponse err;
-    auto body = parse_body(req, err);
-    if (!body) return reply(err);
+    auto body = json_body(req);
+    if (!body.ok()) return reply(HttpResponse::error(body.status()));
     if (!body->contains("path") || !(*body)["path"].is_string() || (*body)["path"].get<std::string>().empty())
       return reply(bad("a snapshot request needs {\"path\": \"/some/file.db\"}"));
     std::string path = (*body)["path"];

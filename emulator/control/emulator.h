@@ -21,7 +21,6 @@ struct ControlHooks {
   std::function<void()> reset;                                   // engine thread, deferred
   std::function<core::Status(const std::string&)> save_snapshot;
   std::function<void(const std::string&, std::function<void(core::Status)>)> load_snapshot;  // deferred
-  uint16_t port = 0;
 };
 
 class Emulator {

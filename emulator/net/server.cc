@@ -281,7 +281,6 @@ struct Server::Impl {
 
   control::ControlHooks hooks() {
     control::ControlHooks h;
-    h.port = bound_port;
     h.reset = [this] { post_engine([this] { rebuild(true); }); };
     h.save_snapshot = [this](const std::string& path) { return store->save_snapshot(path); };
     // Deferred: the emulator being replaced is the one running the control handler.

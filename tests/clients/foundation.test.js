@@ -116,6 +116,19 @@ test('control API: browser requests from another origin are refused', async () =
   assert.equal(sameOrigin.status, 200);
 });
 
+test('control API: a page whose own name resolves to 127.0.0.1 (DNS rebinding) is refused', async () => {
+  const status = (host) => new Promise((resolve, reject) => {  // as a browser sends it
+    const headers = { host, 'sec-fetch-site': 'same-origin' };
+    require('node:http').get({ host: '127.0.0.1', port: sim.port, path: '/_gcpsim/health', headers }, (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    }).on('error', reject);
+  });
+  assert.equal(await status(`rebind.example:${sim.port}`), 403);
+  assert.equal(await status(`localhost:${sim.port}`), 200);
+  assert.equal(await status(`hello.run.localhost:${sim.port}`), 200);
+});
+
 test('control API: events list api calls and control actions', async () => {
   await sim.control('POST', 'reset', {});
   const events = await sim.control('GET', 'events?since=0');
