@@ -16,10 +16,10 @@ const { startGcpsim } = require('./lib/gcpsim');
 const PROJECT = 'demo-project';
 const FIXTURE = path.join(__dirname, 'fixtures/functions');
 // The framework's own CLI, as `npx functions-framework` runs it.
-const FRAMEWORK = require.resolve('@google-cloud/functions-framework/build/src/main.js');
+const FRAMEWORK = path.join(__dirname, 'node_modules/.bin/functions-framework');
 
 const fn = (target, trigger) => ({
-  command: ['node', FRAMEWORK, `--target=${target}`, '--signature-type=cloudevent'],
+  command: [FRAMEWORK, `--target=${target}`, '--signature-type=cloudevent'],
   cwd: FIXTURE,
   trigger,
 });

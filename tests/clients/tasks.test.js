@@ -144,7 +144,7 @@ test('a schedule time in the past dispatches at once; one past 30 days is refuse
   const before = w.requests.length;
   const past = { seconds: Math.floor(Date.now() / 1000) - 3600 };
   const [task] = await tasks.createTask({ parent, task: { httpRequest: { url: `http://127.0.0.1:${port}/past` }, scheduleTime: past } });
-  assert.ok(Number(task.scheduleTime.seconds) >= past.seconds);
+  assert.ok(Number(String(task.scheduleTime.seconds)) >= past.seconds);
   const req = await w.nth(before + 1);
   assert.equal(req.url, '/past');
   const far = { seconds: Math.floor(Date.now() / 1000) + 31 * 86400 };

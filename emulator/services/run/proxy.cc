@@ -262,6 +262,7 @@ awaitable<void> Router::Impl::fetch(uint64_t ticket, uint16_t port, FetchRequest
   auto up = co_await exchange(port, req, *flight, p, request.method == "HEAD", false);
   Outcome out;
   error_code ec;
+  bool answered = up != nullptr;  // `up` goes back to the pool below, so remember it here
   if (up) {
     auto& res = p->get();
     out.status = static_cast<int>(res.result_int());
@@ -287,7 +288,7 @@ awaitable<void> Router::Impl::fetch(uint64_t ticket, uint16_t port, FetchRequest
     }
     if (!ec && res.keep_alive() && !flight->aborted) checkin(port, std::move(up));
   }
-  if (!up || ec) {
+  if (!answered || ec) {
     out.aborted = flight->aborted;
     out.upstream_error = !flight->aborted;
   }
