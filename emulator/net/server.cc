@@ -45,6 +45,7 @@ constexpr uint64_t kMaxBodyBytes = 64ull * 1024 * 1024;
 constexpr auto kIdleTimeout = std::chrono::seconds(120);
 constexpr auto kLinger = std::chrono::seconds(2);
 constexpr size_t kFileBlock = 1 << 20;
+constexpr size_t kSpoolBlock = 256 * 1024;
 constexpr auto kSniffPatience = std::chrono::seconds(10);  // for a preface split across packets
 constexpr auto kSniffPause = std::chrono::milliseconds(2);
 constexpr std::string_view kHttp2Preface = "PRI * HTTP/2.0";
@@ -411,6 +412,9 @@ struct Server::Impl {
           spool.emplace(std::move(parser));
           spool->body_limit(kMaxRequestBody);
           spool->get().body().open(spool_path.c_str(), beast::file_mode::write, ec);
+          // Beast reads into the buffer's spare capacity: left at the header's few KB, a
+          // gigabyte would take hundreds of thousands of reads and writes.
+          buffer.reserve(kSpoolBlock);
           if (!ec) co_await http::async_read(stream, buffer, *spool, asio::redirect_error(use_awaitable, ec));
         } else {
           parser.body_limit(kMaxBodyBytes);
