@@ -3,6 +3,7 @@
 #include "net/server.h"
 
 #include <fcntl.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -476,17 +477,22 @@ struct Server::Impl {
     hdr.keep_alive(keep_alive);
     http::response_serializer<http::empty_body> sr{hdr};
     co_await http::async_write_header(stream, sr, asio::redirect_error(use_awaitable, ec));
-    std::vector<char> block(kFileBlock);
+    // sendfile: the kernel moves the bytes from the page cache to the socket, no copies here.
+    auto& sock = stream.socket();
+    sock.native_non_blocking(true, ec);
+    off_t offset = static_cast<off_t>(f.offset);
     uint64_t sent = 0;
     while (!ec && !head && sent < f.length) {
-      size_t want = static_cast<size_t>(std::min<uint64_t>(block.size(), f.length - sent));
-      ssize_t n = ::pread(fd, block.data(), want, static_cast<off_t>(f.offset + sent));
-      if (n <= 0) {
-        ec = asio::error::eof;  // the file shrank under us: cut the connection
+      size_t want = static_cast<size_t>(std::min<uint64_t>(kFileBlock * 8, f.length - sent));
+      ssize_t n = ::sendfile(sock.native_handle(), fd, &offset, want);
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {  // the client reads slower
+        co_await stream.socket().async_wait(tcp::socket::wait_write, asio::redirect_error(use_awaitable, ec));
+        continue;
+      }
+      if (n <= 0) {  // the file shrank under us, or the client went away: cut the connection
+        ec = n == 0 ? asio::error::eof : beast::error_code(errno, boost::system::system_category());
         break;
       }
-      stream.expires_after(kIdleTimeout);
-      co_await asio::async_write(stream, asio::buffer(block.data(), static_cast<size_t>(n)), asio::redirect_error(use_awaitable, ec));
       sent += static_cast<uint64_t>(n);
     }
     ::close(fd);
