@@ -611,7 +611,10 @@ void Server::handle(HttpRequest& req, Reply reply) {
   impl_->emulator->handle(req, std::move(reply));
 }
 
-Server::Activity Server::activity() const { return {impl_->inbound.load(), impl_->http_client.in_flight.load()}; }
+Server::Activity Server::activity() const {
+  return {impl_->inbound.load(), impl_->http_client.in_flight.load(),
+          impl_->emulator ? impl_->emulator->requests_in_processes() : 0};
+}
 
 void Server::stop() {
   auto& s = *impl_;
