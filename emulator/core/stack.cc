@@ -250,7 +250,7 @@ class Parser {
   }
 
   FunctionTrigger trigger(const Field& f) {
-    Map m(f, {"pubsub", "storage", "http", "retry", "dead_letter", "max_attempts"});
+    Map m(f, {"pubsub", "storage", "event", "http", "retry", "dead_letter", "max_attempts"});
     FunctionTrigger t;
     int kinds = m.has("pubsub") + m.has("storage") + m.has("http");
     if (kinds != 1) fail_under(f, "set exactly one of 'pubsub', 'storage' or 'http'");
@@ -260,22 +260,8 @@ class Parser {
       check_pubsub_name(*p, t.topic);
       cfg_.pubsub.topics.try_emplace(t.topic);  // gcloud creates a trigger's topic when missing
     }
-    if (auto s = m.get("storage")) {
-      t.kind = FunctionTrigger::Kind::kStorage;
-      Map sm(*s, {"bucket", "event"});
-      Field bucket = sm.require("bucket");
-      t.bucket = text(bucket);
-      later([this, bucket, name = t.bucket] {
-        if (!cfg_.storage.buckets.count(name)) {
-          fail(bucket, "bucket '" + name + "' is not declared under storage.buckets");
-        }
-      });
-      std::string event = "finalized";
-      if (auto e = sm.get("event")) {
-        event = one_of(*e, {"finalized", "deleted", "archived", "metadataUpdated"});
-      }
-      t.event = "google.cloud.storage.object.v1." + event;
-    }
+    if (auto s = m.get("storage")) storage_trigger(m, *s, t);
+    else if (auto e = m.get("event")) fail(*e, "applies only with 'storage'");
     if (auto h = m.get("http")) {
       bool empty_map = h->node.IsNull() || (h->node.IsMap() && h->node.size() == 0);
       if (!empty_map && !(h->node.IsScalar() && h->node.Scalar() == "true")) {
@@ -291,6 +277,27 @@ class Parser {
     if (auto d = m.get("dead_letter")) t.dead_letter = declared_topic(*d);
     if (auto a = m.get("max_attempts")) t.max_attempts = small_int(*a, 5, 100);
     return t;
+  }
+
+  // `storage: BUCKET` with a sibling `event`, or `storage: {bucket, event}`.
+  void storage_trigger(const Map& trigger, const Field& s, FunctionTrigger& t) {
+    t.kind = FunctionTrigger::Kind::kStorage;
+    std::optional<Map> sm;
+    std::optional<Field> bucket, event = trigger.get("event");
+    if (s.node.IsMap()) {
+      if (event) fail(*event, "set 'event' inside 'storage' when 'storage' is a mapping");
+      sm.emplace(s, std::vector<std::string_view>{"bucket", "event"});
+      bucket = sm->require("bucket");
+      event = sm->get("event");
+    } else {
+      bucket = s;
+    }
+    t.bucket = text(*bucket);
+    later([this, b = *bucket, name = t.bucket] {
+      if (!cfg_.storage.buckets.count(name)) fail(b, "bucket '" + name + "' is not declared under storage.buckets");
+    });
+    std::string kind = event ? one_of(*event, {"finalized", "deleted", "archived", "metadataUpdated"}) : "finalized";
+    t.event = "google.cloud.storage.object.v1." + kind;
   }
 
   // ---- Pub/Sub ----

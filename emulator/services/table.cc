@@ -7,6 +7,7 @@
 #include "services/secrets/service.h"
 #include "services/oauth/service.h"
 #include "services/calendar/service.h"
+#include "services/functions/service.h"
 #include "services/gemini/service.h"
 #include "services/storage/service.h"
 #include "services/tasks/service.h"
@@ -24,6 +25,7 @@ const std::vector<ServiceDef>& service_table() {
       {"gemini", gemini::create_service},
       {"storage", storage::create_service},
       {"tasks", tasks::create_service},  // after iam: mints tokens for OIDC/OAuth targets
+      {"functions", functions::create_service},  // after pubsub, run, storage: wires triggers to them
   };
   return table;
 }

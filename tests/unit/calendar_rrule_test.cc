@@ -44,14 +44,14 @@ TEST_CASE("WEEKLY on several days until a date, in the event's own offset") {
                                           "2026-01-12T07:00:00Z"});
 }
 
-TEST_CASE("WEEKLY without BYDAY repeats on the start's weekday; the window and limit bound unbounded rules") {
+TEST_CASE("WEEKLY without BYDAY repeats on the start's weekday, the window and limit bound unbounded rules") {
   auto got = starts({"RRULE:FREQ=WEEKLY"}, timed("2026-01-01T10:00:00Z"), "2026-02-01T00:00:00Z", "2026-03-01T00:00:00Z");
   REQUIRE(got == std::vector<std::string>{"2026-02-05T10:00:00Z", "2026-02-12T10:00:00Z", "2026-02-19T10:00:00Z",
                                           "2026-02-26T10:00:00Z"});
   REQUIRE(starts({"RRULE:FREQ=DAILY"}, timed("2026-01-01T10:00:00Z"), "2026-01-01T00:00:00Z", "2100-01-01T00:00:00Z", 5).size() == 5);
 }
 
-TEST_CASE("MONTHLY by month day skips short months; by ordinal weekday; last Friday") {
+TEST_CASE("MONTHLY by month day skips short months, by ordinal weekday, last Friday") {
   REQUIRE(starts({"RRULE:FREQ=MONTHLY;COUNT=3"}, timed("2026-01-31T12:00:00Z")) ==
           std::vector<std::string>{"2026-01-31T12:00:00Z", "2026-03-31T12:00:00Z", "2026-05-31T12:00:00Z"});
   REQUIRE(starts({"RRULE:FREQ=MONTHLY;BYDAY=2TU;COUNT=2"}, timed("2026-01-13T12:00:00Z")) ==
@@ -70,7 +70,7 @@ TEST_CASE("YEARLY, all-day events and UNTIL as a date") {
           std::vector<std::string>{"2026-03-01T00:00:00Z", "2027-03-01T00:00:00Z", "2028-03-01T00:00:00Z"});
 }
 
-TEST_CASE("EXDATE removes occurrences (COUNT still counts them); RDATE adds") {
+TEST_CASE("EXDATE removes occurrences (COUNT still counts them), RDATE adds") {
   auto got = starts({"RRULE:FREQ=DAILY;COUNT=4", "EXDATE:20260106T090000Z,20260107T090000Z", "RDATE:20260120T090000Z"},
                     timed("2026-01-05T09:00:00Z"));
   REQUIRE(got == std::vector<std::string>{"2026-01-05T09:00:00Z", "2026-01-08T09:00:00Z", "2026-01-20T09:00:00Z"});

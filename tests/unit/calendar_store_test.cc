@@ -157,7 +157,7 @@ TEST_CASE("an instance can be read, changed and cancelled on its own") {
   REQUIRE(f.store->get_event(kAlice, "primary", id + "_20260108T090000Z").status().code() == Code::kNotFound);
 }
 
-TEST_CASE("sync tokens return only what changed, deletions included; a bad token is 410-worthy") {
+TEST_CASE("sync tokens return only what changed, deletions included, a bad token is 410-worthy") {
   Fixture f;
   auto a = f.insert(timed("A", "2026-01-05T09:00:00Z", "2026-01-05T10:00:00Z"));
   auto first = f.list({});

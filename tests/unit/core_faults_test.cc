@@ -36,7 +36,7 @@ std::string pattern(Faults& faults, const FaultSubject& s, int n) {
 }
 }  // namespace
 
-TEST_CASE("empty match fields match anything; set fields must match exactly") {
+TEST_CASE("empty match fields match anything, set fields must match exactly") {
   Fixture f;
   f.faults.add(unavailable({.service = "gemini"}));
   REQUIRE_FALSE(f.faults.check(publish()));
@@ -68,7 +68,7 @@ TEST_CASE("a boundary restricts the rule to calls crossing it") {
   REQUIRE(f.faults.check({Boundary::kPush, "pubsub", "pubsub.push", "http://worker/pubsub"}));
 }
 
-TEST_CASE("count limits how often a rule fires; after lets calls through first") {
+TEST_CASE("count limits how often a rule fires, after lets calls through first") {
   Fixture f;
   FaultRule r = unavailable({.service = "pubsub"});
   r.after = 2;
@@ -80,7 +80,7 @@ TEST_CASE("count limits how often a rule fires; after lets calls through first")
   REQUIRE(f.faults.rules()[0].fired == 3);
 }
 
-TEST_CASE("a rule is active only within [from, until) on the clock") {
+TEST_CASE("a rule is active only within from until (half-open) on the clock") {
   Fixture f;
   FaultRule r = unavailable({});
   r.from = kStart + 10s;
@@ -147,7 +147,7 @@ TEST_CASE("the first matching rule that wins its draw applies") {
   REQUIRE(action->delay == 2s);
 }
 
-TEST_CASE("rules are removed by id; re-adding an id replaces the rule") {
+TEST_CASE("rules are removed by id, re-adding an id replaces the rule") {
   Fixture f;
   FaultRule r = unavailable({});
   r.id = "flaky";

@@ -24,14 +24,14 @@ TEST_CASE("xoshiro256** seeded through splitmix64 gives the reference sequence")
   REQUIRE(r.next() == 0xbf6e1f784956452aULL);
 }
 
-TEST_CASE("the same seed gives the same sequences; a different seed different ones") {
+TEST_CASE("the same seed gives the same sequences, a different seed different ones") {
   Rng a(42), b(42), c(43);
   auto sa = draws(a, 100);
   REQUIRE(sa == draws(b, 100));
   REQUIRE(sa != draws(c, 100));
 }
 
-TEST_CASE("uniform is in [0, 1) and below is in [0, n)") {
+TEST_CASE("uniform is in 0 to 1 (exclusive) and below is in 0 to n (exclusive)") {
   Rng r(7);
   for (int i = 0; i < 10000; ++i) {
     double u = r.uniform();

@@ -64,7 +64,7 @@ TEST_CASE("statements bind, step and read every column type") {
   REQUIRE(q.status().is_ok());
 }
 
-TEST_CASE("a statement runs again after run() with new bindings; bind_all binds in order") {
+TEST_CASE("a statement runs again after run() with new bindings, bind_all binds in order") {
   auto s = memory();
   REQUIRE(s->exec("CREATE TABLE kv (k TEXT PRIMARY KEY, v INT)").is_ok());
   auto ins = s->prepare("INSERT INTO kv VALUES (?, ?)");

@@ -128,7 +128,7 @@ TEST_CASE("an OBJECT schema without properties is refused as the API refuses it"
           "* GenerateContentRequest.generation_config.response_schema.properties: should be non-empty for OBJECT type\n");
 }
 
-TEST_CASE("mode ANY calls a declared function with schema-valid arguments; a function response gets text") {
+TEST_CASE("mode ANY calls a declared function with schema-valid arguments, a function response gets text") {
   Gemini g(3, {});
   std::string tools = R"("tools":[{"functionDeclarations":[{"name":"get_weather","description":"w",
       "parameters":{"type":"OBJECT","properties":{"city":{"type":"STRING"},"days":{"type":"INTEGER","minimum":1,"maximum":5}},"required":["city"]}}]}],
@@ -201,7 +201,7 @@ TEST_CASE("unknown models and methods are NOT_FOUND in the API's words") {
   REQUIRE(Gemini::model("text-embedding-004", "embedContent", "v1beta").ok());
 }
 
-TEST_CASE("streaming chunks concatenate to the whole answer; the last carries finish and usage") {
+TEST_CASE("streaming chunks concatenate to the whole answer, the last carries finish and usage") {
   Gemini g(11, {});
   auto gen = generate(g, prompt("Tell me a long story about a lighthouse keeper and the storm"));
   auto chunks = stream_chunks(gen);
@@ -214,7 +214,7 @@ TEST_CASE("streaming chunks concatenate to the whole answer; the last carries fi
   REQUIRE(chunks.back()["usageMetadata"]["candidatesTokenCount"] == gen.usage.candidate_tokens);
 }
 
-TEST_CASE("embeddings are deterministic unit vectors; shared words bring texts closer") {
+TEST_CASE("embeddings are deterministic unit vectors, shared words bring texts closer") {
   Gemini g(1, {});
   auto embed = [&](std::string text, std::optional<int> dims = std::nullopt) {
     auto out = g.embed({EmbedRequest{"text-embedding-004", std::move(text), "", dims}}, "embedContent");

@@ -15,7 +15,7 @@ std::vector<Mismatch> diff(const char* expected, const char* actual) {
 
 }  // namespace
 
-TEST_CASE("objects match as subsets; arrays element by element") {
+TEST_CASE("objects match as subsets, arrays element by element") {
   CHECK(diff(R"({"a": 1})", R"({"a": 1, "b": 2})").empty());
   CHECK(diff(R"({"a": {"b": [1, {"c": "x"}]}})", R"({"a": {"b": [1, {"c": "x", "d": 0}]}})").empty());
   auto ms = diff(R"({"a": {"b": "x"}})", R"({"a": {"b": "y"}})");

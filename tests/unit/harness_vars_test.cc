@@ -18,7 +18,7 @@ TEST_CASE("substitution splices text and keeps the type of a whole-string refere
   CHECK(out->at("t-1") == true);
 }
 
-TEST_CASE("$${ writes a literal ${; unknown names are errors") {
+TEST_CASE("$${ writes a literal ${, unknown names are errors") {
   Vars v;
   CHECK(*v.substitute_text("cost: $${x}") == "cost: ${x}");
   auto bad = v.substitute(Json("/t/${missing}"));

@@ -49,7 +49,7 @@ TEST_CASE("the first matching route wins and HEAD is served by GET routes") {
   REQUIRE(route(r, request("GET", "/_gcpsim/clock")).body == "second");
 }
 
-TEST_CASE("a known path with another method is 405; an unknown path is Google's 404") {
+TEST_CASE("a known path with another method is 405, an unknown path is Google's 404") {
   Router r;
   r.add("POST", "/_gcpsim/reset", [](HttpRequest&, Reply reply) { reply(HttpResponse::text(200, "")); });
   auto wrong = route(r, request("GET", "/_gcpsim/reset"));
@@ -72,7 +72,7 @@ TEST_CASE("fallbacks see requests no route took, in order") {
   REQUIRE(route(r, request("POST", "/v2/x")).status == 404);
 }
 
-TEST_CASE("headers are found case-insensitively; percent coding round-trips") {
+TEST_CASE("headers are found case-insensitively, percent coding round-trips") {
   Headers h = {{"Content-Type", "application/json"}, {"X-Goog-Hash", "crc32c=abc"}};
   REQUIRE(find_header(h, "content-type") == "application/json");
   REQUIRE_FALSE(find_header(h, "origin").has_value());

@@ -80,7 +80,7 @@ TEST_CASE("the code flow signs in the default test user and returns Google-shape
   REQUIRE(f.server.identify(t.access_token)->value() == "alice@example.com");
 }
 
-TEST_CASE("login_hint and the consent control choose the user; a denial redirects with access_denied") {
+TEST_CASE("login_hint and the consent control choose the user, a denial redirects with access_denied") {
   Fixture f;
   auto hinted = Fixture::request();
   hinted.login_hint = "bob.smith@example.com";
@@ -140,7 +140,7 @@ TEST_CASE("registered clients have their secret checked") {
   REQUIRE(f.server.token(form).ok());
 }
 
-TEST_CASE("access tokens expire after an hour on the virtual clock; refresh mints new ones; revoke ends the grant") {
+TEST_CASE("access tokens expire after an hour on the virtual clock, refresh mints new ones, revoke ends the grant") {
   Fixture f;
   auto t = f.exchange(Fixture::request());
   f.clock.advance(59min);

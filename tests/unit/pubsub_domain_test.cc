@@ -119,7 +119,7 @@ TEST_CASE("an unacked message is redelivered when its ack deadline expires") {
   CHECK(again.ack_id != first.ack_id);
 }
 
-TEST_CASE("modifyAckDeadline extends a lease; deadline 0 nacks for immediate redelivery") {
+TEST_CASE("modifyAckDeadline extends a lease, deadline 0 nacks for immediate redelivery") {
   Fixture f;
   f.subscription();
   f.publish("hello");

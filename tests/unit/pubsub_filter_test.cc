@@ -29,7 +29,7 @@ TEST_CASE("filter: attributes:key tests presence") {
   CHECK(matches("NOT attributes:domain", {}));
 }
 
-TEST_CASE("filter: = and != compare values; != also matches when the key is absent") {
+TEST_CASE("filter: = and != compare values, != also matches when the key is absent") {
   CHECK(matches("attributes.domain = \"com\"", {{"domain", "com"}}));
   CHECK_FALSE(matches("attributes.domain = \"com\"", {{"domain", "org"}}));
   CHECK_FALSE(matches("attributes.domain = \"com\"", {}));

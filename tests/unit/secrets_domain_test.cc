@@ -228,7 +228,7 @@ TEST_CASE("labels, annotations and topics are validated against the documented l
           }) == Code::kOk);
 }
 
-TEST_CASE("update masks name the fields to change; others are refused") {
+TEST_CASE("update masks name the fields to change, others are refused") {
   Fixture f;
   SecretFields init = Fixture::automatic();
   init.labels = {{"a", "1"}};
@@ -289,7 +289,7 @@ TEST_CASE("IAM policies are stored per secret with etag checks") {
   REQUIRE(f.store->get_policy(Fixture::name("none")).status().code() == Code::kNotFound);
 }
 
-TEST_CASE("changes notify the secret's topics; TOPIC_CONFIGURED comes first") {
+TEST_CASE("changes notify the secret's topics, TOPIC_CONFIGURED comes first") {
   Fixture f;
   f.create("quiet");
   f.add("quiet", "x");

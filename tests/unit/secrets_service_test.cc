@@ -73,7 +73,7 @@ TEST_CASE("every SecretManagerService RPC is registered under its secrets.* id")
   }
 }
 
-TEST_CASE("create, add, access through the method table; the payload stays out of events") {
+TEST_CASE("create, add, access through the method table, the payload stays out of events") {
   ServiceFixture s;
   const std::string payload = "s3cret-payload-value";
   auto [st, secret] = s.call<v1::Secret>("CreateSecret", create_request("db", "projects/demo-project/topics/t"));

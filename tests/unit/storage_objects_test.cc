@@ -15,7 +15,7 @@ TEST_CASE("bucket names follow the real service's rules") {
   f.bucket("ok_bucket.with-dots");
 }
 
-TEST_CASE("a second bucket with the same name conflicts; deleting a non-empty bucket is 409") {
+TEST_CASE("a second bucket with the same name conflicts, deleting a non-empty bucket is 409") {
   Fixture f;
   f.bucket("bkt");
   REQUIRE(http(f.storage->create_bucket("bkt", {}).status()) == 409);
@@ -86,7 +86,7 @@ TEST_CASE("md5 and crc32c are computed and a wrong checksum is refused with noth
   REQUIRE(f.storage->insert_object(w, src).ok());
 }
 
-TEST_CASE("ifGenerationMatch=0 creates only when absent; other write preconditions give 412") {
+TEST_CASE("ifGenerationMatch=0 creates only when absent, other write preconditions give 412") {
   Fixture f;
   f.bucket("bkt");
   Preconditions absent;
@@ -151,7 +151,7 @@ TEST_CASE("overwriting in a plain bucket deletes the old generation and its body
   REQUIRE(f.sent[2].overwritten_by_generation == b.generation);
 }
 
-TEST_CASE("a versioned bucket keeps noncurrent generations; deleting the live one archives it") {
+TEST_CASE("a versioned bucket keeps noncurrent generations, deleting the live one archives it") {
   Fixture f;
   BucketSpec spec;
   spec.versioning = true;

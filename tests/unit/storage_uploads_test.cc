@@ -36,7 +36,7 @@ struct Upload : Fixture {
   }
 };
 
-TEST_CASE("chunks append at the persisted offset; the last one finalizes the object") {
+TEST_CASE("chunks append at the persisted offset, the last one finalizes the object") {
   Upload f;
   auto p = f.chunk(0, kQ, std::nullopt);
   REQUIRE(p.ok());
@@ -63,7 +63,7 @@ TEST_CASE("a chunk at the wrong offset keeps nothing and reports the current ran
   REQUIRE(f.read(*done->object) == f.data);
 }
 
-TEST_CASE("non-final chunks under 256 KiB are refused; others keep whole 256 KiB units") {
+TEST_CASE("non-final chunks under 256 KiB are refused, others keep whole 256 KiB units") {
   Upload f;
   auto small = f.chunk(0, 1000, std::nullopt);
   REQUIRE(http(small.status()) == 400);

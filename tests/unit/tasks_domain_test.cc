@@ -177,7 +177,7 @@ TEST_CASE("named tasks are de-duplicated, also for an hour after they ran or wer
   REQUIRE(f.task(qn, "b").ok());
 }
 
-TEST_CASE("a paused queue holds its tasks until resumed; RunTask dispatches anyway") {
+TEST_CASE("a paused queue holds its tasks until resumed, RunTask dispatches anyway") {
   Fixture f;
   auto qn = f.queue("pause");
   REQUIRE(f.q->pause_queue(qn)->state == QueueState::kPaused);
@@ -234,7 +234,7 @@ TEST_CASE("bad input gets clean errors") {
   REQUIRE(f.q->create_queue(f.loc, Queue{.name = qn.str()}).status().code() == Code::kAlreadyExists);
 }
 
-TEST_CASE("queues list with a state filter and pages; update applies the mask") {
+TEST_CASE("queues list with a state filter and pages, update applies the mask") {
   Fixture f;
   for (auto id : {"a", "b", "c"}) f.queue(id);
   REQUIRE(f.q->pause_queue({"p", "us-central1", "b"}).ok());

@@ -292,7 +292,7 @@ TEST_CASE("modifyAckDeadline reads ack ids and the deadline from the body") {
   CHECK(req.ack_deadline_seconds() == 0);
 }
 
-TEST_CASE("body field bindings fill one field; the query fills the rest, FieldMask included") {
+TEST_CASE("body field bindings fill one field, the query fills the rest, FieldMask included") {
   Fixture f;
   auto r = f.send("PATCH", "/v1/projects/p/secrets/s?updateMask=labels,versionAliases",
                   R"({"labels":{"team":"a"}})");
@@ -312,7 +312,7 @@ TEST_CASE("body field bindings fill one field; the query fills the rest, FieldMa
   CHECK(create.secret().replication().has_automatic());
 }
 
-TEST_CASE("percent-encoded segments decode; an encoded slash stays inside the variable") {
+TEST_CASE("percent-encoded segments decode, an encoded slash stays inside the variable") {
   Fixture f;
   auto m = f.match("GET", "/v1/projects/p/topics/a%2Fb%20c");
   REQUIRE(m);

@@ -43,12 +43,13 @@ std::string base64(std::string_view in) {
   return out;
 }
 
-bool push_success(int status) {
+}  // namespace
+
+bool push_acknowledged(int status) {
   return status == 102 || status == 200 || status == 201 || status == 202 || status == 204;
 }
 
-// The wrapped form: {"message":{…},"subscription":"…","deliveryAttempt":N}.
-std::string wrapped_body(const std::string& sub, const Delivery& d) {
+std::string wrapped_push_body(const std::string& sub, const Delivery& d) {
   const Message& m = *d.message;
   nlohmann::ordered_json msg;
   if (!m.attributes.empty()) msg["attributes"] = m.attributes;
@@ -62,8 +63,6 @@ std::string wrapped_body(const std::string& sub, const Delivery& d) {
   if (d.delivery_attempt > 0) body["deliveryAttempt"] = d.delivery_attempt;
   return body.dump();
 }
-
-}  // namespace
 
 // One push subscription: a domain consumer whose window doubles on success and halves on
 // failure, as the real service's push flow control does.
@@ -113,7 +112,7 @@ class Push::Endpoint final : public Consumer, public std::enable_shared_from_thi
       }
     } else {
       req.headers.emplace_back("Content-Type", "application/json");
-      req.body = wrapped_body(name_, d);
+      req.body = wrapped_push_body(name_, d);
     }
     if (push.oidc && owner_.minter_) {
       std::string audience = push.oidc->audience.empty() ? push.endpoint : push.oidc->audience;
@@ -157,7 +156,7 @@ class Push::Endpoint final : public Consumer, public std::enable_shared_from_thi
     owner_.svc_.env().events.record("pubsub.push", "pubsub", std::move(attrs));
     Domain& domain = owner_.svc_.domain();
     int64_t before = window_;
-    if (push_success(status)) {
+    if (push_acknowledged(status)) {
       window_ = std::min(window_ * 2, kMaxPushWindow);
       (void)domain.acknowledge(name_, {d.ack_id});
     } else {

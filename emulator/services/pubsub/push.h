@@ -12,6 +12,12 @@ namespace gcpsim::net { class HttpClient; }
 
 namespace gcpsim::pubsub {
 
+// Whether a push endpoint's HTTP status acknowledges the message (102, 200, 201, 202, 204).
+bool push_acknowledged(int status);
+// The wrapped push body {"message":{…},"subscription":"…","deliveryAttempt":N}, as push
+// endpoints and Eventarc's Pub/Sub CloudEvents carry it.
+std::string wrapped_push_body(const std::string& subscription, const Delivery& d);
+
 class Push {
  public:
   Push(PubsubService& svc, net::HttpClient& http);

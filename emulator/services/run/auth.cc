@@ -9,9 +9,15 @@
 namespace gcpsim::services::run {
 namespace {
 
+// The service URL itself, or the URL of a path on it: Cloud Tasks and Cloud Scheduler use
+// the full target URL as the audience when none is set, and Cloud Run accepts it.
 bool audience_matches(const AccessPolicy& policy, std::string aud) {
+  aud = aud.substr(0, aud.find_first_of("?#"));
   if (aud.size() > 1 && aud.back() == '/') aud.pop_back();
-  return std::find(policy.audiences.begin(), policy.audiences.end(), aud) != policy.audiences.end();
+  for (const auto& url : policy.audiences)
+    if (aud == url || (aud.size() > url.size() && aud.compare(0, url.size(), url) == 0 && aud[url.size()] == '/'))
+      return true;
+  return false;
 }
 
 }  // namespace

@@ -21,7 +21,7 @@ constexpr const char* kInternalHeader = "X-Gcpsim-Internal";
 struct AccessPolicy {
   bool allow_unauthenticated = true;
   core::Ingress ingress = core::Ingress::kAll;
-  std::vector<std::string> audiences;  // the service's URLs; a trailing '/' is accepted too
+  std::vector<std::string> audiences;  // the service's URLs; a path on them is accepted too
 };
 
 // nullopt when admitted; otherwise Cloud Run's refusal (404 ingress, 403 no token, 401 bad

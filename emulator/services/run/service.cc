@@ -127,6 +127,26 @@ std::optional<std::string> RunService::url(const std::string& service) const {
   return rev->url();
 }
 
+core::StatusOr<std::optional<std::string>> RunService::service_for_url(const std::string& url) const {
+  std::string_view rest = url;
+  for (std::string_view scheme : {"http://", "https://"})
+    if (rest.rfind(scheme, 0) == 0) rest.remove_prefix(scheme.size());
+  std::string host(rest.substr(0, rest.find_first_of("/?#")));
+  if (auto* rev = find_by_host(host)) return std::optional<std::string>(rev->name());
+  std::string lower = host;
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto colon = lower.rfind(':');
+  std::string name = lower.substr(0, colon);
+  constexpr std::string_view kSuffix = ".run.localhost";
+  if (name.size() > kSuffix.size() && name.compare(name.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0)
+    return core::Status::not_found("no Cloud Run service '" + name.substr(0, name.size() - kSuffix.size()) +
+                                   "' is declared in the stack file");
+  if (colon == std::string::npos || (name != "127.0.0.1" && name != "localhost")) return std::optional<std::string>();
+  for (const auto& [svc, rev] : revisions_)
+    if (rev->port() != 0 && lower.substr(colon + 1) == std::to_string(rev->port())) return std::optional<std::string>(svc);
+  return std::optional<std::string>();
+}
+
 std::pair<std::string, std::string> RunService::internal_header() const { return {kInternalHeader, internal_token_}; }
 
 }  // namespace gcpsim::services::run

@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "core/status.h"
 #include "net/http_client.h"
 #include "services/service.h"
 
@@ -34,6 +35,10 @@ class RunService final : public Service {
   void request(const std::string& service, net::OutboundRequest req, std::function<void(net::OutboundResponse)> done);
   // http://127.0.0.1:PORT once the service listens; nullopt for unknown services.
   std::optional<std::string> url(const std::string& service) const;
+  // The Run service a URL addresses: a service's stable port on 127.0.0.1 or localhost, or
+  // http://SERVICE.run.localhost[:PORT]. nullopt for URLs that name no Run host; NOT_FOUND
+  // for SERVICE.run.localhost when no such service is declared.
+  core::StatusOr<std::optional<std::string>> service_for_url(const std::string& url) const;
   // The header gcpsim's own HTTP deliveries add to be "internal" callers.
   std::pair<std::string, std::string> internal_header() const;
   // Requests the routers handed to processes and not yet answered (the harness waits on them).

@@ -171,10 +171,16 @@ void TaskQueues::send(const std::string& task_name) {
 
   core::FaultSubject subject{core::Boundary::kPush, "tasks", "tasks.dispatch", t.http.url};
   auto fault = env_.faults.check(subject);
-  auto deliver = [this, done](net::OutboundRequest r) mutable {
-    http_.send(std::move(r), [done](net::OutboundResponse resp) mutable {
-      done(resp.status, resp.status ? "" : "UNAVAILABLE");
-    });
+  // A Run service's URL goes through the Run router (ingress, auth, autoscaling); others directly.
+  std::optional<std::string> service;
+  if (run_.resolve) {
+    auto target = run_.resolve(t.http.url);
+    if (target.ok()) service = *target;
+  }
+  auto deliver = [this, done, service](net::OutboundRequest r) mutable {
+    auto answered = [done](net::OutboundResponse resp) mutable { done(resp.status, resp.status ? "" : "UNAVAILABLE"); };
+    if (service && run_.send) return run_.send(*service, std::move(r), std::move(answered));
+    http_.send(std::move(r), std::move(answered));
   };
   using K = core::FaultAction::Kind;
   if (!fault) return deliver(std::move(req));

@@ -259,9 +259,13 @@ StatusOr<Task> TaskQueues::create_task(const QueueName& queue, TaskSpec spec) {
   if (!queues_.count(queue.str())) return errors::not_found();
   if (!spec.has_http) return errors::missing_target();
   if (!valid_url(spec.http.url)) return errors::bad_url(spec.http.url);
+  if (run_.resolve) {
+    auto target = run_.resolve(spec.http.url);
+    if (!target.ok()) return errors::unknown_run_service(spec.http.url, target.status().message());
+  }
   if (task_size(spec) > limits::kMaxTaskBytes) return errors::task_too_large();
   Time now = env_.clock.now();
-  if (spec.schedule_time && *spec.schedule_time > now + limits::kMaxScheduleAhead) return errors::schedule_too_far();
+  if (spec.schedule_time && *spec.schedule_time > now + limits::kMaxScheduleAhead) return errors::schedule_too_far(core::format_rfc3339(*spec.schedule_time));
   if (spec.dispatch_deadline &&
       (*spec.dispatch_deadline < limits::kMinDispatchDeadline || *spec.dispatch_deadline > limits::kMaxDispatchDeadline)) {
     return errors::bad_deadline();

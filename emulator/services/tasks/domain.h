@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "core/time.h"
+#include "net/http_client.h"
 #include "services/tasks/names.h"
 
 namespace gcpsim::core { struct Env; }
@@ -103,9 +104,19 @@ class TaskQueues {
   // Mints the Authorization bearer token for a dispatch (OIDC ID token or OAuth access token).
   using TokenMinter = std::function<StatusOr<std::string>(const AuthToken&, const std::string& url)>;
 
+  // Cloud Run in front of a task's URL: `resolve` names the Run service a URL addresses
+  // (nullopt: an ordinary URL, called directly; an error: a Run host that does not exist),
+  // `send` delivers through the Run router as one of gcpsim's own (internal) callers.
+  struct RunRouter {
+    std::function<StatusOr<std::optional<std::string>>(const std::string& url)> resolve;
+    std::function<void(const std::string& service, net::OutboundRequest, std::function<void(net::OutboundResponse)>)>
+        send;
+  };
+
   static StatusOr<std::unique_ptr<TaskQueues>> open(core::Env& env, net::HttpClient& http);
   ~TaskQueues();
   void set_token_minter(TokenMinter m) { minter_ = std::move(m); }
+  void set_run_router(RunRouter r) { run_ = std::move(r); }
   // Arms dispatch for everything loaded from the store.
   void start();
 
@@ -167,6 +178,7 @@ class TaskQueues {
   core::Env& env_;
   net::HttpClient& http_;
   TokenMinter minter_;
+  RunRouter run_;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
   std::map<std::string, Queue> queues_;
   std::map<std::string, Task> tasks_;                // by full name

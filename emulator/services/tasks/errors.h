@@ -34,8 +34,9 @@ inline Status queue_too_recent() {
 inline Status parent_mismatch() {
   return Status::invalid_argument("Task name must be in the queue given as the parent of the request.");
 }
-inline Status schedule_too_far() {
-  return Status::invalid_argument("Task.scheduleTime is too far in the future: it must be at most 30 days from now.");
+inline Status schedule_too_far(const std::string& when) {
+  return Status::invalid_argument("The Task.scheduleTime, " + when +
+                                  ", is too far in the future. Schedule time must be no more than 720h in the future.");
 }
 inline Status task_too_large() { return Status::invalid_argument("Task size too large"); }
 inline Status bad_deadline() {
@@ -47,6 +48,9 @@ inline Status missing_target() {
 inline Status bad_url(const std::string& url) {
   return Status::invalid_argument("HttpRequest.url \"" + url +
                                   "\" is invalid: it must be an absolute URL with the scheme http or https.");
+}
+inline Status unknown_run_service(const std::string& url, const std::string& why) {
+  return Status::invalid_argument("HttpRequest.url \"" + url + "\" names a Cloud Run host that does not exist: " + why + ".");
 }
 inline Status bad_field(const std::string& field, const std::string& why) {
   return Status::invalid_argument("Invalid value for " + field + ": " + why);

@@ -7,6 +7,7 @@
 #include "core/events.h"
 #include "core/stack.h"
 #include "services/iam/service.h"
+#include "services/run/service.h"
 
 namespace gcpsim::services::tasks {
 
@@ -48,6 +49,13 @@ void TasksService::start() {
       }
       return iam->access_token(email, a.scope.empty() ? "https://www.googleapis.com/auth/cloud-platform" : a.scope);
     });
+  }
+  if (auto* run = registry_.get<run::RunService>("run")) {
+    queues_->set_run_router({[run](const std::string& url) { return run->service_for_url(url); },
+                             [run](const std::string& service, net::OutboundRequest req,
+                                   std::function<void(net::OutboundResponse)> done) {
+                               run->request(service, std::move(req), std::move(done));
+                             }});
   }
   queues_->start();
 }
