@@ -237,7 +237,7 @@ core::StatusOr<bool> Session::drive(const Until& until, core::Time limit) {
     if (until.harness && until.harness()) return true;
     Jump j = run_timers(until, limit);
     if (j == Jump::kDone) return true;
-    if (j == Jump::kMoved) continue;
+    if (j == Jump::kMoved || j == Jump::kBusy) continue;
     if ((until.engine || until.harness) && has_processes_) {
       auto waited = wait_on_processes(holds, limit);
       if (!waited.ok()) return waited.status();
@@ -274,15 +274,21 @@ core::StatusOr<Session::Jump> Session::wait_on_processes(const std::function<boo
 // Engine thread: check, jump to the next timer, check again… Stops after one jump when
 // real I/O may have started (processes, sockets, outbound requests), so it can settle.
 Session::Jump Session::run_timers(const Until& until, core::Time limit) {
-  bool real_io = has_processes_ || sockets_.outstanding() > 0;
+  size_t sockets = sockets_.outstanding();
+  bool real_io = has_processes_ || sockets > 0;
   Jump j = on_engine([&](core::Env& env) {
-    for (;;) {
+    for (bool first = true;; first = false) {
       if (until.engine && until.engine(env)) return Jump::kDone;
+      // Settled, but an edge request a process was waiting on may have been answered since
+      // (it ran on the engine before this): then the process is working again.
+      auto act = server_.activity();
+      if (first && (act.in_processes > act.inbound || (sockets > 0 && act.inbound == 0) || act.outbound > 0))
+        return Jump::kBusy;
       if (!env.clock.step(limit)) return Jump::kIdle;
       if (real_io || server_.activity().outbound > 0) return Jump::kMoved;
     }
   });
-  if (j != Jump::kIdle) write_faketime();
+  if (j == Jump::kDone || j == Jump::kMoved) write_faketime();
   return j;
 }
 

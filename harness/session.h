@@ -73,7 +73,7 @@ class Session {
   std::vector<core::Event> events_since(uint64_t seq);
 
  private:
-  enum class Jump { kDone, kMoved, kIdle };
+  enum class Jump { kDone, kMoved, kIdle, kBusy };  // kBusy: real work resumed, settle again
   Jump run_timers(const Until& until, core::Time limit);
   core::StatusOr<Jump> wait_on_processes(const std::function<bool()>& holds, core::Time limit);
   size_t run_requests(const std::string& service, const std::string& path);

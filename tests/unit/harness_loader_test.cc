@@ -109,7 +109,7 @@ TEST_CASE("each kind checks its own value when the file loads") {
   CHECK(load_error("steps:\n  - expect: {status: 200}\n").find("unknown key 'status' in expect") != std::string::npos);
 }
 
-TEST_CASE("repeat: sends copies of an http step; ${i} is defined only there") {
+TEST_CASE("repeat: sends copies of an http step, and ${i} is defined only there") {
   auto s = parse_scenario("steps:\n  - http: {path: \"/x/${i}\"}\n    repeat: 3\n", "r.yaml");
   REQUIRE(s.ok());
   CHECK(s->steps[0].repeat == 3);

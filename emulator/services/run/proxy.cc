@@ -285,11 +285,13 @@ awaitable<void> Router::Impl::fetch(uint64_t ticket, uint16_t port, FetchRequest
         f.fetch_data(ticket, std::move(chunk));
       });
     }
-    if (!ec && res.keep_alive() && !flight->aborted) checkin(port, std::move(up));
   }
+  // Judged before a reusable connection goes back to the pool (which empties `up`).
   if (!up || ec) {
     out.aborted = flight->aborted;
     out.upstream_error = !flight->aborted;
+  } else if (p->get().keep_alive() && !flight->aborted) {
+    checkin(port, std::move(up));
   }
   flights.erase(ticket);
   on_engine(fe, [ticket, out](Frontend& f) { f.finished(ticket, out); });
