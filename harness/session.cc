@@ -281,15 +281,21 @@ Session::Jump Session::run_timers(const Until& until, core::Time limit) {
       if (until.engine && until.engine(env)) return Jump::kDone;
       // Settled, but an edge request a process was waiting on may have been answered since
       // (it ran on the engine before this): then the process is working again.
-      auto act = server_.activity();
-      if (first && (act.in_processes > act.inbound || (sockets > 0 && act.inbound == 0) || act.outbound > 0))
-        return Jump::kBusy;
+      if (first && busy(server_.activity(), sockets)) return Jump::kBusy;
       if (!env.clock.step(limit)) return Jump::kIdle;
       if (real_io || server_.activity().outbound > 0) return Jump::kMoved;
     }
   });
   if (j == Jump::kDone || j == Jump::kMoved) write_faketime();
   return j;
+}
+
+// Real work the clock must wait for: edge requests the engine has not started yet, outbound
+// requests on the wire, harness sockets whose service is not waiting on the emulator, and
+// requests in processes beyond those waiting on the emulator (each waiting one holds an
+// edge request the engine has started: a timer will answer it).
+bool Session::busy(const net::Server::Activity& a, size_t sockets) {
+  return a.inbound > a.held || a.outbound > 0 || (sockets > 0 && a.held == 0) || a.in_processes > a.held;
 }
 
 core::Status Session::settle() {
@@ -299,11 +305,7 @@ core::Status Session::settle() {
     auto [activity, seq] = on_engine([this](core::Env& env) { return std::pair{server_.activity(), env.events.last_seq()}; });
     size_t in_processes = activity.in_processes;
     size_t sockets = sockets_.outstanding();
-    bool busy = activity.outbound > 0 || (sockets > 0 && activity.inbound == 0);
-    // A process working on a routed request (a function's CloudEvent, a request between two
-    // services) is busy unless it is waiting on the emulator: each waiting one holds an
-    // inbound edge request.
-    busy = busy || in_processes > activity.inbound;
+    bool busy = Session::busy(activity, sockets);
     // Processes act on their own: wait for one whole poll in which nothing happened (a
     // reply may reach the harness before the router has recorded it).
     if (has_processes_ && (seq != last_seq || sockets != last_sockets)) busy = true;

@@ -79,6 +79,7 @@ class Session {
   size_t run_requests(const std::string& service, const std::string& path);
   void await_run_requests(const std::string& service, const std::string& path, size_t total);
   void write_faketime();
+  static bool busy(const net::Server::Activity& a, size_t sockets);
 
   SessionOptions options_;
   net::Server server_;

@@ -51,6 +51,7 @@ class Server {
     size_t inbound = 0;
     size_t outbound = 0;
     size_t in_processes = 0;
+    size_t held = 0;  // inbound requests the engine has started and not answered (a timer holds them)
   };
   Activity activity() const;
 
