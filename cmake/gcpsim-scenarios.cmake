@@ -1,14 +1,16 @@
 # gcpsim_add_scenarios(DIR|FILE... [STACK file] [SEED n] [REPEAT n] [PREFIX text]
-#                      [TIMEOUT seconds] [LABELS label...] [RESOURCE_LOCK name])
+#                      [TIMEOUT seconds] [LABELS label...] [RESOURCE_LOCK name]
+#                      [FIXTURES_REQUIRED fixture...])
 # Registers every *.yaml / *.yml scenario (directories are not searched recursively) as
 # one ctest test running `gcpsim test FILE`; each writes JUnit XML next to the build.
 # Relative paths resolve against the calling CMakeLists.txt's directory. Scenarios whose
 # stacks listen on the same fixed ports (Cloud Run services) share a RESOURCE_LOCK so that
-# `ctest -j` never runs two of them at once.
+# `ctest -j` never runs two of them at once. FIXTURES_REQUIRED names ctest fixtures (a test
+# that installs a function's npm packages, say) that must run first.
 include_guard(GLOBAL)
 
 function(gcpsim_add_scenarios)
-  cmake_parse_arguments(PARSE_ARGV 0 ARG "" "STACK;SEED;REPEAT;PREFIX;TIMEOUT;RESOURCE_LOCK" "LABELS")
+  cmake_parse_arguments(PARSE_ARGV 0 ARG "" "STACK;SEED;REPEAT;PREFIX;TIMEOUT;RESOURCE_LOCK" "LABELS;FIXTURES_REQUIRED")
   if(NOT TARGET gcpsim::gcpsim)
     message(FATAL_ERROR "gcpsim_add_scenarios: no gcpsim::gcpsim target (call find_package(gcpsim) first)")
   endif()
@@ -54,6 +56,9 @@ function(gcpsim_add_scenarios)
       endif()
       if(ARG_RESOURCE_LOCK)
         set_tests_properties("${name}" PROPERTIES RESOURCE_LOCK "${ARG_RESOURCE_LOCK}")
+      endif()
+      if(ARG_FIXTURES_REQUIRED)
+        set_tests_properties("${name}" PROPERTIES FIXTURES_REQUIRED "${ARG_FIXTURES_REQUIRED}")
       endif()
     endforeach()
   endforeach()

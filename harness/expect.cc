@@ -140,10 +140,14 @@ Json event_json(const core::Event& e) { return Json::parse(core::Events::to_json
 bool event_matches(const Json& spec, const Json& event) {
   if (spec.contains("kind") && !kind_matches(as_text(spec["kind"]), event.value("kind", ""))) return false;
   if (spec.contains("service") && as_text(spec["service"]) != event.value("service", "")) return false;
-  if (!spec.contains("attrs")) return true;
   std::vector<Mismatch> ms;
-  match(spec["attrs"], event.value("attrs", Json::object()), "", ms);
+  if (spec.contains("time")) match(spec["time"], event.value("time", Json()), "", ms);
+  if (spec.contains("attrs")) match(spec["attrs"], event.value("attrs", Json::object()), "", ms);
   return ms.empty();
+}
+
+bool is_state_expectation(const std::string& key) {
+  return key == "events" || key == "logs" || key == "events_in_order" || key == "object" || key == "secret";
 }
 
 void check_expect(StepContext& ctx, const Json& expect, const Json& response) {

@@ -18,6 +18,7 @@ namespace sf = core::stackfile;
 namespace fs = std::filesystem;
 
 constexpr std::string_view kDefaultStart = "2026-01-01T00:00:00Z";
+constexpr int64_t kMaxRepeat = 10000;
 
 Json to_json(const YAML::Node& n) { return Json::parse(sf::json_text(n)); }
 
@@ -33,15 +34,15 @@ std::map<std::string, std::string> read_capture(const sf::Field& f) {
   return out;
 }
 
-// One entry of `steps:`: its kind key plus the modifiers expect/capture/name.
+// One entry of `steps:`: its kind key plus the modifiers expect/capture/name/repeat.
 Step read_step(const sf::Field& f, int index, const std::string& file) {
   if (!f.node.IsMap()) sf::fail(f, "a step is a mapping like {advance: 30s}, got " + sf::describe(f.node));
-  std::vector<std::string_view> allowed = {"expect", "capture", "name"};
+  std::vector<std::string_view> allowed = {"expect", "capture", "name", "repeat"};
   for (const auto& k : step_kinds()) allowed.push_back(k.name);
   const StepKind* kind = nullptr;
   for (auto it = f.node.begin(); it != f.node.end(); ++it) {
     std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
-    if (key == "expect" || key == "capture" || key == "name") continue;
+    if (key == "expect" || key == "capture" || key == "name" || key == "repeat") continue;
     const StepKind* k = find_step_kind(key);
     int line = it->first.Mark().line + 1;
     if (!k) sf::fail(line, "unknown step kind '" + key + "' (expected one of: " + step_kind_names() + ")");
@@ -77,14 +78,20 @@ Step read_step(const sf::Field& f, int index, const std::string& file) {
     if (!kind->answers) sf::fail(c->key_line, "'" + step.kind + "' has no response to capture from");
     step.capture = read_capture(*c);
   }
+  if (auto r = m.get("repeat")) {
+    if (step.kind != "http") sf::fail(r->key_line, "repeat: sends copies of an http step; '" + step.kind + "' cannot repeat");
+    if (!step.capture.empty()) sf::fail(r->key_line, "a repeated step has many responses; capture: needs one");
+    step.repeat = static_cast<int>(sf::integer(*r, 1, kMaxRepeat));
+  }
   return step;
 }
 
-// Every ${name} a step uses must be a builtin, a `vars:` entry or an earlier capture.
+// Every ${name} a step uses must be a builtin, a `vars:` entry, an earlier capture, or `i` in a
+// repeated step.
 void check_vars(const Step& step, std::set<std::string>& defined) {
   for (const Json* j : {&step.params, &step.expect}) {
     for (const auto& name : references(*j)) {
-      if (!defined.count(name)) {
+      if (!defined.count(name) && !(step.repeat && name == "i")) {
         sf::fail(step.line, "${" + name + "} is not defined (declare it under vars: or capture it in an earlier step)");
       }
     }
@@ -99,7 +106,7 @@ class Loader {
   Scenario parse(const YAML::Node& root) {
     sf::Field doc{root, "", 1, 1};
     sf::Map m(doc, {"name", "description", "stack", "seed", "start_time", "vars", "faketime", "requires", "expect_failure",
-                        "steps"});
+                        "unordered_events", "steps"});
     Scenario s;
     s.path = path_;
     s.file = file_;
@@ -111,6 +118,7 @@ class Loader {
     if (auto e = m.get("expect_failure")) s.expect_failure = sf::text(*e);
     if (auto f = m.get("faketime")) s.faketime = sf::strings(*f);
     if (auto r = m.get("requires")) s.needs = sf::strings(*r);
+    if (auto u = m.get("unordered_events")) s.unordered_events = sf::boolean(*u);
     std::set<std::string> defined(builtin_vars().begin(), builtin_vars().end());
     if (auto v = m.get("vars")) {
       for (auto& [name, value] : sf::entries(*v)) {

@@ -4,6 +4,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <filesystem>
 
 #include "core/stack.h"
@@ -21,20 +23,45 @@ struct Failure {
   std::string headline, details;
 };
 
+// Event attributes that number things in the order real requests arrived (the router's
+// trace ids and instance numbers): left out of an unordered transcript.
+constexpr std::array<const char*, 3> kArrivalOrderAttrs = {"trace", "instance", "spanId"};
+
 // Everything one run accumulates: transcript lines and how far the events were copied.
+// Unordered, events are kept aside and written last, sorted by time and then content,
+// without their sequence numbers: requests that run at the same time have no defined order.
 class Transcript {
  public:
+  explicit Transcript(bool unordered) : unordered_(unordered) {}
   void line(const Json& j) { text_ += j.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n"; }
   void events(Session& s) {
     for (const auto& e : s.events_since(seq_)) {
-      text_ += core::Events::to_json(e) + "\n";
       seq_ = e.seq;
+      if (!unordered_) {
+        text_ += core::Events::to_json(e) + "\n";
+        continue;
+      }
+      Json j = Json::parse(core::Events::to_json(e));
+      j.erase("seq");
+      if (j.contains("attrs")) {
+        for (const char* k : kArrivalOrderAttrs) j["attrs"].erase(k);
+      }
+      held_.emplace_back(j.value("time", ""), j.dump());
     }
   }
-  std::string take() { return std::move(text_); }
+  // The whole transcript, ending with `last` (the result line).
+  std::string take(const Json& last) {
+    std::sort(held_.begin(), held_.end());
+    for (const auto& [time, text] : held_) text_ += text + "\n";
+    held_.clear();
+    line(last);
+    return std::move(text_);
+  }
 
  private:
+  bool unordered_;
   std::string text_;
+  std::vector<std::pair<std::string, std::string>> held_;  // (time, event JSON)
   uint64_t seq_ = 0;
 };
 
@@ -51,6 +78,7 @@ std::string summary(const Step& step, const Json& p) {
   else if (step.kind == "fault") s = show(p.value("match", Json::object()), 60);
   else if (!p.is_object()) s = as_text(p);
   if (!step.label.empty()) s = step.label;
+  if (step.repeat) s += " (x" + std::to_string(step.repeat) + ")";
   return step.kind + (s.empty() ? "" : " " + s);
 }
 
@@ -65,6 +93,7 @@ std::string last_events(Session& s) {
 // Substitutes, runs the kind, checks expect:, captures. Throws StepError; leaves
 // mismatches in ctx.
 void execute(StepContext& ctx, const StepKind& kind) {
+  if (ctx.step.repeat > 0) return run_http_repeated(ctx);
   auto params = ctx.vars.substitute(ctx.step.params);
   if (!params.ok()) throw StepError{params.status().message()};
   auto expect = ctx.vars.substitute(ctx.step.expect);
@@ -192,7 +221,7 @@ RunResult run_steps(const Scenario& sc, SessionOptions opts, const RunConfig& cf
     result.headline = sc.file + ": skipped: this build does not serve " + missing;
     return result;
   }
-  Transcript t;
+  Transcript t(sc.unordered_events);
   t.line({{"scenario", sc.name}, {"file", sc.file}, {"seed", seed}, {"start_time", core::format_rfc3339(sc.start_time)}});
   if (cfg.progress) *cfg.progress << sc.name << "  (" << sc.file << ", seed " << seed << ")\n";
   Vars vars = initial_vars(sc, session, seed);
@@ -210,8 +239,7 @@ RunResult run_steps(const Scenario& sc, SessionOptions opts, const RunConfig& cf
   }
   Json end = {{"result", result.passed ? "pass" : "fail"}};
   if (failure) end["failure"] = failure->headline;
-  t.line(end);
-  result.transcript = t.take();
+  result.transcript = t.take(end);
   return result;
 }
 

@@ -26,6 +26,7 @@ struct Step {
   Json expect;           // `expect:` (null when absent)
   std::map<std::string, std::string> capture;  // variable → path ("body.id")
   std::string label;     // `name:` when given
+  int repeat = 0;        // `repeat: N` (http only): N copies in flight at once, ${i} = 1..N
 
   // "step 3 (orders.yaml:12)"
   std::string where() const { return "step " + std::to_string(index) + " (" + file + ":" + std::to_string(line) + ")"; }
@@ -41,6 +42,7 @@ struct Scenario {
   std::string expect_failure;       // the failure headline must contain this
   std::vector<std::string> faketime;  // Run services that see virtual time (libfaketime)
   std::vector<std::string> needs;     // `requires:` services; skipped when the build lacks one
+  bool unordered_events = false;      // the transcript lists events sorted by time and content
   std::map<std::string, Json> vars;
   std::vector<Step> steps;
 };

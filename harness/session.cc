@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <map>
 
 #include "core/clock.h"
 #include "core/env.h"
@@ -121,33 +122,89 @@ std::vector<core::Event> Session::events_since(uint64_t seq) {
 }
 
 core::StatusOr<Response> Session::exchange(Request r, core::Time limit) {
-  if (!r.url.empty()) {
-    std::string service = r.run_service, path = r.target.substr(0, r.target.find('?'));
-    size_t before = service.empty() ? 0 : run_requests(service, path);
-    auto id = sockets_.start(std::move(r), kSocketGuard);
-    std::optional<Response> got;
-    auto done = drive({nullptr, [&] { return (got = sockets_.take(id)).has_value(); }}, limit);
-    if (!done.ok()) return done.status();
-    if (!got) return core::Status::deadline_exceeded("no response within the step's timeout (virtual time)");
-    if (!service.empty()) await_run_request(service, path, before);
-    return *got;
-  }
-  auto p = std::make_shared<Pending>();
-  p->req = to_edge_request(r, port());
-  server_.run_on_engine([this, p] {
-    server_.handle(p->req, [p](net::HttpResponse res) {
-      p->response.status = res.status;
-      p->response.headers = res.headers;
-      p->response.body = std::move(res.body);
-      if (res.file) p->response.body = read_slice(*res.file);
-      if (res.stream) return res.stream(std::make_shared<Collector>(p));
-      p->done = true;
+  std::vector<Request> one;
+  one.push_back(std::move(r));
+  auto all = exchange_all(std::move(one), limit);
+  if (!all.ok()) return all.status();
+  return std::move(all->front());
+}
+
+// Socket requests all start before the clock is driven, so they are in flight together;
+// edge requests are all handed to the engine first.
+core::StatusOr<std::vector<Response>> Session::exchange_all(std::vector<Request> reqs, core::Time limit) {
+  std::vector<std::optional<Response>> got(reqs.size());
+  std::vector<std::pair<size_t, SocketClient::Id>> sockets;
+  std::vector<std::pair<size_t, std::shared_ptr<Pending>>> edge;
+  // Per Run service and path: how many run.request events there were, and how many more to await.
+  std::map<std::pair<std::string, std::string>, std::pair<size_t, size_t>> routed;
+  for (size_t i = 0; i < reqs.size(); ++i) {
+    Request& r = reqs[i];
+    if (!r.url.empty()) {
+      if (!r.run_service.empty()) {
+        auto key = std::make_pair(r.run_service, r.target.substr(0, r.target.find('?')));
+        auto [it, fresh] = routed.try_emplace(key, 0, 0);
+        if (fresh) it->second.first = run_requests(key.first, key.second);
+        ++it->second.second;
+      }
+      sockets.emplace_back(i, sockets_.start(std::move(r), kSocketGuard));
+      continue;
+    }
+    auto p = std::make_shared<Pending>();
+    p->req = to_edge_request(r, port());
+    edge.emplace_back(i, p);
+    server_.run_on_engine([this, p] {
+      server_.handle(p->req, [p](net::HttpResponse res) {
+        p->response.status = res.status;
+        p->response.headers = res.headers;
+        p->response.body = std::move(res.body);
+        if (res.file) p->response.body = read_slice(*res.file);
+        if (res.stream) return res.stream(std::make_shared<Collector>(p));
+        p->done = true;
+      });
     });
-  });
-  auto done = drive({[p](core::Env&) { return p->done.load(); }, nullptr}, limit);
+  }
+  auto sockets_done = [&] {
+    bool all = true;
+    for (auto& [i, id] : sockets) {
+      if (!got[i]) got[i] = sockets_.take(id);
+      all = all && got[i].has_value();
+    }
+    return all;
+  };
+  auto edge_done = [&edge](core::Env&) {
+    for (auto& [i, p] : edge) {
+      if (!p->done.load()) return false;
+    }
+    return true;
+  };
+  Until until;
+  if (!sockets.empty()) until.harness = sockets_done;
+  if (!edge.empty()) until.engine = edge_done;
+  if (sockets.empty() && edge.empty()) return std::vector<Response>{};
+  // Both kinds at once: the harness condition decides, once the edge answers are in.
+  if (!sockets.empty() && !edge.empty()) {
+    until.harness = [&] { return sockets_done() && on_engine(edge_done); };
+    until.engine = nullptr;
+  }
+  auto done = drive(until, limit);
   if (!done.ok()) return done.status();
-  if (!*done) return core::Status::deadline_exceeded("no response within the step's timeout (virtual time)");
-  return p->response;
+  for (auto& [i, p] : edge) {
+    if (p->done.load()) got[i] = p->response;
+  }
+  size_t missing = 0;
+  for (const auto& g : got) missing += !g.has_value();
+  if (missing == got.size() && got.size() == 1) {
+    return core::Status::deadline_exceeded("no response within the step's timeout (virtual time)");
+  }
+  if (missing > 0) {
+    return core::Status::deadline_exceeded(std::to_string(missing) + " of " + std::to_string(got.size()) +
+                                           " requests got no response within the step's timeout (virtual time)");
+  }
+  for (const auto& [key, counts] : routed) await_run_requests(key.first, key.second, counts.first + counts.second);
+  std::vector<Response> out;
+  out.reserve(got.size());
+  for (auto& g : got) out.push_back(std::move(*g));
+  return out;
 }
 
 // run.request events of a service for a path: the router records each request it answered.
@@ -167,8 +224,8 @@ size_t Session::run_requests(const std::string& service, const std::string& path
 
 // The reply can reach the harness before the router has recorded the request; the
 // transcript must not depend on which comes first.
-void Session::await_run_request(const std::string& service, const std::string& path, size_t before) {
-  for (int polls = 0; polls < kRecordPolls && run_requests(service, path) <= before; ++polls) sockets_.poll(kPoll);
+void Session::await_run_requests(const std::string& service, const std::string& path, size_t total) {
+  for (int polls = 0; polls < kRecordPolls && run_requests(service, path) < total; ++polls) sockets_.poll(kPoll);
   (void)settle();
 }
 
@@ -180,7 +237,7 @@ core::StatusOr<bool> Session::drive(const Until& until, core::Time limit) {
     if (until.harness && until.harness()) return true;
     Jump j = run_timers(until, limit);
     if (j == Jump::kDone) return true;
-    if (j == Jump::kMoved) continue;
+    if (j == Jump::kMoved || j == Jump::kBusy) continue;
     if ((until.engine || until.harness) && has_processes_) {
       auto waited = wait_on_processes(holds, limit);
       if (!waited.ok()) return waited.status();
@@ -217,16 +274,28 @@ core::StatusOr<Session::Jump> Session::wait_on_processes(const std::function<boo
 // Engine thread: check, jump to the next timer, check again… Stops after one jump when
 // real I/O may have started (processes, sockets, outbound requests), so it can settle.
 Session::Jump Session::run_timers(const Until& until, core::Time limit) {
-  bool real_io = has_processes_ || sockets_.outstanding() > 0;
+  size_t sockets = sockets_.outstanding();
+  bool real_io = has_processes_ || sockets > 0;
   Jump j = on_engine([&](core::Env& env) {
-    for (;;) {
+    for (bool first = true;; first = false) {
       if (until.engine && until.engine(env)) return Jump::kDone;
+      // Settled, but an edge request a process was waiting on may have been answered since
+      // (it ran on the engine before this): then the process is working again.
+      if (first && busy(server_.activity(), sockets)) return Jump::kBusy;
       if (!env.clock.step(limit)) return Jump::kIdle;
       if (real_io || server_.activity().outbound > 0) return Jump::kMoved;
     }
   });
-  if (j != Jump::kIdle) write_faketime();
+  if (j == Jump::kDone || j == Jump::kMoved) write_faketime();
   return j;
+}
+
+// Real work the clock must wait for: edge requests the engine has not started yet, outbound
+// requests on the wire, harness sockets whose service is not waiting on the emulator, and
+// requests in processes beyond those waiting on the emulator (each waiting one holds an
+// edge request the engine has started: a timer will answer it).
+bool Session::busy(const net::Server::Activity& a, size_t sockets) {
+  return a.inbound > a.held || a.outbound > 0 || (sockets > 0 && a.held == 0) || a.in_processes > a.held;
 }
 
 core::Status Session::settle() {
@@ -234,8 +303,9 @@ core::Status Session::settle() {
   size_t last_sockets = SIZE_MAX;
   for (int polls = 0;; ++polls) {
     auto [activity, seq] = on_engine([this](core::Env& env) { return std::pair{server_.activity(), env.events.last_seq()}; });
+    size_t in_processes = activity.in_processes;
     size_t sockets = sockets_.outstanding();
-    bool busy = activity.outbound > 0 || (sockets > 0 && activity.inbound == 0);
+    bool busy = Session::busy(activity, sockets);
     // Processes act on their own: wait for one whole poll in which nothing happened (a
     // reply may reach the harness before the router has recorded it).
     if (has_processes_ && (seq != last_seq || sockets != last_sockets)) busy = true;
@@ -244,7 +314,8 @@ core::Status Session::settle() {
     if (!busy) return core::Status::ok();
     if (polls >= kMaxPolls) {
       return core::Status::deadline_exceeded("real I/O did not settle: " + std::to_string(activity.outbound) +
-                                             " outbound and " + std::to_string(sockets) +
+                                             " outbound, " + std::to_string(in_processes) +
+                                             " routed to processes and " + std::to_string(sockets) +
                                              " harness requests still in flight");
     }
     sockets_.poll(kPoll);

@@ -2,8 +2,9 @@
 // moves from timer to timer only while nothing real is in flight.
 //
 // "In flight": an outbound request of the emulator (push, dispatch) on the wire; a socket
-// request of the harness whose target has not called back into the emulator; and, when the
-// stack runs real processes, any event recorded since the last look (a process is busy).
+// request of the harness whose target has not called back into the emulator; more requests
+// routed to Run processes than are waiting on the emulator; and, when the stack runs real
+// processes, any event recorded since the last look (a process is busy).
 // Requests to the edge are handed to the engine in process, so they are never in flight.
 #pragma once
 #include <functional>
@@ -53,6 +54,9 @@ class Session {
   core::Time now();
   // Sends a request and drives virtual time until it is answered or `limit` passes.
   core::StatusOr<Response> exchange(Request req, core::Time limit);
+  // Sends every request at once (they are in flight together) and drives virtual time until
+  // all are answered or `limit` passes; the responses come back in the requests' order.
+  core::StatusOr<std::vector<Response>> exchange_all(std::vector<Request> reqs, core::Time limit);
 
   // What drive() waits for: checked on the engine thread between timers, and on the
   // harness thread after real I/O has settled. Either may be empty.
@@ -69,12 +73,13 @@ class Session {
   std::vector<core::Event> events_since(uint64_t seq);
 
  private:
-  enum class Jump { kDone, kMoved, kIdle };
+  enum class Jump { kDone, kMoved, kIdle, kBusy };  // kBusy: real work resumed, settle again
   Jump run_timers(const Until& until, core::Time limit);
   core::StatusOr<Jump> wait_on_processes(const std::function<bool()>& holds, core::Time limit);
   size_t run_requests(const std::string& service, const std::string& path);
-  void await_run_request(const std::string& service, const std::string& path, size_t before);
+  void await_run_requests(const std::string& service, const std::string& path, size_t total);
   void write_faketime();
+  static bool busy(const net::Server::Activity& a, size_t sockets);
 
   SessionOptions options_;
   net::Server server_;

@@ -17,7 +17,7 @@ void check_duration(const Field& f) {
 }
 
 void check_event(const Field& f) {
-  Map m(f, {"kind", "service", "attrs", "count"});
+  Map m(f, {"kind", "service", "attrs", "time", "count"});
   if (auto a = m.get("attrs"); a && !a->node.IsMap()) sf::fail(*a, "expected a mapping, got " + sf::describe(a->node));
 }
 

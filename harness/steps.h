@@ -17,6 +17,12 @@ void run_clear_faults(StepContext& ctx, const Json& params);
 void run_kill(StepContext& ctx, const Json& params);
 void run_restart(StepContext& ctx, const Json& params);
 void run_expect(StepContext& ctx, const Json& params);
+// An http step with `repeat: N`: substitutes ${i} = 1..N into N copies, sends them all at
+// once and checks every response against expect: (state expectations once, at the end).
+void run_http_repeated(StepContext& ctx);
+
+// True for expect: keys that look at the emulator's state (events, logs, …), not a response.
+bool is_state_expectation(const std::string& key);
 
 // Checks an `expect:` against the step's response (null for a standalone expect step) and
 // the emulator's state; adds what does not hold to ctx.mismatches.
@@ -24,7 +30,7 @@ void check_expect(StepContext& ctx, const Json& expect, const Json& response);
 
 // Events as expectations see them: {"seq","time","kind","service","attrs"}.
 Json event_json(const core::Event& e);
-// {kind, service, attrs} against an event (kind takes a trailing '*').
+// {kind, service, attrs, time} against an event (kind takes a trailing '*'; attrs and time take matchers).
 bool event_matches(const Json& spec, const Json& event);
 
 }  // namespace gcpsim::harness

@@ -8,6 +8,7 @@ namespace gcpsim::harness {
 namespace {
 
 constexpr core::Duration kDefaultTimeout = std::chrono::minutes(5);
+constexpr int kShownCopies = 3;  // of a repeated step's failing copies, shown in full
 
 std::string enc(const std::string& s) { return net::percent_encode(s); }
 
@@ -79,7 +80,10 @@ Json pulled(const Json& received) {
 
 }  // namespace
 
-void run_http(StepContext& ctx, const Json& p) {
+namespace {
+
+// The request an http step's (substituted) value describes.
+Request http_request(StepContext& ctx, const Json& p) {
   Request r;
   bool has_body = p.contains("json") || p.contains("body");
   r.method = text_param(p, "method", has_body ? "POST" : "GET");
@@ -98,8 +102,67 @@ void run_http(StepContext& ctx, const Json& p) {
   } else if (p.contains("body")) {
     r.body = text_param(p, "body");
   }
-  auto res = ctx.call(std::move(r), duration_param(p, "timeout", kDefaultTimeout));
+  return r;
+}
+
+}  // namespace
+
+void run_http(StepContext& ctx, const Json& p) {
+  auto res = ctx.call(http_request(ctx, p), duration_param(p, "timeout", kDefaultTimeout));
   ctx.record["status"] = res.status;
+}
+
+void run_http_repeated(StepContext& ctx) {
+  const Step& step = ctx.step;
+  std::vector<Request> requests;
+  std::vector<Json> expects;
+  core::Duration timeout = kDefaultTimeout;
+  for (int i = 1; i <= step.repeat; ++i) {
+    Vars vars = ctx.vars;
+    vars.set("i", i);
+    auto params = vars.substitute(step.params);
+    if (!params.ok()) throw StepError{params.status().message()};
+    auto expect = vars.substitute(step.expect);
+    if (!expect.ok()) throw StepError{expect.status().message()};
+    timeout = duration_param(*params, "timeout", kDefaultTimeout);
+    requests.push_back(http_request(ctx, *params));
+    expects.push_back(std::move(*expect));
+  }
+  auto responses = ctx.session.exchange_all(std::move(requests), ctx.session.now() + timeout);
+  if (!responses.ok()) throw StepError{responses.status().message()};
+  // Each copy's response against the response keys of its expect:, the emulator's state once.
+  Json statuses = Json::object();
+  int failed = 0;
+  for (size_t k = 0; k < responses->size(); ++k) {
+    const Response& res = (*responses)[k];
+    if (res.status == 0) throw StepError{"copy i=" + std::to_string(k + 1) + ": no HTTP answer: " + res.error};
+    std::string code = std::to_string(res.status);
+    statuses[code] = statuses.value(code, 0) + 1;
+    Json on_response = Json::object();
+    for (auto it = expects[k].begin(); expects[k].is_object() && it != expects[k].end(); ++it) {
+      if (!is_state_expectation(it.key())) on_response[it.key()] = it.value();
+    }
+    std::vector<Mismatch> mine;
+    std::swap(mine, ctx.mismatches);
+    ctx.response = response_json(res);
+    check_expect(ctx, on_response, ctx.response);
+    std::swap(mine, ctx.mismatches);
+    if (mine.empty()) continue;
+    // The first failing copies are shown in full; the rest are counted.
+    if (++failed <= kShownCopies) {
+      for (auto& m : mine) ctx.mismatches.push_back({"copy i=" + std::to_string(k + 1) + " " + m.path, m.expected, m.actual});
+    }
+  }
+  if (failed > kShownCopies) {
+    ctx.mismatches.push_back({"copies", "every copy to pass", std::to_string(failed) + " of " + std::to_string(step.repeat) + " failed"});
+  }
+  Json on_state = Json::object();
+  for (auto it = expects[0].begin(); expects[0].is_object() && it != expects[0].end(); ++it) {
+    if (is_state_expectation(it.key())) on_state[it.key()] = it.value();
+  }
+  check_expect(ctx, on_state, Json());
+  ctx.record["repeat"] = step.repeat;
+  ctx.record["statuses"] = statuses;
 }
 
 void run_publish(StepContext& ctx, const Json& p) {

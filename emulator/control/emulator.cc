@@ -4,6 +4,7 @@
 #include "core/env.h"
 #include "core/stack.h"
 #include "net/transcoder.h"
+#include "services/run/service.h"
 #include "services/service.h"
 
 namespace gcpsim::control {
@@ -33,6 +34,11 @@ std::vector<std::string> Emulator::service_names() const {
   std::vector<std::string> names;
   for (const auto& [name, svc] : services_) names.push_back(name);
   return names;
+}
+
+size_t Emulator::requests_in_processes() const {
+  auto* run = registry_->get<services::run::RunService>("run");
+  return run ? run->requests_in_processes() : 0;
 }
 
 }  // namespace gcpsim::control

@@ -33,6 +33,8 @@ class Emulator {
   // Engine thread: routes an HTTP request (control API, hand-written REST, transcoder).
   void handle(net::HttpRequest& req, net::Reply reply);
   std::vector<std::string> service_names() const;
+  // Requests Cloud Run routers handed to user processes and not yet answered.
+  size_t requests_in_processes() const;
 
  private:
   core::Env& env_;

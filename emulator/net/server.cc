@@ -243,6 +243,7 @@ struct Server::Impl {
   uint16_t bound_port = 0;
   std::atomic<bool> stopped{false};
   std::atomic<size_t> inbound{0};  // edge requests handed to the engine, not yet answered
+  std::atomic<size_t> held{0};     // of those, the ones the engine has started (not queued)
   std::atomic<uint64_t> spool_seq{1};
   std::string temp_dir;  // removed on stop when no data dir was given
 
@@ -362,8 +363,10 @@ struct Server::Impl {
           auto h = std::make_shared<std::optional<H>>(std::move(handler));
           ++inbound;
           post_engine([this, &req, h] {
+            ++held;
             auto deliver = [this, h](HttpResponse r) {
               if (!h->has_value()) return;  // a handler replied twice: keep the first
+              --held;
               --inbound;
               auto ex = asio::get_associated_executor(**h);
               H handler = std::move(**h);
@@ -638,7 +641,10 @@ void Server::handle(HttpRequest& req, Reply reply) {
   impl_->emulator->handle(req, std::move(reply));
 }
 
-Server::Activity Server::activity() const { return {impl_->inbound.load(), impl_->http_client.in_flight.load()}; }
+Server::Activity Server::activity() const {
+  return {impl_->inbound.load(), impl_->http_client.in_flight.load(),
+          impl_->emulator ? impl_->emulator->requests_in_processes() : 0, impl_->held.load()};
+}
 
 void Server::stop() {
   auto& s = *impl_;

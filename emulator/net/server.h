@@ -43,12 +43,15 @@ class Server {
   core::Env& env();
   // Routes a request as if it had arrived on the edge; `req` must outlive the reply.
   void handle(HttpRequest& req, Reply reply);
-  // Work that real I/O will finish: edge HTTP requests the engine has not answered yet and
-  // outbound requests (push, dispatch) still on the wire. Virtual time may move only
-  // while outbound is 0.
+  // Work that real I/O will finish: edge HTTP requests the engine has not answered yet,
+  // outbound requests (push, dispatch) still on the wire, and requests Cloud Run routers
+  // handed to user processes (read on the engine thread). Virtual time may move only while
+  // outbound is 0.
   struct Activity {
     size_t inbound = 0;
     size_t outbound = 0;
+    size_t in_processes = 0;
+    size_t held = 0;  // inbound requests the engine has started and not answered (a timer holds them)
   };
   Activity activity() const;
 

@@ -108,3 +108,14 @@ TEST_CASE("each kind checks its own value when the file loads") {
   CHECK(load_error("steps:\n  - publish: {topic: t}\n").find("publish needs data, json or messages") != std::string::npos);
   CHECK(load_error("steps:\n  - expect: {status: 200}\n").find("unknown key 'status' in expect") != std::string::npos);
 }
+
+TEST_CASE("repeat: sends copies of an http step, and ${i} is defined only there") {
+  auto s = parse_scenario("steps:\n  - http: {path: \"/x/${i}\"}\n    repeat: 3\n", "r.yaml");
+  REQUIRE(s.ok());
+  CHECK(s->steps[0].repeat == 3);
+  CHECK(load_error("steps:\n  - http: {path: \"/x/${i}\"}\n").find("${i} is not defined") != std::string::npos);
+  CHECK(load_error("steps:\n  - advance: 1s\n    repeat: 2\n").find("'advance' cannot repeat") != std::string::npos);
+  CHECK(load_error("steps:\n  - http: {path: /x}\n    repeat: 2\n    capture: {a: status}\n")
+            .find("capture: needs one") != std::string::npos);
+  CHECK(load_error("steps:\n  - http: {path: /x}\n    repeat: 0\n").find("repeat") != std::string::npos);
+}

@@ -76,3 +76,65 @@ steps:
   REQUIRE(a.passed);
   CHECK(a.transcript == b.transcript);
 }
+
+TEST_CASE("event expectations match the event's virtual time, with matchers") {
+  auto s = scenario(R"(steps:
+  - http: {method: POST, path: /_gcpsim/clock, json: {advance: 90s}}
+  - expect:
+      events:
+        - {kind: clock.move, time: "2026-01-01T00:01:30Z", count: 1}
+        - {kind: clock.move, time: {regex: "T00:00:"}, count: 0}
+      events_in_order:
+        - {kind: clock.move, time: {regex: "T00:01:30Z$"}}
+)");
+  REQUIRE(run_scenario(s, RunConfig{}).passed);
+  auto wrong = scenario(R"(steps:
+  - http: {method: POST, path: /_gcpsim/clock, json: {advance: 90s}}
+  - expect:
+      events_in_order: [{kind: clock.move, time: "2026-01-01T00:01:00Z"}]
+)");
+  auto r = run_scenario(wrong, RunConfig{});
+  CHECK_FALSE(r.passed);
+  CHECK(r.headline.find("events_in_order[0]") != std::string::npos);
+}
+
+TEST_CASE("a repeated http step sends every copy with its own ${i} and checks each response") {
+  auto s = scenario(R"(steps:
+  - http: {method: POST, path: /_gcpsim/faults, json: {id: "rule-${i}", match: {service: gemini}, action: {error: UNAVAILABLE}}}
+    repeat: 3
+    expect: {status: 200, json: {id: "rule-${i}"}}
+  - http: {path: /_gcpsim/faults}
+    expect: {json: {faults: [{id: rule-1}, {id: rule-2}, {id: rule-3}]}}
+)");
+  auto r = run_scenario(s, RunConfig{});
+  REQUIRE(r.passed);
+  CHECK(r.transcript.find(R"("repeat":3,"statuses":{"200":3})") != std::string::npos);
+  auto wrong = scenario(R"(steps:
+  - http: {method: POST, path: /_gcpsim/faults, json: {id: "rule-${i}", match: {service: gemini}, action: {error: UNAVAILABLE}}}
+    repeat: 3
+    expect: {json: {id: rule-1}}
+)");
+  auto f = run_scenario(wrong, RunConfig{});
+  CHECK_FALSE(f.passed);
+  CHECK(f.headline.find("copy i=2 json.id") != std::string::npos);
+  CHECK(f.details.find("copy i=3 json.id") != std::string::npos);
+}
+
+TEST_CASE("unordered_events: events come last, sorted by time and content, without seq or arrival-order ids") {
+  auto s = scenario(R"(unordered_events: true
+steps:
+  - http: {method: POST, path: /_gcpsim/clock, json: {advance: 2s}}
+  - advance: 3s
+)");
+  auto r = run_scenario(s, RunConfig{});
+  REQUIRE(r.passed);
+  CHECK(r.transcript.find(R"("seq":)") == std::string::npos);
+  auto last_step = r.transcript.find(R"({"step":2,)");
+  auto first_move = r.transcript.find(R"("kind":"clock.move")");
+  REQUIRE(last_step != std::string::npos);
+  REQUIRE(first_move != std::string::npos);
+  CHECK(first_move > last_step);
+  CHECK(r.transcript.find(R"("time":"2026-01-01T00:00:02Z")", first_move - 40) <
+        r.transcript.find(R"("time":"2026-01-01T00:00:05Z")", first_move - 40));
+  CHECK(r.transcript.substr(r.transcript.size() - 18) == "{\"result\":\"pass\"}\n");
+}

@@ -264,6 +264,7 @@ void Revision::grant(uint64_t ticket, uint64_t instance) {
   const Scaler::Instance* si = scaler_->instance(instance);
   t.cold = t.state == Ticket::State::kQueued && si && si->served == 1;
   t.state = Ticket::State::kForwarding;
+  if (!t.in.websocket) ++in_processes_;
   t.instance = instance;
   Decision d;
   d.kind = Decision::Kind::kForward;
@@ -292,6 +293,7 @@ void Revision::finished(uint64_t ticket, Outcome outcome) {
   Ticket t = std::move(it->second);
   tickets_.erase(it);
   deadlines_.erase({t.deadline, ticket});
+  leave_process(t);
   if (t.instance) scaler_->release(*t.instance);
   int status = outcome.status;
   if (t.consumer) {
@@ -305,6 +307,20 @@ void Revision::finished(uint64_t ticket, Outcome outcome) {
     }
   }
   record(t.in, status, t.admitted, t.instance, t.cold, t.trace);
+}
+
+size_t Revision::requests_in_processes() const {
+  bool starting = false;
+  for (const auto& [id, inst] : instances_) starting = starting || (inst.process && !inst.stopping && inst.cold_start_ms < 0);
+  if (!starting) return in_processes_;
+  size_t queued = 0;
+  for (const auto& [id, t] : tickets_) queued += t.state == Ticket::State::kQueued;
+  return in_processes_ + queued;
+}
+
+// A forwarded request is no longer in a process (answered, timed out, or the revision gone).
+void Revision::leave_process(const Ticket& t) {
+  if (t.state == Ticket::State::kForwarding && !t.in.websocket) --in_processes_;
 }
 
 // ---- request timeouts ----
@@ -332,6 +348,7 @@ void Revision::time_out(uint64_t ticket) {
   if (it == tickets_.end()) return;
   Ticket t = std::move(it->second);
   tickets_.erase(it);
+  leave_process(t);
   auto r = responses::request_timeout();
   record(t.in, r.status, t.admitted, t.instance, t.cold, t.trace);
   if (t.state != Ticket::State::kForwarding) {

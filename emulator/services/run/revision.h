@@ -78,6 +78,9 @@ class Revision {
   void request(net::OutboundRequest req, std::function<void(net::OutboundResponse)> done);
   // A request on the edge port addressed to SERVICE.run.localhost.
   void handle_edge(net::HttpRequest& req, net::Reply reply);
+  // Requests handed to an instance and not answered yet (WebSockets aside), plus requests
+  // queued while an instance is still starting: both wait on real processes, not the clock.
+  size_t requests_in_processes() const;
   void kill_instances();  // crash every instance (they restart as a crash would)
   void restart();         // replace every instance gracefully
   std::vector<InstanceInfo> instances() const;
@@ -128,6 +131,7 @@ class Revision {
   void grant(uint64_t ticket, uint64_t instance);
   void reject(uint64_t ticket);
   void finished(uint64_t ticket, Outcome outcome);
+  void leave_process(const Ticket& t);
   void arm_deadline();
   void expire_deadlines();
   void time_out(uint64_t ticket);
@@ -155,6 +159,7 @@ class Revision {
   std::unique_ptr<Scaler> scaler_;
   std::map<uint64_t, Instance> instances_;
   std::map<uint64_t, Ticket> tickets_;
+  size_t in_processes_ = 0;  // tickets in kForwarding, WebSockets aside
   std::set<std::pair<core::Time, uint64_t>> deadlines_;    // (deadline, ticket) in flight
   std::optional<uint64_t> deadline_timer_;
   std::set<uint64_t> pending_timers_;                       // fault delays, delayed starts

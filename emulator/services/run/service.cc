@@ -93,6 +93,12 @@ void RunService::stop() {
   deps_.reset();
 }
 
+size_t RunService::requests_in_processes() const {
+  size_t n = 0;
+  for (const auto& [name, rev] : revisions_) n += rev->requests_in_processes();
+  return n;
+}
+
 Revision* RunService::find(const std::string& service) const {
   auto it = revisions_.find(service);
   return it == revisions_.end() ? nullptr : it->second.get();

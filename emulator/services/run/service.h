@@ -41,6 +41,8 @@ class RunService final : public Service {
   core::StatusOr<std::optional<std::string>> service_for_url(const std::string& url) const;
   // The header gcpsim's own HTTP deliveries add to be "internal" callers.
   std::pair<std::string, std::string> internal_header() const;
+  // Requests the routers handed to processes and not yet answered (the harness waits on them).
+  size_t requests_in_processes() const;
 
  private:
   explicit RunService(Context& ctx);
