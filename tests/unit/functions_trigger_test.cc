@@ -73,7 +73,7 @@ TEST_CASE("storage trigger mistakes name the key") {
         "gcpsim.yaml:2: functions.f.trigger.storage: bucket 'nope' is not declared under storage.buckets");
   CHECK(error_of("storage: {buckets: {b1: {}}}\nfunctions:\n  f: {command: [./f], trigger: {storage: b1, event: created}}\n")
             .find("functions.f.trigger.event") != std::string::npos);
-  CHECK(error_of("functions:\n  f: {command: [./f], trigger: {pubsub: t1, event: finalized}}\n") ==
+  CHECK(error_of("functions:\n  f: {command: [./f], trigger: {pubsub: topic1, event: finalized}}\n") ==
         "gcpsim.yaml:2: functions.f.trigger.event: applies only with 'storage'");
 }
 
