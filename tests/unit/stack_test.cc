@@ -653,7 +653,7 @@ TEST_CASE("load_stack reads the file and resolves paths against its directory") 
 }
 
 TEST_CASE("the runnable example in docs/stack-file.md parses") {
-  std::ifstream doc(fs::path(__FILE__).parent_path() / "../../docs/stack-file.md");
+  std::ifstream doc(fs::path(GCPSIM_SOURCE_DIR) / "docs/stack-file.md");
   REQUIRE(doc);
   std::string text((std::istreambuf_iterator<char>(doc)), std::istreambuf_iterator<char>());
   auto begin = text.find("```yaml\n") + 8;
