@@ -17,6 +17,12 @@ void run_clear_faults(StepContext& ctx, const Json& params);
 void run_kill(StepContext& ctx, const Json& params);
 void run_restart(StepContext& ctx, const Json& params);
 void run_expect(StepContext& ctx, const Json& params);
+void run_redis(StepContext& ctx, const Json& params);
+void run_sql(StepContext& ctx, const Json& params);
+void run_firestore(StepContext& ctx, const Json& params);
+
+// `redis`, `sql` and `firestore` expectations on the backing servers; false for other keys.
+bool check_backing_expect(StepContext& ctx, const std::string& key, const Json& value);
 
 // Checks an `expect:` against the step's response (null for a standalone expect step) and
 // the emulator's state; adds what does not hold to ctx.mismatches.

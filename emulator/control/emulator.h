@@ -33,6 +33,8 @@ class Emulator {
   // Engine thread: routes an HTTP request (control API, hand-written REST, transcoder).
   void handle(net::HttpRequest& req, net::Reply reply);
   std::vector<std::string> service_names() const;
+  // Engine thread: `done` once every service's start-up (backing servers) answered or gave up.
+  void when_ready(std::function<void()> done);
 
  private:
   core::Env& env_;
