@@ -19,7 +19,7 @@
 #include "core/stack.h"
 #include "net/http.h"
 #include "net/tcp_proxy.h"
-#include "services/oauth/control_guard.h"
+#include "control/guard.h"
 #include "services/backing/servers.h"
 #include "services/run/limits.h"
 #include "services/run/supervisor.h"
@@ -323,7 +323,7 @@ void BackingService::stop() {
 void BackingService::add_routes(net::Router& router) {
   using nlohmann::json;
   router.add("GET", "/_gcpsim/backing", [this](net::HttpRequest& req, net::Reply reply) {
-    if (auto denied = oauth::refuse_control(req)) return reply(net::HttpResponse::error(*denied));
+    if (auto denied = control::refuse(req)) return reply(net::HttpResponse::error(*denied));
     json servers = json::object();
     for (const auto& [name, s] : servers_) {
       const char* state = s->state == Server::State::kReady ? "READY" : s->state == Server::State::kFailed ? "FAILED" : "STARTING";
@@ -337,7 +337,7 @@ void BackingService::add_routes(net::Router& router) {
     reply(net::HttpResponse::json(200, json{{"servers", std::move(servers)}, {"env", std::move(env)}}.dump()));
   });
   router.add("POST", "/_gcpsim/backing/{target}", [this](net::HttpRequest& req, net::Reply reply) {
-    if (auto denied = oauth::refuse_control(req)) return reply(net::HttpResponse::error(*denied));
+    if (auto denied = control::refuse(req)) return reply(net::HttpResponse::error(*denied));
     std::string target = req.param("target");
     auto colon = target.rfind(':');
     std::string name = target.substr(0, colon);
