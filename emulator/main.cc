@@ -7,10 +7,13 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/memory.h"
 #include "core/stack.h"
 #include "core/time.h"
 #include "harness/cli.h"
+#include "harness/socket_client.h"
 #include "net/server.h"
 
 namespace {
@@ -107,6 +110,22 @@ core::StatusOr<core::StackConfig> load(const Args& args) {
   return core::load_stack(it->second);
 }
 
+// Backing servers listen on ports the running instance picked: ask it (GET /_gcpsim/backing).
+bool backing_env(const std::string& host_port, std::vector<std::pair<std::string, std::string>>& vars) {
+  harness::SocketClient client;
+  harness::Request req;
+  req.url = "http://" + host_port;
+  req.target = "/_gcpsim/backing";
+  auto id = client.start(std::move(req), std::chrono::milliseconds(3000));
+  std::optional<harness::Response> res;
+  while (!(res = client.take(id))) client.poll(std::chrono::milliseconds(100));
+  if (res->status != 200) return false;
+  auto body = nlohmann::json::parse(res->body, nullptr, false);
+  if (!body.is_object() || !body.contains("env") || !body["env"].is_object()) return false;
+  for (auto& [k, v] : body["env"].items()) vars.emplace_back(k, v.get<std::string>());
+  return true;
+}
+
 int cmd_env(const Args& args) {
   std::string error;
   if (!check_flags(args, {"port", "host", "stack", "format"}, error)) return fail(error);
@@ -130,6 +149,9 @@ int cmd_env(const Args& args) {
       {"GCE_METADATA_HOST", hp},
       {"GCE_METADATA_IP", hp},
   };
+  const auto& b = stack->backing;
+  if ((b.redis || b.postgres || b.firestore) && !backing_env(hp, vars))
+    std::cerr << "gcpsim env: no gcpsim answers on " << hp << ": backing server endpoints left out" << std::endl;
   std::string format = args.flags.count("format") ? args.flags.at("format") : "sh";
   if (format == "json") {
     std::cout << "{";

@@ -125,17 +125,47 @@ void check_service_name(const Field& f) { sf::text(f); }
 
 void check_expect(const Field& f) { check_expect_value(f, false); }
 
+void check_redis(const Field& f) {
+  if (f.node.IsMap()) {
+    Map m(f, {"command"});
+    sf::strings(m.require("command"));
+  } else if (sf::strings(f).empty()) {
+    sf::fail(f, "expected a command like [SET, key, value]");
+  }
+}
+
+void check_sql(const Field& f) {
+  if (f.node.IsMap()) Map(f, {"query"}).require("query");
+  else sf::text(f);
+}
+
+void check_firestore(const Field& f) {
+  Map m(f, {"op", "document", "json"});
+  std::string op = sf::one_of(m.require("op"), {"set", "get", "delete"});
+  m.require("document");
+  if (op == "set" && !m.has("json")) sf::fail_under(f, "firestore set needs json");
+}
+
+void check_redis_state(const Field& f) { Map(f, {"key", "value", "ttl", "absent"}).require("key"); }
+
+void check_sql_state(const Field& f) { Map(f, {"query", "rows"}).require("query"); }
+
+void check_firestore_state(const Field& f) { Map(f, {"document", "json", "absent"}).require("document"); }
+
 }  // namespace
 
 void check_expect_value(const Field& f, bool with_response) {
-  std::vector<std::string_view> keys = {"events", "events_in_order", "logs", "object", "secret"};
-  if (with_response) keys.insert(keys.end(), {"status", "json", "body", "headers", "messages", "value"});
+  std::vector<std::string_view> keys = {"events", "events_in_order", "logs", "object", "secret", "redis", "sql", "firestore"};
+  if (with_response) keys.insert(keys.end(), {"status", "json", "body", "headers", "messages", "value", "rows", "error"});
   Map m(f, keys);
   if (auto e = m.get("events")) check_list_of(*e, check_event);
   if (auto e = m.get("events_in_order")) check_list_of(*e, check_event);
   if (auto e = m.get("logs")) check_list_of(*e, check_log);
   if (auto o = m.get("object")) check_object(*o);
   if (auto s = m.get("secret")) check_secret_state(*s);
+  if (auto r = m.get("redis")) check_redis_state(*r);
+  if (auto q = m.get("sql")) check_sql_state(*q);
+  if (auto d = m.get("firestore")) check_firestore_state(*d);
   if (auto h = m.get("headers"); h && !h->node.IsMap()) sf::fail(*h, "expected a mapping of header names");
 }
 
@@ -154,6 +184,9 @@ const std::vector<StepKind>& step_kinds() {
       {"kill",          false,   check_service_name,  run_kill},
       {"restart",       false,   check_service_name,  run_restart},
       {"expect",        false,   check_expect,        run_expect},
+      {"redis",         true,    check_redis,         run_redis},
+      {"sql",           true,    check_sql,           run_sql},
+      {"firestore",     true,    check_firestore,     run_firestore},
   };
   return kTable;
 }

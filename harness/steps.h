@@ -24,6 +24,13 @@ void run_http_repeated(StepContext& ctx);
 // True for expect: keys that look at the emulator's state (events, logs, …), not a response.
 bool is_state_expectation(const std::string& key);
 
+void run_redis(StepContext& ctx, const Json& params);
+void run_sql(StepContext& ctx, const Json& params);
+void run_firestore(StepContext& ctx, const Json& params);
+
+// `redis`, `sql` and `firestore` expectations on the backing servers; false for other keys.
+bool check_backing_expect(StepContext& ctx, const std::string& key, const Json& value);
+
 // Checks an `expect:` against the step's response (null for a standalone expect step) and
 // the emulator's state; adds what does not hold to ctx.mismatches.
 void check_expect(StepContext& ctx, const Json& expect, const Json& response);

@@ -40,6 +40,7 @@ json rule_json(const core::FaultRule& r) {
   if (!r.action.message.empty()) a["message"] = r.action.message;
   if (r.action.delay.count()) a["delay"] = core::format_duration(r.action.delay);
   if (r.action.retry_delay.count()) a["retryDelay"] = core::format_duration(r.action.retry_delay);
+  if (r.action.bandwidth_kbps) a["bandwidth"] = r.action.bandwidth_kbps;
   json j = {{"id", r.id}, {"match", m}, {"action", a}, {"probability", r.probability},
             {"after", r.after}, {"seen", r.seen}, {"fired", r.fired}};
   if (r.count) j["count"] = *r.count;
@@ -78,14 +79,20 @@ core::StatusOr<core::FaultRule> parse_rule(const json& j) {
   if (!j.contains("action") || !j["action"].is_object()) return core::Status::invalid_argument("a fault needs an 'action' object");
   const auto& a = j["action"];
   for (auto& [k, v] : a.items())
-    if (k != "kind" && k != "error" && k != "httpStatus" && k != "message" && k != "delay" && k != "retryDelay")
+    if (k != "kind" && k != "error" && k != "httpStatus" && k != "message" && k != "delay" && k != "retryDelay" &&
+        k != "bandwidth")
       return core::Status::invalid_argument("unknown action field '" + k + "'");
   if (a.contains("kind")) {
     auto kind = core::action_kind_from_name(str(a, "kind"));
     if (!kind) return core::Status::invalid_argument("unknown action kind '" + str(a, "kind") + "'");
     r.action.kind = *kind;
-  } else if (!a.contains("error") && a.contains("delay")) {
+  } else if (!a.contains("error") && (a.contains("delay") || a.contains("bandwidth"))) {
     r.action.kind = core::FaultAction::Kind::kDelay;
+  }
+  if (a.contains("bandwidth")) {
+    if (!a["bandwidth"].is_number_integer() || a["bandwidth"].get<int64_t>() < 1)
+      return core::Status::invalid_argument("action.bandwidth must be a positive integer (KB/s)");
+    r.action.bandwidth_kbps = a["bandwidth"].get<int64_t>();
   }
   if (a.contains("error")) {
     auto code = core::code_from_name(str(a, "error"));

@@ -28,6 +28,15 @@ Emulator::~Emulator() {
   for (auto it = services_.rbegin(); it != services_.rend(); ++it) it->second->stop();
 }
 
+void Emulator::when_ready(std::function<void()> done) {
+  auto left = std::make_shared<size_t>(services_.size() + 1);
+  auto one = [left, done = std::move(done)] {
+    if (--*left == 0) done();
+  };
+  for (auto& [name, svc] : services_) svc->when_ready(one);
+  one();
+}
+
 void Emulator::handle(net::HttpRequest& req, net::Reply reply) { router_.handle(req, std::move(reply)); }
 
 std::vector<std::string> Emulator::service_names() const {

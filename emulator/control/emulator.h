@@ -35,6 +35,8 @@ class Emulator {
   std::vector<std::string> service_names() const;
   // Requests Cloud Run routers handed to user processes and not yet answered.
   size_t requests_in_processes() const;
+  // Engine thread: `done` once every service's start-up (backing servers) answered or gave up.
+  void when_ready(std::function<void()> done);
 
  private:
   core::Env& env_;

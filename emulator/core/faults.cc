@@ -108,6 +108,7 @@ std::string Faults::add(FaultRule rule) {
   std::string id = rule.id;
   if (it != rules_.end()) *it = std::move(rule);
   else rules_.push_back(std::move(rule));
+  changed();
   return id;
 }
 
@@ -115,10 +116,21 @@ bool Faults::remove(const std::string& id) {
   auto it = std::find_if(rules_.begin(), rules_.end(), [&](const FaultRule& r) { return r.id == id; });
   if (it == rules_.end()) return false;
   rules_.erase(it);
+  changed();
   return true;
 }
 
-void Faults::clear() { rules_.clear(); }
+void Faults::clear() {
+  rules_.clear();
+  changed();
+}
+
+bool Faults::may_fire(Boundary boundary, const std::string& service) const {
+  return std::any_of(rules_.begin(), rules_.end(), [&](const FaultRule& r) {
+    return (!r.match.boundary || *r.match.boundary == boundary) && field_matches(r.match.service, service) &&
+           (!r.count || r.fired < *r.count);
+  });
+}
 
 std::optional<FaultAction> Faults::check(const FaultSubject& subject) {
   const Time now = clock_.now();

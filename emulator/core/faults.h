@@ -3,6 +3,7 @@
 // seed replays the same failures.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +44,7 @@ struct FaultAction {
   std::string message{};            // kError: defaults to a generic message for the code
   Duration delay{};                 // kDelay: added latency (also used with kError)
   Duration retry_delay{};           // kError with RESOURCE_EXHAUSTED: RetryInfo to attach
+  int64_t bandwidth_kbps = 0;       // kDelay on the TCP proxy: KB/s each way (0: unlimited)
 };
 const char* action_kind_name(FaultAction::Kind k);
 std::optional<FaultAction::Kind> action_kind_from_name(std::string_view n);
@@ -66,6 +68,11 @@ class Faults {
   bool remove(const std::string& id);
   void clear();
   const std::vector<FaultRule>& rules() const { return rules_; }
+  // Called after every add, remove and clear (the TCP proxy re-arms its fast path).
+  void set_observer(std::function<void()> fn) { observer_ = std::move(fn); }
+  // Whether some rule could ever fire at this boundary for this service (ignores method,
+  // target, windows and counters): the TCP proxy's fast path.
+  bool may_fire(Boundary boundary, const std::string& service) const;
   // The first active rule that matches and wins its draw; updates counters.
   std::optional<FaultAction> check(const FaultSubject& subject);
   // The Status an error action produces for a subject (message filled in when empty).
@@ -76,6 +83,8 @@ class Faults {
   Ids& ids_;
   uint64_t next_id_ = 1;
   std::vector<FaultRule> rules_;
+  std::function<void()> observer_;
+  void changed() { if (observer_) observer_(); }
 };
 
 }  // namespace gcpsim::core

@@ -509,11 +509,21 @@ class Parser {
       if (auto p = rm.get("port")) cfg_.backing.redis->port = port(*p);
     }
     if (auto f = m.get("postgres")) {
-      Map pm(*f, {"port", "database", "user", "password_secret", "init"});
+      Map pm(*f, {"port", "database", "user", "instance", "password_secret", "init"});
       PostgresConfig pg;
       if (auto p = pm.get("port")) pg.port = port(*p);
       if (auto d = pm.get("database")) pg.database = text(*d);
       if (auto u = pm.get("user")) pg.user = text(*u);
+      if (auto i = pm.get("instance")) {
+        pg.instance = text(*i);
+        const auto& id = pg.instance;
+        bool ok = !id.empty() && id.size() <= 98 && id[0] >= 'a' && id[0] <= 'z' && id.back() != '-' &&
+                  std::all_of(id.begin(), id.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
+        if (!ok)
+          fail(*i, "a Cloud SQL instance ID is 1-98 lowercase letters, digits and hyphens, starting with a letter, got '" +
+                       pg.instance + "'");
+      }
+      if (pg.database.empty() || pg.user.empty()) fail_under(*f, "database and user must not be empty");
       if (auto s = pm.get("password_secret")) {
         pg.password_secret = text(*s);
         declared_secret(*s, pg.password_secret);

@@ -218,6 +218,7 @@ struct PostgresConfig {
   std::optional<int> port;
   std::string database = "postgres";
   std::string user = "postgres";
+  std::string instance = "postgres";  // Cloud SQL instance ID in PROJECT:REGION:INSTANCE
   std::string password_secret;     // a declared secret; empty: no password
   std::vector<std::string> init;   // absolute paths of SQL files run once, in order
 };

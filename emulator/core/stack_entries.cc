@@ -20,22 +20,23 @@ Time event_time(const Field& f, bool& is_date) {
 }
 
 FaultAction read_fault_action(const Field& f) {
-  Map m(f, {"kind", "error", "http_status", "message", "delay", "retry_delay"});
+  Map m(f, {"kind", "error", "http_status", "message", "delay", "retry_delay", "bandwidth"});
   FaultAction a;
   if (auto k = m.get("kind")) {
     auto kind = action_kind_from_name(text(*k));
     if (!kind) fail(*k, "expected one of error, delay, drop, timeout, crash, outage, got '" + text(*k) + "'");
     a.kind = *kind;
-  } else if (!m.has("error") && m.has("delay")) {
+  } else if (!m.has("error") && (m.has("delay") || m.has("bandwidth"))) {
     a.kind = FaultAction::Kind::kDelay;
   } else if (!m.has("error")) {
-    fail_under(f, "set 'error', 'delay' or 'kind'");
+    fail_under(f, "set 'error', 'delay', 'bandwidth' or 'kind'");
   }
   if (auto e = m.get("error")) a.code = error_code(*e);
   if (auto h = m.get("http_status")) a.http_status = small_int(*h, 100, 599);
   if (auto msg = m.get("message")) a.message = text(*msg);
   if (auto d = m.get("delay")) a.delay = duration(*d, 0s, 24h);
   if (auto d = m.get("retry_delay")) a.retry_delay = duration(*d, 0s, 24h);
+  if (auto b = m.get("bandwidth")) a.bandwidth_kbps = small_int(*b, 1, 10000000);
   return a;
 }
 

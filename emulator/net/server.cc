@@ -622,6 +622,15 @@ core::Status Server::start() {
   built.get_future().wait();
   asio::co_spawn(s.io_ctx, s.accept_loop(), asio::detached);
   s.io_thread = std::thread([&s] { s.io_ctx.run(); });
+  // Backing servers (redis-server, postgres, the Firestore emulator) answer before gcpsim
+  // says it is ready; one that fails has said why on stderr and in the events.
+  auto ready = std::make_shared<std::promise<void>>();
+  auto answered = ready->get_future();
+  s.post_engine([&s, ready] {
+    if (!s.emulator) return ready->set_value();
+    s.emulator->when_ready([ready] { ready->set_value(); });
+  });
+  answered.wait_for(std::chrono::minutes(3));
   return core::Status::ok();
 }
 

@@ -18,6 +18,8 @@ class Service {
   virtual ~Service() = default;
   virtual void start() {}   // after every service exists (engine thread)
   virtual void stop() {}    // before the emulator goes away (engine thread)
+  // Calls `done` (engine thread) once what start() launched answers or has given up.
+  virtual void when_ready(std::function<void()> done) { done(); }
 };
 
 // The process's I/O side, for services that own sockets or processes (Cloud Run router,

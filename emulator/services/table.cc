@@ -1,6 +1,7 @@
 // The services table: every emulated API, in start order. Add a row per service.
 #include "services/service.h"
 
+#include "services/backing/service.h"
 #include "services/iam/service.h"
 #include "services/pubsub/service.h"
 #include "services/run/service.h"
@@ -19,6 +20,7 @@ const std::vector<ServiceDef>& service_table() {
       {"iam", iam::IamService::create},  // first: others mint tokens through it
       {"pubsub", pubsub::create_service},
       {"secrets", secrets::create_service},
+      {"backing", backing::BackingService::create},  // after secrets (password), before run (env)
       {"run", run::RunService::create},  // after iam, pubsub, secrets: tokens and secret env
       {"oauth", oauth::create_service},        // after iam: signs ID tokens with its issuer
       {"calendar", calendar::create_service},  // after oauth: users come from tokens

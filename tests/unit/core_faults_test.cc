@@ -198,3 +198,32 @@ TEST_CASE("boundaries and action kinds have names for files and the control API"
   REQUIRE_FALSE(boundary_from_name("edge"));
   REQUIRE_FALSE(action_kind_from_name("explode"));
 }
+
+TEST_CASE("may_fire tells the TCP proxy whether any rule could reach a backing server") {
+  Fixture f;
+  CHECK_FALSE(f.faults.may_fire(Boundary::kProxy, "redis"));
+  f.faults.add(unavailable({.boundary = Boundary::kApi, .service = "redis"}));
+  f.faults.add(unavailable({.boundary = Boundary::kProxy, .service = "postgres"}));
+  CHECK_FALSE(f.faults.may_fire(Boundary::kProxy, "redis"));   // another boundary
+  CHECK(f.faults.may_fire(Boundary::kProxy, "postgres"));
+  auto id = f.faults.add(unavailable({.service = "red*"}));     // any boundary, a wildcard
+  CHECK(f.faults.may_fire(Boundary::kProxy, "redis"));
+  f.faults.remove(id);
+  auto once = unavailable({.boundary = Boundary::kProxy, .service = "redis"});
+  once.count = 1;
+  f.faults.add(once);
+  CHECK(f.faults.may_fire(Boundary::kProxy, "redis"));
+  f.faults.check({Boundary::kProxy, "redis", "proxy.data", "redis"});
+  CHECK_FALSE(f.faults.may_fire(Boundary::kProxy, "redis"));   // used up
+}
+
+TEST_CASE("the observer hears every change to the rule table") {
+  Fixture f;
+  int changes = 0;
+  f.faults.set_observer([&] { ++changes; });
+  auto id = f.faults.add(unavailable({.service = "redis"}));
+  f.faults.remove(id);
+  f.faults.add(unavailable({.service = "redis"}));
+  f.faults.clear();
+  CHECK(changes == 4);
+}

@@ -662,3 +662,19 @@ TEST_CASE("the runnable example in docs/stack-file.md parses") {
   CHECK(s.pubsub.subscriptions.at("to-hello").push->service == "hello");
   CHECK(s.pubsub.topics.count("upload-events"));
 }
+
+TEST_CASE("backing.postgres.instance names the Cloud SQL instance and fault actions take a bandwidth") {
+  auto s = parse_ok("backing:\n  postgres: {instance: orders-db}\nfaults:\n"
+                    "  - {match: {boundary: proxy, service: redis}, action: {bandwidth: 64, delay: 5ms}}\n");
+  CHECK(s.backing.postgres->instance == "orders-db");
+  REQUIRE(s.faults.size() == 1);
+  CHECK(s.faults[0].action.kind == FaultAction::Kind::kDelay);
+  CHECK(s.faults[0].action.bandwidth_kbps == 64);
+  CHECK(s.faults[0].action.delay == std::chrono::milliseconds(5));
+  CHECK(parse_ok("backing:\n  postgres: {}\n").backing.postgres->instance == "postgres");
+  CHECK(error_of("backing:\n  postgres: {instance: Orders}\n") ==
+        "gcpsim.yaml:2: backing.postgres.instance: a Cloud SQL instance ID is 1-98 lowercase letters, digits and "
+        "hyphens, starting with a letter, got 'Orders'");
+  CHECK(error_of("faults:\n  - action: {bandwidth: 0}\n") ==
+        "gcpsim.yaml:2: faults[0].action.bandwidth: must be between 1 and 10000000, got 0");
+}

@@ -11,6 +11,7 @@
 #include "core/ids.h"
 #include "core/stack.h"
 #include "net/http.h"
+#include "services/backing/service.h"
 #include "services/iam/service.h"
 #include "services/run/revision.h"
 #include "services/secrets/service.h"
@@ -28,8 +29,9 @@ bool dropped(std::string_view kv) {
   return false;
 }
 
-// gcpsim's environment plus the variables `gcpsim env` prints (see emulator/main.cc).
-std::vector<std::string> base_env(const core::Env& env) {
+// gcpsim's environment plus the variables `gcpsim env` prints (see emulator/main.cc), and
+// the backing servers' endpoints.
+std::vector<std::string> base_env(const core::Env& env, const std::vector<std::pair<std::string, std::string>>& backing) {
   std::string hp = "127.0.0.1:" + std::to_string(env.edge_port);
   std::vector<std::pair<std::string, std::string>> vars = {
       {"GCPSIM_ENDPOINT", "http://" + hp},   {"GOOGLE_CLOUD_PROJECT", env.project},
@@ -39,6 +41,7 @@ std::vector<std::string> base_env(const core::Env& env) {
       {"GEMINI_API_KEY", "gcpsim-local-key"}, {"GCE_METADATA_HOST", hp},
       {"GCE_METADATA_IP", hp},
   };
+  vars.insert(vars.end(), backing.begin(), backing.end());
   std::vector<std::string> out;
   for (char** e = environ; e && *e; ++e) {
     std::string_view kv(*e);
@@ -64,11 +67,13 @@ RunService::~RunService() { stop(); }
 
 void RunService::start() {
   auto* iam = ctx_.registry.get<iam::IamService>("iam");
+  auto* backing = ctx_.registry.get<backing::BackingService>("backing");
   supervisor_ = std::make_unique<Supervisor>(ctx_.runtime);
   router_ = std::make_unique<Router>(ctx_.runtime);
   deps_ = std::make_unique<RevisionDeps>(RevisionDeps{ctx_.env, *supervisor_, *router_, iam ? &iam->issuer() : nullptr,
                                                       ctx_.registry.get<secrets::SecretsService>("secrets"),
-                                                      base_env(ctx_.env), internal_token_});
+                                                      base_env(ctx_.env, backing ? backing->env_vars() : std::vector<std::pair<std::string, std::string>>{}),
+                                                      internal_token_});
   for (const auto& [name, config] : ctx_.stack.run)
     revisions_.emplace(name, std::make_unique<Revision>(*deps_, name, config));
   for (const auto& [name, function] : ctx_.stack.functions)

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# bench/proxy: the TCP fault proxy's cost. Brings gcpsim up with a redis backing server and runs
+# redis-benchmark against the server's private port (direct) and against the proxy, with no
+# fault active, then with a 5ms latency fault. Prints requests/s, the proxy/direct ratio
+# (goal >= 0.9) and the average latency each way.
+# usage: bench/proxy.sh [path/to/gcpsim] [requests]
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+gcpsim="${1:-$here/../build/emulator/gcpsim}"
+n="${2:-200000}"
+work="$(mktemp -d)"
+trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+printf 'backing:\n  redis: {}\n' > "$work/gcpsim.yaml"
+"$gcpsim" up --stack "$work/gcpsim.yaml" --port 0 > "$work/out" 2> "$work/err" &
+pid=$!
+until grep -q '^gcpsim ready on' "$work/out"; do
+  kill -0 "$pid" 2>/dev/null || { cat "$work/err"; exit 1; }
+  sleep 0.1
+done
+edge=$(sed -n 's/^gcpsim ready on [^:]*:\([0-9]*\) .*/\1/p' "$work/out")
+info=$(curl -s "http://127.0.0.1:$edge/_gcpsim/backing")
+proxy=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["servers"]["redis"]["port"])' <<< "$info")
+direct=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["servers"]["redis"]["upstreamPort"])' <<< "$info")
+
+# "test","rps",avg_latency_ms,... → "rps avg_ms" for one test
+bench() {  # port test extra-args...
+  local port=$1 t=$2
+  shift 2
+  redis-benchmark -h 127.0.0.1 -p "$port" -t "$t" --csv "$@" | awk -F'"' -v t="$(echo "$t" | tr a-z A-Z)" '$2 ~ "^"t {print $4, $6}' | head -1
+}
+ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
+
+echo "proxy bench: redis-benchmark, $n requests, 50 clients (direct port $direct, proxy port $proxy)"
+for t in set get; do
+  read -r d_rps d_ms < <(bench "$direct" "$t" -n "$n" -c 50)
+  read -r p_rps p_ms < <(bench "$proxy" "$t" -n "$n" -c 50)
+  echo "  $t: direct $d_rps req/s, proxy $p_rps req/s, ratio $(ratio "$p_rps" "$d_rps") (goal >= 0.9); avg latency direct ${d_ms} ms, proxy ${p_ms} ms"
+  read -r d_rps d_ms < <(bench "$direct" "$t" -n "$n" -c 50 -P 16)
+  read -r p_rps p_ms < <(bench "$proxy" "$t" -n "$n" -c 50 -P 16)
+  echo "  $t pipelined x16: direct $d_rps req/s, proxy $p_rps req/s, ratio $(ratio "$p_rps" "$d_rps")"
+done
+read -r d_rps d_ms < <(bench "$direct" ping -n 20000 -c 1)
+read -r p_rps p_ms < <(bench "$proxy" ping -n 20000 -c 1)
+echo "  ping, 1 client: direct ${d_ms} ms, proxy ${p_ms} ms: the proxy adds $(python3 -c "print(f'{($p_ms-$d_ms)*1000:.0f}')") us per round trip"
+curl -s "http://127.0.0.1:$edge/_gcpsim/faults" -H 'content-type: application/json' \
+  -d '{"match":{"boundary":"proxy","service":"redis"},"action":{"delay":"5ms"}}' > /dev/null
+read -r f_rps f_ms < <(bench "$proxy" ping -n 400 -c 1)
+echo "  ping, 1 client, 5ms latency fault: proxy ${f_ms} ms (added $(python3 -c "print(f'{$f_ms-$d_ms:.2f}')") ms)"

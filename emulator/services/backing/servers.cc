@@ -1,0 +1,192 @@
+// The plans for redis-server, PostgreSQL (initdb, server, database and init SQL as one-shot
+// psql runs) and the Firestore emulator of the Google Cloud CLI.
+#include "services/backing/servers.h"
+
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+extern char** environ;
+
+namespace gcpsim::services::backing {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The newest Debian PostgreSQL server installed: /usr/lib/postgresql/<major>/bin.
+core::StatusOr<std::string> postgres_bindir() {
+  std::string best;
+  int best_major = -1;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/usr/lib/postgresql", ec)) {
+    std::string major = e.path().filename().string();
+    if (major.empty() || !std::isdigit(static_cast<unsigned char>(major[0]))) continue;
+    if (!fs::exists(e.path() / "bin" / "postgres") || !fs::exists(e.path() / "bin" / "initdb")) continue;
+    int m = std::atoi(major.c_str());
+    if (m > best_major) best_major = m, best = (e.path() / "bin").string();
+  }
+  if (best.empty()) {
+    return core::Status::failed_precondition(
+        "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/postgres; apt-get install postgresql)");
+  }
+  return best;
+}
+
+// PostgreSQL refuses to run as root: the server and initdb run as the `postgres` user then.
+struct RunAs {
+  bool drop = false;
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+
+core::StatusOr<RunAs> postgres_identity() {
+  RunAs r;
+  if (::geteuid() != 0) return r;
+  const passwd* pw = ::getpwnam("postgres");
+  if (!pw) return core::Status::failed_precondition("gcpsim runs as root and there is no 'postgres' user to run PostgreSQL as");
+  r.drop = true;
+  r.uid = pw->pw_uid;
+  r.gid = pw->pw_gid;
+  return r;
+}
+
+std::vector<std::string> as_user(const RunAs& who, std::vector<std::string> argv) {
+  if (!who.drop) return argv;
+  std::vector<std::string> out = {"setpriv", "--reuid=" + std::to_string(who.uid), "--regid=" + std::to_string(who.gid),
+                                  "--clear-groups", "--"};
+  out.insert(out.end(), argv.begin(), argv.end());
+  return out;
+}
+
+// The postgres user must reach the data directory: chown it, and let it traverse the parents
+// gcpsim created (its temp dir is 0700).
+core::Status prepare_dir(const std::string& dir, const std::string& base, const RunAs& who) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return core::Status::internal("cannot create " + dir + ": " + ec.message());
+  if (!who.drop) return core::Status::ok();
+  const fs::path top = fs::path(base).lexically_normal();
+  for (fs::path p = fs::path(dir).parent_path(); !p.empty() && p != p.root_path(); p = p.parent_path()) {
+    if (p.lexically_normal().string().size() < top.string().size()) break;
+    auto perms = fs::status(p, ec).permissions();
+    if (ec) break;
+    if ((perms & fs::perms::others_exec) == fs::perms::none) fs::permissions(p, fs::perms::others_exec, fs::perm_options::add, ec);
+  }
+  if (::chown(dir.c_str(), who.uid, who.gid) != 0) return core::Status::internal("cannot chown " + dir + " to postgres");
+  ::chmod(dir.c_str(), 0700);
+  return core::Status::ok();
+}
+
+std::string quote_identifier(const std::string& id) {
+  std::string out = "\"";
+  for (char c : id) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string percent_encode(const std::string& s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+run::SpawnSpec spec(std::vector<std::string> argv, std::vector<std::string> env = inherited_env()) {
+  return run::SpawnSpec{std::move(argv), "/", std::move(env)};
+}
+
+}  // namespace
+
+std::vector<std::string> inherited_env() {
+  std::vector<std::string> out;
+  for (char** e = environ; e && *e; ++e) out.emplace_back(*e);
+  return out;
+}
+
+core::StatusOr<Plan> redis_plan(uint16_t port) {
+  Plan p;
+  // Memorystore's basic tier: in memory, no persistence; reachable only through the proxy.
+  p.server = spec({"redis-server", "--port", std::to_string(port), "--bind", "127.0.0.1", "--protected-mode", "no",
+                   "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "notice"});
+  return p;
+}
+
+core::StatusOr<Plan> postgres_plan(const PostgresSetup& s) {
+  auto bindir = postgres_bindir();
+  if (!bindir.ok()) return bindir.status();
+  auto who = postgres_identity();
+  if (!who.ok()) return who.status();
+  auto st = prepare_dir(s.dir, s.base, *who);
+  if (!st.is_ok()) return st;
+  Plan p;
+  std::error_code ec;
+  if (!fs::exists(s.dir + "/PG_VERSION", ec)) {
+    std::vector<std::string> initdb = {*bindir + "/initdb", "-D", s.dir, "-U", s.config.user, "-E", "UTF8",
+                                       "--locale=C", "--no-sync"};
+    if (s.password.empty()) {
+      initdb.push_back("--auth=trust");
+    } else {
+      // initdb reads the superuser's password from a file only the postgres user can read.
+      std::string pwfile = fs::path(s.dir).parent_path().string() + "/postgres.pw";
+      {
+        std::ofstream f(pwfile, std::ios::trunc);
+        f << s.password << "\n";
+        if (!f) return core::Status::internal("cannot write " + pwfile);
+      }
+      ::chmod(pwfile.c_str(), 0600);
+      if (who->drop && ::chown(pwfile.c_str(), who->uid, who->gid) != 0) return core::Status::internal("cannot chown " + pwfile);
+      initdb.insert(initdb.end(), {"--auth-local=trust", "--auth-host=scram-sha-256", "--pwfile=" + pwfile});
+    }
+    p.before.push_back(spec(as_user(*who, std::move(initdb))));
+  }
+  // A throwaway cluster behind a proxy: durability across power loss is not the point, speed is.
+  p.server = spec(as_user(*who, {*bindir + "/postgres", "-D", s.dir, "-p", std::to_string(s.port), "-c",
+                                 "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "fsync=off",
+                                 "-c", "synchronous_commit=off", "-c", "full_page_writes=off"}));
+  p.ready_line = "database system is ready to accept connections";
+  auto env = inherited_env();
+  if (!s.password.empty()) env.push_back("PGPASSWORD=" + s.password);
+  std::vector<std::string> psql = {*bindir + "/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
+                                   "-p", std::to_string(s.port), "-U", s.config.user};
+  if (s.config.database != "postgres") {
+    auto create = psql;
+    create.insert(create.end(), {"-d", "postgres", "-c", "CREATE DATABASE " + quote_identifier(s.config.database)});
+    p.after.push_back(spec(std::move(create), env));
+  }
+  if (!s.config.init.empty()) {
+    auto init = psql;
+    init.insert(init.end(), {"-d", s.config.database});
+    for (const auto& file : s.config.init) init.insert(init.end(), {"-f", file});
+    p.after.push_back(spec(std::move(init), env));
+  }
+  p.done_marker = s.dir + "/gcpsim-initialized";
+  if (fs::exists(p.done_marker, ec)) p.after.clear();
+  return p;
+}
+
+core::StatusOr<Plan> firestore_plan(const std::string& project, uint16_t port) {
+  Plan p;
+  auto env = inherited_env();
+  env.push_back("CLOUDSDK_CORE_DISABLE_PROMPTS=1");
+  p.server = spec({"gcloud", "beta", "emulators", "firestore", "start", "--host-port=127.0.0.1:" + std::to_string(port),
+                   "--project=" + project, "--quiet"},
+                  std::move(env));
+  return p;
+}
+
+std::string postgres_url(const std::string& user, const std::string& password, uint16_t port, const std::string& db) {
+  std::string auth = percent_encode(user) + (password.empty() ? "" : ":" + percent_encode(password));
+  return "postgresql://" + auth + "@127.0.0.1:" + std::to_string(port) + "/" + percent_encode(db);
+}
+
+}  // namespace gcpsim::services::backing
