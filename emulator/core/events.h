@@ -37,7 +37,9 @@ struct EventQuery {
 
 class Events {
  public:
-  explicit Events(Clock& clock, size_t capacity = 200000);
+  // Keeps the newest `capacity` events in memory (a long `gcpsim up` behind busy services
+  // would otherwise grow without bound); listeners still see every one.
+  explicit Events(Clock& clock, size_t capacity = 50000);
 
   const Event& record(std::string kind, std::string service, Attrs attrs = {});
   std::vector<Event> query(const EventQuery& q) const;
