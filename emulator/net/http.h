@@ -25,6 +25,8 @@ constexpr uint64_t kMaxRequestBody = 16ull * 1024 * 1024 * 1024;
 std::optional<std::string> find_header(const Headers& h, std::string_view name);
 std::string percent_decode(std::string_view s, bool plus_as_space = false);
 std::string percent_encode(std::string_view s, bool keep_slash = false);
+// Text safe inside XML or HTML markup and attribute values (< > & ' ").
+std::string xml_escape(std::string_view s);
 
 struct HttpRequest {
   std::string method;       // "GET"

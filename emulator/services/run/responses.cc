@@ -14,31 +14,17 @@ net::HttpResponse front_end_page(int status, const std::string& title, const std
   return net::HttpResponse::text(status, std::move(body), "text/html; charset=utf-8");
 }
 
-std::string html_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out.push_back(c);
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 net::HttpResponse forbidden(const std::string& path) {
   return front_end_page(403, "Forbidden", "Forbidden",
-                        "Your client does not have permission to get URL <code>" + html_escape(path) +
+                        "Your client does not have permission to get URL <code>" + net::xml_escape(path) +
                             "</code> from this server.");
 }
 
 net::HttpResponse unauthorized(const std::string& path) {
   return front_end_page(401, "Unauthorized", "Unauthorized",
-                        "Your client does not have permission to the requested URL <code>" + html_escape(path) +
+                        "Your client does not have permission to the requested URL <code>" + net::xml_escape(path) +
                             "</code>.")
       .header("WWW-Authenticate",
               "Bearer error=\"invalid_token\" error_description=\"The access token could not be verified\"");
@@ -46,7 +32,7 @@ net::HttpResponse unauthorized(const std::string& path) {
 
 net::HttpResponse ingress_blocked(const std::string& path) {
   return front_end_page(404, "Page not found", "Page not found",
-                        "The requested URL <code>" + html_escape(path) + "</code> was not found on this server.");
+                        "The requested URL <code>" + net::xml_escape(path) + "</code> was not found on this server.");
 }
 
 net::HttpResponse no_instance() {

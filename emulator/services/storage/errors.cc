@@ -1,6 +1,8 @@
 // Storage errors as HTTP: reason → status, and the JSON and XML error bodies.
 #include "services/storage/errors.h"
 
+#include "net/http.h"
+
 #include <nlohmann/json.hpp>
 
 namespace gcpsim::services::storage::errors {
@@ -88,27 +90,11 @@ std::string xml_code(const Status& s) {
   }
 }
 
-namespace {
-std::string xml_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '\'': out += "&apos;"; break;
-      case '"': out += "&quot;"; break;
-      default: out.push_back(c);
-    }
-  }
-  return out;
-}
-}  // namespace
 
 std::string xml_body(std::string_view code, std::string_view message, std::string_view details) {
-  std::string out = "<?xml version='1.0' encoding='UTF-8'?><Error><Code>" + xml_escape(code) +
-                    "</Code><Message>" + xml_escape(message) + "</Message>";
-  if (!details.empty()) out += "<Details>" + xml_escape(details) + "</Details>";
+  std::string out = "<?xml version='1.0' encoding='UTF-8'?><Error><Code>" + net::xml_escape(code) +
+                    "</Code><Message>" + net::xml_escape(message) + "</Message>";
+  if (!details.empty()) out += "<Details>" + net::xml_escape(details) + "</Details>";
   return out + "</Error>";
 }
 

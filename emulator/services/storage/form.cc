@@ -1,33 +1,20 @@
 // multipart/form-data parsing from a body's head (the fields) and tail (the closing delimiter).
 #include "services/storage/form.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
 
 #include "services/storage/errors.h"
+#include "services/storage/multipart.h"
 
 namespace gcpsim::services::storage {
 namespace {
 
-constexpr uint64_t kHeadBytes = 1 << 20;
 constexpr uint64_t kTailBytes = 4096;
 
 std::string lower(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-std::string read_range(const std::string& file, uint64_t offset, uint64_t length) {
-  std::string out(size_t(length), '\0');
-  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return "";
-  ssize_t n = ::pread(fd, out.data(), out.size(), off_t(offset));
-  ::close(fd);
-  out.resize(n > 0 ? size_t(n) : 0);
   return out;
 }
 
@@ -59,20 +46,11 @@ core::StatusOr<FormBody> parse_form(std::string_view content_type, std::string_v
   auto b = lc.find("boundary=");
   if (lc.compare(0, 19, "multipart/form-data") != 0 || b == std::string::npos)
     return errors::bad_request("POST object expects Content-Type multipart/form-data");
-  std::string boundary(content_type.substr(b + 9));
-  if (auto semi = boundary.find(';'); semi != std::string::npos) boundary.resize(semi);
-  if (boundary.size() >= 2 && boundary.front() == '"') boundary = boundary.substr(1, boundary.size() - 2);
-  const std::string delim = "--" + boundary;
-  std::string head_buf, tail_buf;
-  std::string_view head = bytes, tail = bytes;
-  uint64_t tail_offset = 0;
-  if (!file.empty()) {
-    head_buf = read_range(file, 0, std::min(size, kHeadBytes));
-    tail_offset = size > kTailBytes ? size - kTailBytes : 0;
-    tail_buf = read_range(file, tail_offset, size - tail_offset);
-    head = head_buf;
-    tail = tail_buf;
-  }
+  const std::string delim = "--" + multipart_boundary(content_type);
+  BodyEnds ends;
+  read_body_ends(ends, bytes, file, size, kTailBytes);
+  std::string_view head = ends.head, tail = ends.tail;
+  uint64_t tail_offset = ends.tail_offset;
   FormBody out;
   size_t at = head.find(delim);
   while (at != std::string_view::npos) {

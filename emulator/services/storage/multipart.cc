@@ -13,6 +13,16 @@
 namespace gcpsim::services::storage {
 namespace {
 
+std::string read_range(const std::string& file, uint64_t offset, uint64_t length) {
+  std::string out(size_t(length), '\0');
+  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "";
+  ssize_t n = ::pread(fd, out.data(), out.size(), off_t(offset));
+  ::close(fd);
+  out.resize(n > 0 ? size_t(n) : 0);
+  return out;
+}
+
 constexpr uint64_t kHeadBytes = 1 << 20;
 constexpr uint64_t kTailBytes = 4096;
 
@@ -22,7 +32,9 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-std::string boundary_of(std::string_view content_type) {
+}  // namespace
+
+std::string multipart_boundary(std::string_view content_type) {
   auto lc = lower(content_type);
   auto pos = lc.find("boundary=");
   if (pos == std::string::npos) return "";
@@ -33,15 +45,8 @@ std::string boundary_of(std::string_view content_type) {
   return b;
 }
 
-std::string read_range(const std::string& file, uint64_t offset, uint64_t length) {
-  std::string out(size_t(length), '\0');
-  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return "";
-  ssize_t n = ::pread(fd, out.data(), out.size(), off_t(offset));
-  ::close(fd);
-  out.resize(n > 0 ? size_t(n) : 0);
-  return out;
-}
+namespace {
+
 
 // Splits a part at its blank line; returns the headers' Content-Type and where the body starts.
 bool part_headers(std::string_view head, size_t start, std::string& content_type, size_t& body_start) {
@@ -67,21 +72,26 @@ bool part_headers(std::string_view head, size_t start, std::string& content_type
 
 }  // namespace
 
+void read_body_ends(BodyEnds& out, std::string_view bytes, const std::string& file, uint64_t size, uint64_t tail_bytes) {
+  out.head = out.tail = bytes;
+  out.tail_offset = 0;
+  if (file.empty()) return;
+  out.head_buf = read_range(file, 0, std::min(size, kHeadBytes));
+  out.tail_offset = size > tail_bytes ? size - tail_bytes : 0;
+  out.tail_buf = read_range(file, out.tail_offset, size - out.tail_offset);
+  out.head = out.head_buf;
+  out.tail = out.tail_buf;
+}
+
 core::StatusOr<MultipartBody> parse_multipart(std::string_view content_type, std::string_view bytes,
                                               const std::string& file, uint64_t size) {
-  std::string boundary = boundary_of(content_type);
+  std::string boundary = multipart_boundary(content_type);
   if (boundary.empty()) return errors::bad_request("Missing boundary in multipart Content-Type.");
   std::string delim = "--" + boundary;
-  std::string head_buf, tail_buf;
-  std::string_view head = bytes, tail = bytes;
-  uint64_t tail_offset = 0;
-  if (!file.empty()) {
-    head_buf = read_range(file, 0, std::min(size, kHeadBytes));
-    tail_offset = size > kTailBytes + delim.size() ? size - kTailBytes - delim.size() : 0;
-    tail_buf = read_range(file, tail_offset, size - tail_offset);
-    head = head_buf;
-    tail = tail_buf;
-  }
+  BodyEnds ends;
+  read_body_ends(ends, bytes, file, size, kTailBytes + delim.size());
+  std::string_view head = ends.head, tail = ends.tail;
+  uint64_t tail_offset = ends.tail_offset;
   size_t first = head.find(delim);
   if (first == std::string_view::npos) return errors::bad_request("Invalid multipart request with 0 mime parts.");
   MultipartBody out;

@@ -34,16 +34,6 @@ HttpResponse xml_error(const core::Status& s) {
 
 namespace {
 
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '&') out += "&amp;";
-    else out.push_back(c);
-  }
-  return out;
-}
 
 core::StatusOr<Preconditions> header_preconditions(const HttpRequest& req) {
   Preconditions p;
@@ -108,12 +98,12 @@ HttpResponse Api::xml_answer(HttpRequest& req, const std::string& bucket, const 
       q.delimiter = req.query_param("delimiter").value_or("");
       ASSIGN_OR_RETURN(auto page, storage_.list_objects(bucket, q));
       std::string xml = "<?xml version='1.0' encoding='UTF-8'?><ListBucketResult xmlns='http://doc.s3.amazonaws.com/2006-03-01'><Name>" +
-                        xml_escape(bucket) + "</Name><Prefix>" + xml_escape(q.prefix) + "</Prefix>";
+                        net::xml_escape(bucket) + "</Name><Prefix>" + net::xml_escape(q.prefix) + "</Prefix>";
       for (const auto& o : page.items)
-        xml += "<Contents><Key>" + xml_escape(o.name) + "</Key><Generation>" + std::to_string(o.generation) +
+        xml += "<Contents><Key>" + net::xml_escape(o.name) + "</Key><Generation>" + std::to_string(o.generation) +
                "</Generation><LastModified>" + format_time(o.updated) + "</LastModified><ETag>\"" +
                hex_encode(o.md5) + "\"</ETag><Size>" + std::to_string(o.size) + "</Size></Contents>";
-      for (const auto& p : page.prefixes) xml += "<CommonPrefixes><Prefix>" + xml_escape(p) + "</Prefix></CommonPrefixes>";
+      for (const auto& p : page.prefixes) xml += "<CommonPrefixes><Prefix>" + net::xml_escape(p) + "</Prefix></CommonPrefixes>";
       return HttpResponse::text(200, xml + "</ListBucketResult>", kXmlType);
     }
     ObjectRef ref{bucket, object, std::nullopt};
