@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "harness/runner.h"
+#include "net/http.h"
 
 namespace gcpsim::harness {
 
@@ -127,18 +128,11 @@ RunResult run_repeated(const Scenario& sc, const Options& o, std::string& transc
   return first;
 }
 
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out.push_back(static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' ? '?' : c);
-    }
-  }
-  return out;
+// Markup-escaped, with control characters (not allowed in XML 1.0) shown as '?'.
+std::string xml_escape(std::string s) {
+  for (auto& c : s)
+    if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') c = '?';
+  return net::xml_escape(s);
 }
 
 void write_junit(const std::string& path, const std::vector<Outcome>& outcomes) {
