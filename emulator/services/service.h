@@ -26,6 +26,8 @@ class Service {
 // fault proxy). Domain code never needs it.
 struct Runtime {
   boost::asio::io_context* io = nullptr;             // the I/O thread's context
+  boost::asio::io_context* engine = nullptr;         // the engine thread's context (Cloud Run's
+                                                     // router serves there: no thread hop per request)
   std::function<void(std::function<void()>)> post;   // run on the engine thread
 };
 

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <functional>
 #include <limits>
 
 #include "services/run/limits.h"
@@ -89,9 +90,11 @@ awaitable<void> pump_websocket(asio::io_context& io, tcp::socket& client, beast:
 }
 
 // Passes the response on. True when the client connection stays usable; `reusable` says
-// whether the instance connection can go back to the pool.
+// whether the instance connection can go back to the pool. `settled` runs once, before the
+// write that completes the response: whatever the client does after reading it happens
+// after the engine hears the outcome.
 awaitable<bool> relay(tcp::socket& client, Upstream& up, ResponseParser& p, const Flight& flight, bool keep_alive,
-                      bool head, Outcome& out, bool& reusable) {
+                      bool head, Outcome& out, bool& reusable, const std::function<void()>& settled) {
   auto& res = p.get();
   out.status = static_cast<int>(res.result_int());
   bool upstream_keep = res.keep_alive();
@@ -107,16 +110,22 @@ awaitable<bool> relay(tcp::socket& client, Upstream& up, ResponseParser& p, cons
       out.upstream_error = !flight.aborted;
       auto r = flight.aborted && flight.reply ? *flight.reply : responses::upstream_failed();
       out.status = r.status;
+      settled();
       co_return co_await write_response(client, r, keep_alive);
     }
     auto msg = whole.release();
     out.bytes = msg.body().size();
-    co_await http::async_write(client, msg, asio::redirect_error(use_awaitable, ec));
     reusable = upstream_keep;
+    settled();  // `up` may be back in the pool now: not read again
+    co_await http::async_write(client, msg, asio::redirect_error(use_awaitable, ec));
     co_return !ec;
   }
   if (!bodiless && !res.chunked() && !length) res.chunked(true);  // a close-delimited body
   http::response_serializer<http::buffer_body> sr{res};
+  if (bodiless) {
+    reusable = upstream_keep && p.is_done();
+    settled();
+  }
   co_await http::async_write_header(client, sr, asio::redirect_error(use_awaitable, ec));
   if (ec) co_return false;
   std::vector<char> block(kRelayBlock);
@@ -137,11 +146,14 @@ awaitable<bool> relay(tcp::socket& client, Upstream& up, ResponseParser& p, cons
       res.body().data = nullptr;
       res.body().size = 0;
     }
+    if (p.is_done()) {
+      reusable = upstream_keep;
+      settled();  // `up` may be back in the pool now: not read again
+    }
     co_await http::async_write(client, sr, asio::redirect_error(use_awaitable, ec));
     if (ec == http::error::need_buffer) ec = {};
     if (ec) co_return false;
   } while (!p.is_done() && !sr.is_done());
-  reusable = upstream_keep && p.is_done();
   co_return true;
 }
 
@@ -226,25 +238,37 @@ awaitable<bool> Router::Impl::forward(tcp::socket& client, beast::flat_buffer& c
   std::optional<ResponseParser> parser;
   auto up = co_await exchange(decision.port, req, *flight, parser, head, websocket);
   Outcome out;
+  // The engine hears the outcome before the client can read the end of the response, so
+  // what the client does next (a push ack, a caller's next step) always comes after it.
+  // The instance connection goes back to the pool first, for the request the engine may
+  // now send to the same instance.
+  bool reported = false, reusable = false;
+  auto settled = [&, ticket = decision.ticket] {
+    if (reported) return;
+    reported = true;
+    out.aborted = out.aborted || flight->aborted;
+    if (up && reusable && !flight->aborted) checkin(decision.port, std::move(up));
+    flights.erase(ticket);
+    // At once, not posted: a post from this thread could land behind one the I/O thread
+    // makes meanwhile (a push client's result).
+    if (auto f = fe.lock()) f->finished(ticket, out);
+  };
   bool client_ok = false;
   if (!up) {
     out.aborted = flight->aborted;
     out.upstream_error = !flight->aborted;
     net::HttpResponse r = flight->reply ? *flight->reply : responses::upstream_failed();
     out.status = r.status;
+    settled();
     if (!flight->aborted || flight->reply) client_ok = co_await write_response(client, r, keep_alive);
   } else if (websocket && parser->get().result() == http::status::switching_protocols) {
     out.status = 101;
     out.websocket = true;
     co_await pump_websocket(io, client, client_buf, *up, *parser, *flight);
   } else {
-    bool reusable = false;
-    client_ok = co_await relay(client, *up, *parser, *flight, keep_alive, head, out, reusable);
-    out.aborted = flight->aborted;
-    if (reusable && !flight->aborted) checkin(decision.port, std::move(up));
+    client_ok = co_await relay(client, *up, *parser, *flight, keep_alive, head, out, reusable, settled);
   }
-  flights.erase(decision.ticket);
-  on_engine(fe, [ticket = decision.ticket, out](Frontend& f) { f.finished(ticket, out); });
+  settled();  // a cut response or a WebSocket that ended
   co_return client_ok;
 }
 
@@ -268,9 +292,7 @@ awaitable<void> Router::Impl::fetch(uint64_t ticket, uint16_t port, FetchRequest
     bool streaming = res.chunked() || (!p->content_length() && !p->is_done());
     net::Headers headers;
     for (const auto& f : res) headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
-    on_engine(fe, [ticket, status = out.status, headers = std::move(headers), streaming](Frontend& f) mutable {
-      f.fetch_head(ticket, status, std::move(headers), streaming);
-    });
+    if (auto f = fe.lock()) f->fetch_head(ticket, out.status, std::move(headers), streaming);
     std::vector<char> block(kRelayBlock);
     while (!p->is_done()) {
       res.body().data = block.data();
@@ -281,9 +303,7 @@ awaitable<void> Router::Impl::fetch(uint64_t ticket, uint16_t port, FetchRequest
       size_t n = block.size() - res.body().size;
       if (n == 0) continue;
       out.bytes += n;
-      on_engine(fe, [ticket, chunk = std::string(block.data(), n)](Frontend& f) mutable {
-        f.fetch_data(ticket, std::move(chunk));
-      });
+      if (auto f = fe.lock()) f->fetch_data(ticket, std::string(block.data(), n));
     }
   }
   bool failed = !up || ec;
@@ -293,7 +313,7 @@ awaitable<void> Router::Impl::fetch(uint64_t ticket, uint16_t port, FetchRequest
     out.upstream_error = !flight->aborted;
   }
   flights.erase(ticket);
-  on_engine(fe, [ticket, out](Frontend& f) { f.finished(ticket, out); });
+  if (auto f = fe.lock()) f->finished(ticket, out);
 }
 
 }  // namespace gcpsim::services::run

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <future>
 
 #include "services/run/limits.h"
 #include "services/run/responses.h"
@@ -72,7 +71,7 @@ awaitable<bool> write_response(tcp::socket& client, const net::HttpResponse& r, 
   co_return !ec;
 }
 
-// ---- I/O thread ----
+// ---- sockets (engine thread) ----
 
 void Router::Impl::shutdown() {
   closed = true;
@@ -124,18 +123,23 @@ awaitable<std::optional<Decision>> Router::Impl::ask(std::weak_ptr<Frontend> fe,
   w.wake = &wake;
   uint64_t id = next_wait++;
   waiters[id] = &w;
-  auto decide = [&io = io, weak = weak_from_this(), id](Decision d) {
-    on_io(io, weak, [id, d = std::move(d)](Impl& self) mutable { self.resolve(id, std::move(d)); });
+  // The router serves on the engine thread: the frontend decides in this call for the
+  // common case, or later (queued while instances start) through the same callback.
+  auto decide = [weak = weak_from_this(), id](Decision d) {
+    if (auto self = weak.lock()) self->resolve(id, std::move(d));
   };
-  post_engine([fe = std::move(fe), arrival = std::move(arrival), decide = std::move(decide)]() mutable {
-    if (auto f = fe.lock()) return f->admit(std::move(arrival), std::move(decide));
+  if (auto f = fe.lock()) {
+    f->admit(std::move(arrival), std::move(decide));
+  } else {
     Decision d;
     d.response = responses::upstream_failed();
-    decide(std::move(d));
-  });
-  wake.expires_at(asio::steady_timer::time_point::max());
-  error_code ec;
-  co_await wake.async_wait(asio::redirect_error(use_awaitable, ec));
+    resolve(id, std::move(d));
+  }
+  if (!w.decision) {
+    wake.expires_at(asio::steady_timer::time_point::max());
+    error_code ec;
+    co_await wake.async_wait(asio::redirect_error(use_awaitable, ec));
+  }
   waiters.erase(id);
   co_return std::move(w.decision);
 }
@@ -185,29 +189,24 @@ awaitable<void> Router::Impl::session(tcp::socket sock, std::weak_ptr<Frontend> 
   sock.close(ec);
 }
 
-// ---- engine thread ----
+// ---- Router (engine thread) ----
 
 Router::Router(Runtime& runtime) : runtime_(runtime) {
-  if (runtime.io) impl_ = std::make_shared<Impl>(*runtime.io, runtime.post);
+  if (runtime.engine) impl_ = std::make_shared<Impl>(*runtime.engine);
 }
 
+// On the engine thread, which is the router's own: coroutines still suspended end with
+// operation_aborted once the context runs them, holding the Impl until then.
 Router::~Router() {
-  if (!impl_) return;
-  auto done = std::make_shared<std::promise<void>>();
-  auto ready = done->get_future();
-  asio::post(*runtime_.io, [impl = std::move(impl_), done] {
-    impl->shutdown();
-    done->set_value();
-  });
-  ready.wait_for(std::chrono::seconds(10));
+  if (impl_) impl_->shutdown();
 }
 
 core::StatusOr<uint16_t> Router::listen(uint16_t port, std::weak_ptr<Frontend> frontend) {
-  if (!impl_) return core::Status::failed_precondition("no I/O thread to serve on");
+  if (!impl_) return core::Status::failed_precondition("no engine context to serve on");
   uint16_t bound = 0;
   auto fd = bind_listener(port, bound);
   if (!fd.ok()) return fd.status();
-  Impl::on_io(*runtime_.io, impl_, [fd = *fd, fe = std::move(frontend)](Impl& self) mutable {
+  Impl::defer(impl_->io, impl_, [fd = *fd, fe = std::move(frontend)](Impl& self) mutable {
     auto acceptor = std::make_unique<tcp::acceptor>(self.io);
     error_code ec;
     acceptor->assign(tcp::v4(), fd, ec);
@@ -224,7 +223,7 @@ core::StatusOr<uint16_t> Router::listen(uint16_t port, std::weak_ptr<Frontend> f
 
 void Router::fetch(uint64_t ticket, uint16_t instance_port, FetchRequest request, std::weak_ptr<Frontend> frontend) {
   if (!impl_) return;
-  Impl::on_io(*runtime_.io, impl_, [=, request = std::move(request), fe = std::move(frontend)](Impl& self) mutable {
+  Impl::defer(impl_->io, impl_, [=, request = std::move(request), fe = std::move(frontend)](Impl& self) mutable {
     auto flight = std::make_shared<Flight>();
     self.flights[ticket] = flight;
     asio::co_spawn(self.io, self.fetch(ticket, instance_port, std::move(request), flight, std::move(fe)),
@@ -234,14 +233,14 @@ void Router::fetch(uint64_t ticket, uint16_t instance_port, FetchRequest request
 
 void Router::abort(uint64_t ticket, std::optional<net::HttpResponse> reply) {
   if (!impl_) return;
-  Impl::on_io(*runtime_.io, impl_, [ticket, reply = std::move(reply)](Impl& self) mutable {
+  Impl::defer(impl_->io, impl_, [ticket, reply = std::move(reply)](Impl& self) mutable {
     self.abort(ticket, std::move(reply));
   });
 }
 
 void Router::forget_instance(uint16_t instance_port) {
   if (!impl_) return;
-  Impl::on_io(*runtime_.io, impl_, [instance_port](Impl& self) { self.pool.erase(instance_port); });
+  Impl::defer(impl_->io, impl_, [instance_port](Impl& self) { self.pool.erase(instance_port); });
 }
 
 }  // namespace gcpsim::services::run

@@ -3,7 +3,7 @@
 // proxied to the chosen instance over pooled keep-alive connections with the response
 // streamed back unbuffered (SSE, chunked) and WebSocket upgrades pumped both ways. The
 // engine can also send requests itself (fetch) and abort any request (timeouts).
-// Methods are called on the engine thread; Frontend calls arrive on the engine thread.
+// Everything, sockets included, runs on the engine thread: admission is a direct call.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -73,7 +73,7 @@ class Router {
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
 
-  // Binds 127.0.0.1:port now (0 picks a free port) and accepts on the I/O thread.
+  // Binds 127.0.0.1:port now (0 picks a free port) and accepts on the engine thread.
   core::StatusOr<uint16_t> listen(uint16_t port, std::weak_ptr<Frontend> frontend);
   void fetch(uint64_t ticket, uint16_t instance_port, FetchRequest request, std::weak_ptr<Frontend> frontend);
   // Cuts a forwarded request or fetch: the client gets `reply` when nothing was sent yet

@@ -1,5 +1,6 @@
 // Internal to router.cc and proxy.cc (the only two translation units with Beast in them):
-// the router's I/O-thread state — listeners, sessions waiting on engine decisions, requests
+// the router's socket state, served on the engine thread's context (a request's admission,
+// proxying and outcome cost no thread hop) — listeners, sessions waiting on engine decisions, requests
 // in flight (so the engine can abort them) and the keep-alive pools to instances.
 #pragma once
 #include <map>
@@ -48,10 +49,9 @@ struct Waiter {
 using UpstreamRequest = http::request<http::string_body>;
 
 struct Router::Impl : std::enable_shared_from_this<Impl> {
-  Impl(asio::io_context& c, std::function<void(std::function<void()>)> post) : io(c), post_engine(std::move(post)) {}
+  explicit Impl(asio::io_context& c) : io(c) {}
 
   asio::io_context& io;
-  std::function<void(std::function<void()>)> post_engine;
   bool closed = false;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   std::set<tcp::socket*> clients;
@@ -60,18 +60,11 @@ struct Router::Impl : std::enable_shared_from_this<Impl> {
   std::map<uint64_t, std::shared_ptr<Flight>> flights;
   std::map<uint16_t, std::vector<std::unique_ptr<Upstream>>> pool;
 
-  // Engine → I/O: runs fn on this Impl if it still exists.
+  // Runs fn on this Impl later, if it still exists (after the current handler).
   template <class Fn>
-  static void on_io(asio::io_context& io, std::weak_ptr<Impl> w, Fn fn) {
+  static void defer(asio::io_context& io, std::weak_ptr<Impl> w, Fn fn) {
     asio::post(io, [w = std::move(w), fn = std::move(fn)]() mutable {
       if (auto self = w.lock()) fn(*self);
-    });
-  }
-  // I/O → engine: runs fn on the frontend if it still exists.
-  template <class Fn>
-  void on_engine(std::weak_ptr<Frontend> fe, Fn fn) {
-    post_engine([fe = std::move(fe), fn = std::move(fn)]() mutable {
-      if (auto f = fe.lock()) fn(*f);
     });
   }
 

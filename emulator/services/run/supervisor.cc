@@ -1,5 +1,7 @@
 // Instance processes: the engine side keeps pids and control sockets; the I/O side reads
-// output, waits on pidfds and runs startup probes with asio, posting results to the engine.
+// output, waits on pidfds and runs startup probes with asio on the engine thread's context
+// (the thread Cloud Run's router serves on, so a line an instance logs before answering is
+// seen before the answer), posting results to the engine.
 #include "services/run/supervisor.h"
 
 #include <netinet/in.h>
@@ -9,7 +11,6 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
-#include <future>
 #include <map>
 
 #include <boost/asio.hpp>
@@ -94,18 +95,16 @@ struct Supervisor::IoSide : std::enable_shared_from_this<IoSide> {
   };
 
   asio::io_context& io;
-  std::function<void(std::function<void()>)> post_engine;
   std::weak_ptr<Impl> engine;
   std::map<uint64_t, std::shared_ptr<Proc>> procs;
 
-  IoSide(asio::io_context& c, std::function<void(std::function<void()>)> post, std::weak_ptr<Impl> e)
-      : io(c), post_engine(std::move(post)), engine(std::move(e)) {}
+  IoSide(asio::io_context& c, std::weak_ptr<Impl> e) : io(c), engine(std::move(e)) {}
 
+  // Already on the engine thread: at once, so a line read before a router response is
+  // recorded before it.
   template <class Fn>
   void to_engine(Fn fn) {
-    post_engine([w = engine, fn = std::move(fn)]() mutable {
-      if (auto impl = w.lock()) fn(*impl);
-    });
+    if (auto impl = engine.lock()) fn(*impl);
   }
 
   void watch(uint64_t id, Spawned s, LaunchSpec spec) {
@@ -231,7 +230,7 @@ void Supervisor::Impl::on_exit(uint64_t id) {
   procs.erase(it);
   auto status = reap(proc.pid, true).value_or(ExitStatus{});
   ::close(proc.control_fd);
-  asio::post(*runtime.io, [io = io, id] { io->forget(id); });
+  asio::post(*runtime.engine, [io = io, id] { io->forget(id); });
   if (proc.callbacks.exited) proc.callbacks.exited(status);
 }
 
@@ -243,13 +242,13 @@ Supervisor::~Supervisor() { stop_all(kTerminationGrace); }
 core::StatusOr<uint64_t> Supervisor::launch(LaunchSpec spec, ProcessCallbacks callbacks) {
   auto& impl = *impl_;
   if (impl.stopped) return core::Status::failed_precondition("the supervisor has stopped");
-  if (!impl.runtime.io) return core::Status::failed_precondition("no I/O thread to watch processes on");
-  if (!impl.io) impl.io = std::make_shared<IoSide>(*impl.runtime.io, impl.runtime.post, impl_);
+  if (!impl.runtime.engine) return core::Status::failed_precondition("no engine context to watch processes on");
+  if (!impl.io) impl.io = std::make_shared<IoSide>(*impl.runtime.engine, impl_);
   auto spawned = spawn_process(spec.spawn);
   if (!spawned.ok()) return spawned.status();
   uint64_t id = impl.next_id++;
   impl.procs[id] = Impl::Proc{spawned->pid, spawned->control_fd, std::move(callbacks)};
-  asio::post(*impl.runtime.io, [io = impl.io, id, s = *spawned, spec = std::move(spec)]() mutable {
+  asio::post(*impl.runtime.engine, [io = impl.io, id, s = *spawned, spec = std::move(spec)]() mutable {
     io->watch(id, s, std::move(spec));
   });
   return id;
@@ -327,14 +326,9 @@ void Supervisor::stop_all(core::Duration grace) {
   for (auto& [id, p] : impl.procs) ::close(p.control_fd);
   impl.procs.clear();
   if (!impl.io) return;
-  // The I/O thread closes its descriptors; bounded in case it no longer runs.
-  auto closed = std::make_shared<std::promise<void>>();
-  auto done = closed->get_future();
-  asio::post(*impl.runtime.io, [io = std::move(impl.io), closed] {
-    io->close_all();
-    closed->set_value();
-  });
-  done.wait_for(std::chrono::seconds(10));
+  // The watchers share this thread: their pending reads end with operation_aborted.
+  impl.io->close_all();
+  impl.io.reset();
 }
 
 core::StatusOr<uint16_t> pick_free_port() {

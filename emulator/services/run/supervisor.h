@@ -1,5 +1,5 @@
 // The processes behind Run instances: launches them (spawn.h), reads their stdout/stderr line
-// by line and watches for their exit on the I/O thread, runs the startup probe (TCP connect
+// by line and watches for their exit with asio on the engine thread, runs the startup probe (TCP connect
 // or HTTP GET, retried with asio timers), and terminates and reaps them all on stop.
 // Called on the engine thread; callbacks arrive on the engine thread.
 #pragma once
