@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // bench/router: wrk against a trivial upstream directly and through gcpsim's Cloud Run router
-// in one run (req/s, p50, p99, and the ratios), then WEBSOCKETS (default 1000) concurrent
-// WebSocket connections held through the router with gcpsim's RSS before and after.
+// in one run (req/s, p50, p99, the ratios, and the CPU gcpsim and the upstream spend per
+// request), the same at one connection (what the router adds to each request without
+// queueing), then WEBSOCKETS (default 1000) concurrent WebSocket connections held through
+// the router with gcpsim's RSS before and after.
 // Prints figures; not a pass/fail test. Needs wrk (Debian package `wrk`).
 //   GCPSIM_BIN=build/emulator/gcpsim node bench/router.js [--duration 10s] [--connections 32]
 'use strict';
@@ -49,24 +51,40 @@ async function startGcpsim(routerPort) {
   return { proc, port };
 }
 
-async function instancePort(edgePort) {
+async function readyInstance(edgePort) {
   for (;;) {
     const res = await fetch(`http://127.0.0.1:${edgePort}/_gcpsim/run`);
     const svc = (await res.json()).services[0];
     const ready = svc.instances.find((i) => i.state === 'READY');
-    if (ready) return ready.port;
+    if (ready) return ready;
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
-// wrk's --latency output: Requests/sec and the 50%/99% lines, in microseconds.
-function wrk(url) {
-  const out = execFileSync('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${DURATION}`, '--latency', url]).toString();
+// CPU time (user + system) a process and its descendants use, in microseconds (an
+// instance's pid is gcpsim's launcher; the service runs under it).
+function cpuUs(pid) {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  const own = (Number(fields[11]) + Number(fields[12])) * 1e6 / 100;  // utime, stime in clock ticks
+  let children = [];
+  try {
+    children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean);
+  } catch { /* gone */ }
+  return children.reduce((sum, c) => sum + cpuUs(Number(c)), own);
+}
+
+// wrk's --latency output: Requests/sec and the 50%/99% lines, in microseconds; with the CPU
+// each of `pids` spent per request.
+function wrk(url, pids = {}, connections = CONNECTIONS) {
+  const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuUs(pid)]));
+  const out = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${DURATION}`, '--latency', url]).toString();
   const us = (label) => {
     const m = new RegExp(`\\s${label}\\s+([\\d.]+)(us|ms|s)`).exec(out);
     return Number(m[1]) * { us: 1, ms: 1000, s: 1e6 }[m[2]];
   };
-  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]), p50: us('50%'), p99: us('99%') };
+  const requests = Number(/(\d+) requests in/.exec(out)[1]);
+  const cpu = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, (cpuUs(pid) - before[k]) / requests]));
+  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]), p50: us('50%'), p99: us('99%'), cpu };
 }
 
 function rssMiB(pid) {
@@ -106,16 +124,28 @@ function openWebSocket(port) {
 (async () => {
   const routerPort = await freePort();
   const sim = await startGcpsim(routerPort);
-  const direct = await instancePort(sim.port);
+  const instance = await readyInstance(sim.port);
+  const direct = instance.port;
+  const pids = { gcpsim: sim.proc.pid, upstream: instance.pid };
   wrk(`http://127.0.0.1:${direct}/`);  // warm both paths up
-  const d = wrk(`http://127.0.0.1:${direct}/`);
-  const r = wrk(`http://127.0.0.1:${routerPort}/`);
-  const fmt = (x) => `${x.rps.toFixed(0).padStart(7)} req/s  p50 ${x.p50.toFixed(0).padStart(6)} us  p99 ${x.p99.toFixed(0).padStart(6)} us`;
-  console.log(`wrk -t1 -c${CONNECTIONS} -d${DURATION}, trivial Node upstream ("ok"):`);
+  wrk(`http://127.0.0.1:${routerPort}/`);
+  const d = wrk(`http://127.0.0.1:${direct}/`, pids);
+  const r = wrk(`http://127.0.0.1:${routerPort}/`, pids);
+  const fmt = (x) => `${x.rps.toFixed(0).padStart(7)} req/s  p50 ${x.p50.toFixed(0).padStart(6)} us  p99 ` +
+    `${x.p99.toFixed(0).padStart(6)} us  CPU/request: upstream ${x.cpu.upstream.toFixed(1)} us, ` +
+    `gcpsim ${x.cpu.gcpsim.toFixed(1)} us`;
+  console.log(`wrk -t1 -c${CONNECTIONS} -d${DURATION}, trivial Node upstream ("ok"), ${os.cpus().length} CPUs, ` +
+    `load average ${os.loadavg()[0].toFixed(2)}:`);
   console.log(`  direct        ${fmt(d)}`);
   console.log(`  via router    ${fmt(r)}`);
   console.log(`  ratio ${(r.rps / d.rps).toFixed(3)} of direct throughput; added p50 ${(r.p50 - d.p50).toFixed(0)} us, ` +
-    `added p99 ${(r.p99 - d.p99).toFixed(0)} us`);
+    `added p99 ${(r.p99 - d.p99).toFixed(0)} us; the router's CPU per request is ` +
+    `${(r.cpu.gcpsim / r.cpu.upstream).toFixed(2)}x the upstream's`);
+  // One connection: no queueing, so the difference is what the router adds to each request.
+  const d1 = wrk(`http://127.0.0.1:${direct}/`, pids, 1);
+  const r1 = wrk(`http://127.0.0.1:${routerPort}/`, pids, 1);
+  console.log(`wrk -t1 -c1: direct p50 ${d1.p50.toFixed(0)} us, via router p50 ${r1.p50.toFixed(0)} us: ` +
+    `added p50 ${(r1.p50 - d1.p50).toFixed(0)} us, added p99 ${(r1.p99 - d1.p99).toFixed(0)} us`);
 
   const before = rssMiB(sim.proc.pid);
   const sockets = [];
