@@ -89,14 +89,18 @@ class StreamReactor;
 
 // The engine's view of a bidi call. Writes queue here and go out one at a time; the
 // reactor may be gone (OnDone) while the engine still holds this, hence the mutex.
-class Stream final : public ServerStream {
+class Stream final : public ServerStream, public std::enable_shared_from_this<Stream> {
  public:
-  explicit Stream(StreamReactor* r) : reactor_(r) {}
+  Stream(StreamReactor* r, EngineAccess& engine) : reactor_(r), engine_(engine) {}
   bool write(const Message& m) override;
   void finish(core::Status s) override;
   bool closed() const override {
     std::lock_guard lock(mu_);
     return finishing_;
+  }
+  bool congested() const override {
+    std::lock_guard lock(mu_);
+    return queue_.size() >= kMaxQueuedWrites;
   }
 
   // gRPC threads.
@@ -114,6 +118,7 @@ class Stream final : public ServerStream {
   void start_next_locked();
   mutable std::mutex mu_;
   StreamReactor* reactor_;
+  EngineAccess& engine_;
   std::deque<grpc::ByteBuffer> queue_;
   bool writing_ = false;
   bool finishing_ = false;
@@ -124,7 +129,7 @@ class Stream final : public ServerStream {
 class StreamReactor final : public Reactor {
  public:
   StreamReactor(EngineAccess& engine, std::string method)
-      : engine_(engine), stream_(std::make_shared<Stream>(this)) {
+      : engine_(engine), stream_(std::make_shared<Stream>(this, engine)) {
     engine_.post([&engine = engine_, s = stream_, method = std::move(method)] { open(engine, s, method); });
     StartRead(&read_buf_);
   }
@@ -202,18 +207,29 @@ void Stream::finish(core::Status s) {
 }
 
 void Stream::write_done(bool ok) {
-  std::lock_guard lock(mu_);
-  writing_ = false;
-  if (!queue_.empty()) queue_.pop_front();
-  if (!ok) {
-    queue_.clear();
-    finishing_ = true;
+  bool writable = false;
+  {
+    std::lock_guard lock(mu_);
+    writing_ = false;
+    writable = queue_.size() == kMaxQueuedWrites;  // this completion ends the congestion
+    if (!queue_.empty()) queue_.pop_front();
+    if (!ok) {
+      queue_.clear();
+      finishing_ = true;
+    }
+    if (!queue_.empty()) {
+      start_next_locked();
+    } else if (finishing_ && !finished_ && reactor_ != nullptr) {
+      finished_ = true;
+      reactor_->Finish(final_status_);
+    }
+    writable = writable && !finishing_;
   }
-  if (!queue_.empty()) {
-    start_next_locked();
-  } else if (finishing_ && !finished_ && reactor_ != nullptr) {
-    finished_ = true;
-    reactor_->Finish(final_status_);
+  // Outside the lock: the engine may be writing to this stream right now.
+  if (writable) {
+    engine_.post([s = shared_from_this()] {
+      if (!s->closed() && s->on_writable) s->on_writable();
+    });
   }
 }
 

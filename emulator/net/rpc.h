@@ -38,6 +38,13 @@ class ServerStream {
   // Ends the stream with a status; later writes are dropped.
   virtual void finish(core::Status s) = 0;
   virtual bool closed() const = 0;
+  // True while kMaxQueuedWrites responses wait to go out (the one being written included):
+  // a producer holds further messages back, so they leave batched once the transport has
+  // taken the queue, instead of piling up here behind each other.
+  virtual bool congested() const = 0;
+  static constexpr size_t kMaxQueuedWrites = 2;
+  // Set by the handler in open(), engine thread: the stream stopped being congested.
+  std::function<void()> on_writable;
   // Set by the handler in open(): each request message read, and the client going away
   // (half-close, cancel or disconnect; called once).
   std::function<void(const Message&)> on_read;

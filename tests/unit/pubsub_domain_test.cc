@@ -66,9 +66,13 @@ struct Fixture {
 struct Recorder : Consumer {
   std::vector<Delivery> got;
   std::optional<Status> closed_with;
+  bool open = true;  // accepting()
+  int batches = 0;
   void deliver(std::vector<Delivery> batch) override {
+    ++batches;
     for (auto& d : batch) got.push_back(std::move(d));
   }
+  bool accepting() const override { return open; }
   void closed(const Status& why) override { closed_with = why; }
 };
 
@@ -299,6 +303,30 @@ TEST_CASE("consumers get messages pushed within their flow-control limits") {
   f.ack(r.got[0]);
   REQUIRE(r.got.size() == 3);
   CHECK(r.got[2].message->data == "3");
+  f.domain.detach(*id);
+}
+
+TEST_CASE("a consumer not accepting keeps messages ready, unleased, until it resumes") {
+  Fixture f;
+  f.subscription();
+  Recorder r;
+  auto id = f.domain.attach(kSub, &r, FlowLimits{.max_messages = 10, .max_bytes = 0, .lease = 10s});
+  REQUIRE(id.ok());
+  f.publish("1");
+  REQUIRE(r.got.size() == 1);
+  r.open = false;
+  for (auto d : {"2", "3", "4"}) f.publish(d);
+  CHECK(r.got.size() == 1);
+  // Nothing was leased meanwhile: the ack deadline passing does not count as an attempt.
+  f.clock.advance(30s);
+  CHECK(r.got.size() == 1);
+  f.ack(r.got[0]);
+  CHECK(r.got.size() == 1);  // room again, but still not accepting
+  r.open = true;
+  f.domain.resume(*id);
+  REQUIRE(r.got.size() == 4);
+  CHECK(r.batches == 2);  // what became ready meanwhile comes in one batch
+  CHECK(Fixture::data({r.got.begin() + 1, r.got.end()}) == std::vector<std::string>{"2", "3", "4"});
   f.domain.detach(*id);
 }
 

@@ -394,6 +394,13 @@ void Domain::set_limits(ConsumerId id, FlowLimits limits) {
   if (SubState* s = find_sub(it->second->sub)) mark_dirty(*s);
 }
 
+void Domain::resume(ConsumerId id) {
+  auto it = consumers_.find(id);
+  if (it == consumers_.end()) return;
+  Batch batch(*this);
+  if (SubState* s = find_sub(it->second->sub)) mark_dirty(*s);
+}
+
 void Domain::detach(ConsumerId id) {
   auto it = consumers_.find(id);
   if (it == consumers_.end()) return;
@@ -418,7 +425,7 @@ void Domain::dispatch(SubState& s) {
       ConsumerState& c = *consumers_.at(id);
       int64_t room = c.limits.max_messages > 0 ? c.limits.max_messages - c.outstanding : limits::kMaxBatchPerTurn;
       int64_t byte_room = c.limits.max_bytes > 0 ? c.limits.max_bytes - c.bytes : 0;
-      if (room <= 0 || (c.limits.max_bytes > 0 && byte_room <= 0)) continue;
+      if (room <= 0 || (c.limits.max_bytes > 0 && byte_room <= 0) || !c.consumer->accepting()) continue;
       auto got = take(s, std::min(room, limits::kMaxBatchPerTurn), byte_room, c.limits.lease, id);
       if (got.empty()) continue;
       progress = true;

@@ -130,6 +130,9 @@ class Consumer {
  public:
   virtual ~Consumer() = default;
   virtual void deliver(std::vector<Delivery> batch) = 0;
+  // False while the consumer cannot take messages now, whatever its flow limits (its
+  // transport is backed up): they stay ready until it calls Domain::resume().
+  virtual bool accepting() const { return true; }
   // The subscription went away (deleted, detached, expired); the consumer is detached.
   virtual void closed(const Status& why) = 0;
 };
@@ -192,6 +195,8 @@ class Domain {
   // Registers a consumer; it is offered messages whenever some are ready and it has room.
   StatusOr<ConsumerId> attach(const std::string& sub, Consumer* consumer, FlowLimits limits);
   void set_limits(ConsumerId id, FlowLimits limits);
+  // The consumer accepts messages again: it is offered what became ready meanwhile.
+  void resume(ConsumerId id);
   // Its leases stay valid until they expire, are acked or nacked.
   void detach(ConsumerId id);
 

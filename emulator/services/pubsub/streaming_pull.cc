@@ -57,6 +57,13 @@ class StreamingPull::Session final : public Consumer {
     }
   }
 
+  // A stream with responses still queued gets nothing more until they are written: what
+  // becomes ready meanwhile leaves batched in the next response.
+  bool accepting() const override { return !stream_->congested(); }
+  void writable() {
+    if (consumer_) svc_.domain().resume(consumer_);
+  }
+
   void closed(const Status& why) override {
     consumer_ = 0;
     end(why);
@@ -68,6 +75,7 @@ class StreamingPull::Session final : public Consumer {
   void shutdown(const Status& why) {
     stream_->on_read = nullptr;
     stream_->on_close = nullptr;
+    stream_->on_writable = nullptr;
     stream_->finish(why);
   }
 
@@ -202,6 +210,10 @@ void StreamingPull::open(std::shared_ptr<net::ServerStream> stream) {
   stream->on_read = [this, id](const google::protobuf::Message& m) {
     auto it = sessions_.find(id);
     if (it != sessions_.end()) it->second->on_request(static_cast<const v1::StreamingPullRequest&>(m));
+  };
+  stream->on_writable = [this, id] {
+    auto it = sessions_.find(id);
+    if (it != sessions_.end()) it->second->writable();
   };
   stream->on_close = [this, id] {
     auto it = sessions_.find(id);
