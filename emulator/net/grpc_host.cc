@@ -69,6 +69,7 @@ class UnaryReactor final : public Reactor {
       Finish(grpc::Status(grpc::StatusCode::INTERNAL, "could not parse the request message"));
       return;
     }
+    request_buf_.Clear();  // a Publish batch is megabytes: not held until the call is done
     call_unary(*engine_.env, *m, *request_, response_.get(), [this](core::Status s) {
       if (!s.is_ok()) {
         Finish(core::to_grpc_status(s));

@@ -18,9 +18,11 @@ namespace gcpsim::pubsub {
 namespace {
 using core::Status;
 
-// Responses stay well under the clients' 20 MB receive limit.
+// Responses stay well under the clients' 20 MB receive limit, and small enough that the
+// responses a congested stream may hold queued (net::ServerStream::kMaxQueuedWrites) cost
+// little memory.
 constexpr int kMaxMessagesPerResponse = 1000;
-constexpr size_t kMaxResponseBytes = 4 * 1024 * 1024;
+constexpr size_t kMaxResponseBytes = 512 * 1024;
 }  // namespace
 
 class StreamingPull::Session final : public Consumer {
