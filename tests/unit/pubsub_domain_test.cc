@@ -58,6 +58,11 @@ struct Fixture {
     auto r = domain.acknowledge(sub, {d.ack_id});
     REQUIRE(r.ok());
   }
+  Domain::ConsumerId attach(Consumer& c, int64_t max_messages) {
+    auto id = domain.attach(kSub, &c, FlowLimits{.max_messages = max_messages, .max_bytes = 0, .lease = 10s});
+    REQUIRE(id.ok());
+    return *id;
+  }
   void nack(const Delivery& d, const std::string& sub = kSub) {
     REQUIRE(domain.modify_ack_deadline(sub, {d.ack_id}, 0s).ok());
   }
@@ -296,22 +301,20 @@ TEST_CASE("consumers get messages pushed within their flow-control limits") {
   Fixture f;
   f.subscription();
   Recorder r;
-  auto id = f.domain.attach(kSub, &r, FlowLimits{.max_messages = 2, .max_bytes = 0, .lease = 10s});
-  REQUIRE(id.ok());
+  auto id = f.attach(r, 2);
   for (auto d : {"1", "2", "3"}) f.publish(d);
   REQUIRE(r.got.size() == 2);
   f.ack(r.got[0]);
   REQUIRE(r.got.size() == 3);
   CHECK(r.got[2].message->data == "3");
-  f.domain.detach(*id);
+  f.domain.detach(id);
 }
 
 TEST_CASE("a consumer not accepting keeps messages ready, unleased, until it resumes") {
   Fixture f;
   f.subscription();
   Recorder r;
-  auto id = f.domain.attach(kSub, &r, FlowLimits{.max_messages = 10, .max_bytes = 0, .lease = 10s});
-  REQUIRE(id.ok());
+  auto id = f.attach(r, 10);
   f.publish("1");
   REQUIRE(r.got.size() == 1);
   r.open = false;
@@ -323,11 +326,11 @@ TEST_CASE("a consumer not accepting keeps messages ready, unleased, until it res
   f.ack(r.got[0]);
   CHECK(r.got.size() == 1);  // room again, but still not accepting
   r.open = true;
-  f.domain.resume(*id);
+  f.domain.resume(id);
   REQUIRE(r.got.size() == 4);
   CHECK(r.batches == 2);  // what became ready meanwhile comes in one batch
   CHECK(Fixture::data({r.got.begin() + 1, r.got.end()}) == std::vector<std::string>{"2", "3", "4"});
-  f.domain.detach(*id);
+  f.domain.detach(id);
 }
 
 TEST_CASE("deleting a subscription closes its consumers") {

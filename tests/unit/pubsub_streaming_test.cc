@@ -9,12 +9,9 @@
 #include "core/events.h"
 #include "core/faults.h"
 #include "core/ids.h"
-#include "core/stack.h"
 #include "core/store.h"
-#include "net/http.h"
-#include "net/http_client.h"
-#include "net/rpc.h"
 #include "services/pubsub/service.h"
+#include "service_context.h"
 
 using namespace gcpsim;
 using namespace std::chrono_literals;
@@ -24,10 +21,6 @@ namespace {
 
 const std::string kTopic = "projects/demo-project/topics/orders";
 const std::string kSub = "projects/demo-project/subscriptions/orders-sub";
-
-struct NoHttp : net::HttpClient {
-  void send(net::OutboundRequest, std::function<void(net::OutboundResponse)>) override {}
-};
 
 // A stream whose written responses stay queued until the test lets the transport take them.
 struct QueuedStream : net::ServerStream {
@@ -63,14 +56,8 @@ struct Fixture {
   core::Faults faults{clock, ids};
   std::unique_ptr<core::Store> store = std::move(core::Store::open("")).value();
   core::Env env{clock, ids, events, faults, *store};
-  core::StackConfig stack = core::default_stack();
-  net::MethodTable methods;
-  net::Router router;
-  NoHttp http;
-  services::Registry registry;
-  services::Runtime runtime;
-  services::Context ctx{env, stack, methods, router, http, registry, runtime};
-  std::unique_ptr<services::Service> service = pubsub::create_service(ctx);
+  testing::ServiceContext sc{env};
+  std::unique_ptr<services::Service> service = pubsub::create_service(sc.ctx);
   pubsub::PubsubService& ps = *dynamic_cast<pubsub::PubsubService*>(service.get());
 
   Fixture() {
@@ -86,7 +73,7 @@ struct Fixture {
 
   std::shared_ptr<QueuedStream> open_stream() {
     auto s = std::make_shared<QueuedStream>();
-    const net::StreamMethod* m = methods.stream("/google.pubsub.v1.Subscriber/StreamingPull");
+    const net::StreamMethod* m = sc.methods.stream("/google.pubsub.v1.Subscriber/StreamingPull");
     REQUIRE(m != nullptr);
     m->open(s);
     v1::StreamingPullRequest first;

@@ -13,6 +13,7 @@
 #include "services/pubsub/service.h"
 #include "services/secrets/notify.h"
 #include "services/secrets/service.h"
+#include "service_context.h"
 
 using namespace secrets_test;
 namespace v1 = google::cloud::secretmanager::v1;
@@ -212,10 +213,6 @@ TEST_CASE("timestamps are written in US Pacific time") {
 
 namespace {
 
-struct NoHttp : net::HttpClient {
-  void send(net::OutboundRequest, std::function<void(net::OutboundResponse)>) override {}
-};
-
 std::vector<std::string> types(const std::vector<pubsub::Delivery>& got) {
   std::vector<std::string> out;
   for (const auto& d : got) out.push_back(d.message->attributes.at("eventType"));
@@ -227,19 +224,13 @@ std::vector<std::string> types(const std::vector<pubsub::Delivery>& got) {
 TEST_CASE("notifications are published to the secret's Pub/Sub topics") {
   Fixture f;
   f.store.reset();
-  core::StackConfig stack = core::default_stack();
-  net::MethodTable methods;
-  net::Router router;
-  NoHttp http;
-  services::Registry registry;
-  services::Runtime runtime;
-  services::Context ctx{f.env, stack, methods, router, http, registry, runtime};
-  auto ps = pubsub::create_service(ctx);
-  registry.put("pubsub", ps.get());
-  SecretsService secrets(f.env, stack, methods, &registry);
+  testing::ServiceContext sc(f.env);
+  auto ps = pubsub::create_service(sc.ctx);
+  sc.registry.put("pubsub", ps.get());
+  SecretsService secrets(f.env, sc.stack, sc.methods, &sc.registry);
   ps->start();
   secrets.start();
-  auto* bus = registry.get<pubsub::PubsubService>("pubsub");
+  auto* bus = sc.registry.get<pubsub::PubsubService>("pubsub");
   REQUIRE(bus->domain().create_topic("projects/demo-project/topics/events", {}).ok());
   pubsub::SubscriptionConfig audit;
   audit.topic = "projects/demo-project/topics/events";
