@@ -1,7 +1,7 @@
 // The TCP fault proxy: accept loops, the upstream connect (retried while the server starts),
-// and one loop per direction. A direction no fault can touch relays with plain non-blocking
-// read/write on readiness (two system calls a chunk, no handler per read or write); while a
-// rule could apply it reads, asks for the verdict, and applies it before forwarding.
+// and one loop per direction. A direction no fault can touch writes each chunk on as soon as
+// it is read (two system calls a chunk, one handler); while a rule could apply, the chunk
+// waits for the verdict and has it applied before it is forwarded.
 #include "net/tcp_proxy.h"
 
 #include <netinet/in.h>
@@ -25,8 +25,7 @@ using error_code = boost::system::error_code;
 
 namespace {
 
-constexpr size_t kChunk = 256 * 1024;
-constexpr int kRelayRounds = 8;  // full chunks relayed in a row before yielding
+constexpr size_t kChunk = 64 * 1024;
 constexpr int kFirstRetryMs = 20, kMaxRetryMs = 250;
 
 struct Conn {
@@ -147,118 +146,80 @@ struct TcpProxy::Impl : std::enable_shared_from_this<Impl> {
     if (--c->open_directions == 0) finish(c, false);
   }
 
-  // The fast path of one direction: while `clear` holds (no rule can touch it), read what
-  // is there and write it on at once; wait for readability only when the socket is drained
-  // (a short read: the next arrival wakes the reactor again). A write the peer cannot take
-  // yet is finished asynchronously, then relaying resumes. `slow` takes over (reading the
-  // next chunk itself) as soon as `clear` stops holding, checked before every chunk.
-  template <class From, class To>
-  void relay(const ConnPtr& c, From& from, To& to, std::vector<char>& buf, bool to_upstream) {
-    for (int round = 0;; ++round) {
+  // One direction's loop: read what is there (the reactor performs the read once the socket
+  // is readable, so a drained socket costs no extra system call), then, while no rule can
+  // touch this direction, write it on at once with a plain non-blocking send; a write the
+  // peer cannot take yet is finished asynchronously. Whether a rule applies is checked for
+  // every chunk, so a rule added while the connection is open applies to its next chunk.
+  void read_client(const ConnPtr& c) {
+    c->client.async_read_some(asio::buffer(c->up_buf), [self = shared_from_this(), c](error_code ec, size_t n) {
       if (c->closed) return;
-      if (!clear(c, to_upstream)) return slow(c, to_upstream);
-      if (round == kRelayRounds) {  // a fast sender: let the other connections have a turn
-        return asio::post(io, [self = shared_from_this(), c, &from, &to, &buf, to_upstream] {
-          self->relay(c, from, to, buf, to_upstream);
-        });
-      }
-      ssize_t n = ::recv(from.native_handle(), buf.data(), buf.size(), 0);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return await(c, from, to, buf, to_upstream);
-      if (n <= 0) return half_close(c, to_upstream);
-      size_t sent = 0;
-      while (sent < static_cast<size_t>(n)) {
-        ssize_t w = ::send(to.native_handle(), buf.data() + sent, n - sent, MSG_NOSIGNAL);
-        if (w > 0) sent += static_cast<size_t>(w);
-        else if (w < 0 && errno == EINTR) continue;
-        else if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-        else return finish(c, false);
-      }
-      if (sent < static_cast<size_t>(n)) {
-        return asio::async_write(to, asio::buffer(buf.data() + sent, n - sent),
-                                 [self = shared_from_this(), c, &from, &to, &buf, to_upstream](error_code ec, size_t) {
-                                   if (c->closed) return;
-                                   if (ec) return self->finish(c, false);
-                                   self->relay(c, from, to, buf, to_upstream);
-                                 });
-      }
-      if (static_cast<size_t>(n) < buf.size()) return await(c, from, to, buf, to_upstream);
-    }
+      if (ec) return self->half_close(c, true);
+      if (self->clear(c, true)) return self->forward(c, c->upstream, c->up_buf, n, true);
+      self->client_chunk(c, n);
+    });
   }
 
-  template <class From, class To>
-  void await(const ConnPtr& c, From& from, To& to, std::vector<char>& buf, bool to_upstream) {
-    from.async_wait(asio::socket_base::wait_read, [self = shared_from_this(), c, &from, &to, &buf, to_upstream](error_code ec) {
+  void read_upstream(const ConnPtr& c) {
+    c->upstream.async_read_some(asio::buffer(c->down_buf), [self = shared_from_this(), c](error_code ec, size_t n) {
       if (c->closed) return;
-      if (ec) return self->half_close(c, to_upstream);
-      self->relay(c, from, to, buf, to_upstream);
+      if (ec) return self->half_close(c, false);
+      if (self->clear(c, false)) return self->forward(c, c->client, c->down_buf, n, false);
+      self->upstream_chunk(c, n);
     });
   }
 
   // No rule can apply to this direction: client → server is clear while the proxy is not
-  // armed; server → client while the connection's verdict lets it pass untouched.
+  // armed; server → client while the connection's verdict has no bandwidth limit or black hole.
   bool clear(const ConnPtr& c, bool to_upstream) const {
     if (to_upstream) return !armed.load(std::memory_order_relaxed);
     return c->verdict.kind == ProxyVerdict::Kind::kPass ||
            (c->verdict.kind == ProxyVerdict::Kind::kSlow && c->verdict.bandwidth_kbps <= 0);
   }
 
-  void slow(const ConnPtr& c, bool to_upstream) {
-    if (to_upstream) read_client_slow(c);
-    else read_upstream_slow(c);
+  // Writes buf[0, n) to `to`, then reads the next chunk of this direction.
+  template <class To>
+  void forward(const ConnPtr& c, To& to, std::vector<char>& buf, size_t n, bool to_upstream) {
+    size_t sent = 0;
+    while (sent < n) {
+      ssize_t w = ::send(to.native_handle(), buf.data() + sent, n - sent, MSG_NOSIGNAL);
+      if (w > 0) sent += static_cast<size_t>(w);
+      else if (w < 0 && errno == EINTR) continue;
+      else if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      else return finish(c, false);
+    }
+    if (sent == n) return to_upstream ? read_client(c) : read_upstream(c);
+    asio::async_write(to, asio::buffer(buf.data() + sent, n - sent), [self = shared_from_this(), c, to_upstream](error_code ec, size_t) {
+      if (c->closed) return;
+      if (ec) return self->finish(c, false);
+      to_upstream ? self->read_client(c) : self->read_upstream(c);
+    });
   }
 
-  void read_client(const ConnPtr& c) { relay(c, c->client, c->upstream, c->up_buf, true); }
-  void read_upstream(const ConnPtr& c) { relay(c, c->upstream, c->client, c->down_buf, false); }
-
-  // Client → server: the verdict is asked for each chunk before it is forwarded.
-  void read_client_slow(const ConnPtr& c) {
-    c->client.async_read_some(asio::buffer(c->up_buf), [self = shared_from_this(), c](error_code ec, size_t n) {
-      if (c->closed) return;
-      if (ec) return self->half_close(c, true);
-      self->ask(c, "data", [self, c, n](ProxyVerdict v) {
-        c->verdict = v;
-        if (v.kind == ProxyVerdict::Kind::kReset) return self->finish(c, true);
-        if (v.kind == ProxyVerdict::Kind::kBlackhole) return self->read_client_slow(c);
-        auto wait = v.kind == ProxyVerdict::Kind::kSlow ? v.latency + transfer_time(n, v.bandwidth_kbps)
-                                                         : std::chrono::nanoseconds{};
-        if (wait.count() <= 0) return self->write_upstream(c, n);
-        c->up_timer.expires_after(wait);
-        c->up_timer.async_wait([self, c, n](error_code) {
-          if (!c->closed) self->write_upstream(c, n);
-        });
+  // Client → server while armed: the verdict is asked for each chunk before it is forwarded.
+  void client_chunk(const ConnPtr& c, size_t n) {
+    ask(c, "data", [self = shared_from_this(), c, n](ProxyVerdict v) {
+      c->verdict = v;
+      if (v.kind == ProxyVerdict::Kind::kReset) return self->finish(c, true);
+      if (v.kind == ProxyVerdict::Kind::kBlackhole) return self->read_client(c);
+      auto wait = v.kind == ProxyVerdict::Kind::kSlow ? v.latency + transfer_time(n, v.bandwidth_kbps)
+                                                       : std::chrono::nanoseconds{};
+      if (wait.count() <= 0) return self->forward(c, c->upstream, c->up_buf, n, true);
+      c->up_timer.expires_after(wait);
+      c->up_timer.async_wait([self, c, n](error_code) {
+        if (!c->closed) self->forward(c, c->upstream, c->up_buf, n, true);
       });
     });
   }
 
-  void write_upstream(const ConnPtr& c, size_t n) {
-    asio::async_write(c->upstream, asio::buffer(c->up_buf.data(), n), [self = shared_from_this(), c](error_code ec, size_t) {
-      if (c->closed) return;
-      if (ec) return self->finish(c, false);
-      self->read_client(c);
-    });
-  }
-
-  // Server → client: bandwidth limits apply here too; a black-holed connection hears nothing.
-  void read_upstream_slow(const ConnPtr& c) {
-    c->upstream.async_read_some(asio::buffer(c->down_buf), [self = shared_from_this(), c](error_code ec, size_t n) {
-      if (c->closed) return;
-      if (ec) return self->half_close(c, false);
-      const auto& v = c->verdict;
-      if (v.kind == ProxyVerdict::Kind::kBlackhole) return self->read_upstream_slow(c);
-      if (v.kind != ProxyVerdict::Kind::kSlow || v.bandwidth_kbps <= 0) return self->write_client(c, n);
-      c->down_timer.expires_after(transfer_time(n, v.bandwidth_kbps));
-      c->down_timer.async_wait([self, c, n](error_code) {
-        if (!c->closed) self->write_client(c, n);
-      });
-    });
-  }
-
-  void write_client(const ConnPtr& c, size_t n) {
-    asio::async_write(c->client, asio::buffer(c->down_buf.data(), n), [self = shared_from_this(), c](error_code ec, size_t) {
-      if (c->closed) return;
-      if (ec) return self->finish(c, false);
-      self->read_upstream(c);
+  // Server → client under a verdict: bandwidth limits apply here too; a black-holed
+  // connection hears nothing.
+  void upstream_chunk(const ConnPtr& c, size_t n) {
+    const auto& v = c->verdict;
+    if (v.kind == ProxyVerdict::Kind::kBlackhole) return read_upstream(c);
+    c->down_timer.expires_after(transfer_time(n, v.bandwidth_kbps));
+    c->down_timer.async_wait([self = shared_from_this(), c, n](error_code) {
+      if (!c->closed) self->forward(c, c->client, c->down_buf, n, false);
     });
   }
 
