@@ -2,7 +2,8 @@
 # bench/proxy: the TCP fault proxy's cost. Brings gcpsim up with a redis backing server and runs
 # redis-benchmark against the server's private port (direct) and against the proxy, with no
 # fault active, then with a 5ms latency fault. Prints requests/s, the proxy/direct ratio
-# (goal >= 0.9) and the average latency each way.
+# (goal >= 0.9), the average latency each way, and the CPU gcpsim (the proxy) and
+# redis-server spend per request through the proxy (steadier than rates on a busy machine).
 # usage: bench/proxy.sh [path/to/gcpsim] [requests]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -39,6 +40,13 @@ for t in set get; do
   read -r p_rps p_ms < <(bench "$proxy" "$t" -n "$n" -c 50 -P 16)
   echo "  $t pipelined x16: direct $d_rps req/s, proxy $p_rps req/s, ratio $(ratio "$p_rps" "$d_rps")"
 done
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+rpid=$(pgrep -f "redis-server 127.0.0.1:$direct" | head -1)
+g0=$(ticks "$pid"); r0=$(ticks "$rpid")
+bench "$proxy" get -n "$n" -c 50 > /dev/null
+g1=$(ticks "$pid"); r1=$(ticks "$rpid")
+hz=$(getconf CLK_TCK)
+echo "  CPU per get through the proxy: gcpsim $(python3 -c "print(f'{($g1-$g0)*1e6/$hz/$n:.1f}')") us, redis-server $(python3 -c "print(f'{($r1-$r0)*1e6/$hz/$n:.1f}')") us"
 read -r d_rps d_ms < <(bench "$direct" ping -n 20000 -c 1)
 read -r p_rps p_ms < <(bench "$proxy" ping -n 20000 -c 1)
 echo "  ping, 1 client: direct ${d_ms} ms, proxy ${p_ms} ms: the proxy adds $(python3 -c "print(f'{($p_ms-$d_ms)*1000:.0f}')") us per round trip"

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "harness/steps.h"
+#include "services/backing/servers.h"
 
 namespace gcpsim::harness {
 namespace {
@@ -158,22 +159,6 @@ void expect_sql(StepContext& ctx, const Json& spec) {
 
 // ---- Firestore (REST, the emulator's typed values) ----
 
-Json to_value(const Json& j) {
-  if (j.is_null()) return {{"nullValue", nullptr}};
-  if (j.is_boolean()) return {{"booleanValue", j}};
-  if (j.is_number_integer()) return {{"integerValue", std::to_string(j.get<int64_t>())}};
-  if (j.is_number()) return {{"doubleValue", j}};
-  if (j.is_string()) return {{"stringValue", j}};
-  if (j.is_array()) {
-    Json values = Json::array();
-    for (const auto& e : j) values.push_back(to_value(e));
-    return {{"arrayValue", {{"values", values}}}};
-  }
-  Json fields = Json::object();
-  for (auto it = j.begin(); it != j.end(); ++it) fields[it.key()] = to_value(it.value());
-  return {{"mapValue", {{"fields", fields}}}};
-}
-
 Json from_value(const Json& v) {
   if (v.contains("integerValue")) return std::stoll(v["integerValue"].get<std::string>());
   if (v.contains("arrayValue")) {
@@ -200,9 +185,8 @@ Response firestore_call(StepContext& ctx, const std::string& method, const std::
   r.target = "/v1/projects/" + ctx.project() + "/databases/(default)/documents/" + document;
   r.headers.emplace_back("Authorization", "Bearer owner");
   if (data) {
-    Json fields = to_value(*data)["mapValue"]["fields"];
     r.headers.emplace_back("Content-Type", "application/json");
-    r.body = Json{{"fields", fields}}.dump();
+    r.body = services::backing::firestore_document_body(data->dump());
   }
   auto res = ctx.session.exchange(std::move(r), ctx.session.now() + kCallTimeout);
   if (!res.ok()) throw StepError{res.status().message()};

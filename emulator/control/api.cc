@@ -223,8 +223,7 @@ void add_control_routes(net::Router& router, core::Env& env, const Emulator& emu
   });
 
   add("POST", "/_gcpsim/reset", [hooks_ptr](HttpRequest&, Reply reply) {
-    hooks_ptr->reset();
-    reply(ok_json(json::object()));
+    hooks_ptr->reset([reply] { reply(ok_json(json::object())); });
   });
 
   add("POST", "/_gcpsim/snapshot/{action}", [hooks_ptr](HttpRequest& req, Reply reply) {

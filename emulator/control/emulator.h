@@ -18,7 +18,9 @@ namespace gcpsim::control {
 
 // What the control API asks of the process that owns the emulator.
 struct ControlHooks {
-  std::function<void()> reset;                                   // engine thread, deferred
+  // Engine thread, deferred; `done` once the rebuilt emulator's services are ready (the
+  // backing servers emptied and seeded again).
+  std::function<void(std::function<void()> done)> reset;
   std::function<core::Status(const std::string&)> save_snapshot;
   std::function<void(const std::string&, std::function<void(core::Status)>)> load_snapshot;  // deferred
 };

@@ -210,8 +210,18 @@ struct CalendarConfig {
 
 // ---- Backing servers ----
 
+// One key of `redis.seed`: a scalar is a string (SET), a list a list (RPUSH), a mapping a
+// hash (HSET); values in file order.
+struct RedisSeed {
+  enum class Kind { kString, kList, kHash };
+  std::string key;
+  Kind kind = Kind::kString;
+  std::vector<std::string> values;  // kString: one; kList: items; kHash: field, value, …
+};
+
 struct RedisConfig {
   std::optional<int> port;
+  std::vector<RedisSeed> seed;  // written at start and after every reset
 };
 
 struct PostgresConfig {
@@ -225,6 +235,9 @@ struct PostgresConfig {
 
 struct FirestoreConfig {
   std::optional<int> port;
+  // `seed`: document path (collection/doc[/collection/doc…]) → its fields as JSON text, in
+  // file order; written at start and after every reset.
+  std::vector<std::pair<std::string, std::string>> seed;
 };
 
 struct BackingConfig {

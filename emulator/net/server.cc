@@ -29,6 +29,7 @@
 #include "core/store.h"
 #include "net/grpc_host.h"
 #include "net/http_client.h"
+#include "services/backing/service.h"
 #include "services/service.h"
 
 namespace gcpsim::net {
@@ -284,7 +285,12 @@ struct Server::Impl {
 
   control::ControlHooks hooks() {
     control::ControlHooks h;
-    h.reset = [this] { post_engine([this] { rebuild(true); }); };
+    h.reset = [this](std::function<void()> done) {
+      post_engine([this, done = std::move(done)] {
+        rebuild(true);
+        emulator->when_ready(done);
+      });
+    };
     h.save_snapshot = [this](const std::string& path) { return store->save_snapshot(path); };
     // Deferred: the emulator being replaced is the one running the control handler.
     h.load_snapshot = [this](const std::string& path, std::function<void(core::Status)> done) {
@@ -668,6 +674,7 @@ void Server::stop() {
   if (s.engine_thread.joinable()) {
     run_on_engine([&s] {
       s.emulator.reset();
+      services::backing::release(s.runtime);
       s.wakeup.cancel();
     });
   }

@@ -1,8 +1,12 @@
 // The TCP fault proxy: accept loops, the upstream connect (retried while the server starts),
-// and one read/write loop per direction that applies the connection's verdict.
+// and one loop per direction. A direction no fault can touch writes each chunk on as soon as
+// it is read (two system calls a chunk, one handler); while a rule could apply, the chunk
+// waits for the verdict and has it applied before it is forwarded.
 #include "net/tcp_proxy.h"
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -48,6 +52,12 @@ struct Conn {
     down_timer.cancel();
   }
 };
+
+// Small writes go out at once both ways (redis replies and requests are a few bytes).
+void no_delay(int fd) {
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
 
 std::chrono::nanoseconds transfer_time(size_t bytes, int64_t kbps) {
   if (kbps <= 0) return {};
@@ -105,6 +115,9 @@ struct TcpProxy::Impl : std::enable_shared_from_this<Impl> {
       if (c->closed) return;
       if (!ec) {
         c->upstream.set_option(tcp::no_delay(true), ec);
+        c->upstream.non_blocking(true, ec);
+        c->client.non_blocking(true, ec);
+        no_delay(c->client.native_handle());  // fails harmlessly on the unix socket
         self->read_client(c);
         self->read_upstream(c);
         return;
@@ -133,54 +146,80 @@ struct TcpProxy::Impl : std::enable_shared_from_this<Impl> {
     if (--c->open_directions == 0) finish(c, false);
   }
 
-  // Client → server: the verdict is asked for each chunk before it is forwarded.
+  // One direction's loop: read what is there (the reactor performs the read once the socket
+  // is readable, so a drained socket costs no extra system call), then, while no rule can
+  // touch this direction, write it on at once with a plain non-blocking send; a write the
+  // peer cannot take yet is finished asynchronously. Whether a rule applies is checked for
+  // every chunk, so a rule added while the connection is open applies to its next chunk.
   void read_client(const ConnPtr& c) {
     c->client.async_read_some(asio::buffer(c->up_buf), [self = shared_from_this(), c](error_code ec, size_t n) {
       if (c->closed) return;
       if (ec) return self->half_close(c, true);
-      self->ask(c, "data", [self, c, n](ProxyVerdict v) {
-        c->verdict = v;
-        if (v.kind == ProxyVerdict::Kind::kReset) return self->finish(c, true);
-        if (v.kind == ProxyVerdict::Kind::kBlackhole) return self->read_client(c);
-        auto wait = v.kind == ProxyVerdict::Kind::kSlow ? v.latency + transfer_time(n, v.bandwidth_kbps)
-                                                         : std::chrono::nanoseconds{};
-        if (wait.count() <= 0) return self->write_upstream(c, n);
-        c->up_timer.expires_after(wait);
-        c->up_timer.async_wait([self, c, n](error_code) {
-          if (!c->closed) self->write_upstream(c, n);
-        });
-      });
+      if (self->clear(c, true)) return self->forward(c, c->upstream, c->up_buf, n, true);
+      self->client_chunk(c, n);
     });
   }
 
-  void write_upstream(const ConnPtr& c, size_t n) {
-    asio::async_write(c->upstream, asio::buffer(c->up_buf.data(), n), [self = shared_from_this(), c](error_code ec, size_t) {
-      if (c->closed) return;
-      if (ec) return self->finish(c, false);
-      self->read_client(c);
-    });
-  }
-
-  // Server → client: bandwidth limits apply here too; a black-holed connection hears nothing.
   void read_upstream(const ConnPtr& c) {
     c->upstream.async_read_some(asio::buffer(c->down_buf), [self = shared_from_this(), c](error_code ec, size_t n) {
       if (c->closed) return;
       if (ec) return self->half_close(c, false);
-      const auto& v = c->verdict;
-      if (v.kind == ProxyVerdict::Kind::kBlackhole) return self->read_upstream(c);
-      if (v.kind != ProxyVerdict::Kind::kSlow || v.bandwidth_kbps <= 0) return self->write_client(c, n);
-      c->down_timer.expires_after(transfer_time(n, v.bandwidth_kbps));
-      c->down_timer.async_wait([self, c, n](error_code) {
-        if (!c->closed) self->write_client(c, n);
+      if (self->clear(c, false)) return self->forward(c, c->client, c->down_buf, n, false);
+      self->upstream_chunk(c, n);
+    });
+  }
+
+  // No rule can apply to this direction: client → server is clear while the proxy is not
+  // armed; server → client while the connection's verdict has no bandwidth limit or black hole.
+  bool clear(const ConnPtr& c, bool to_upstream) const {
+    if (to_upstream) return !armed.load(std::memory_order_relaxed);
+    return c->verdict.kind == ProxyVerdict::Kind::kPass ||
+           (c->verdict.kind == ProxyVerdict::Kind::kSlow && c->verdict.bandwidth_kbps <= 0);
+  }
+
+  // Writes buf[0, n) to `to`, then reads the next chunk of this direction.
+  template <class To>
+  void forward(const ConnPtr& c, To& to, std::vector<char>& buf, size_t n, bool to_upstream) {
+    size_t sent = 0;
+    while (sent < n) {
+      ssize_t w = ::send(to.native_handle(), buf.data() + sent, n - sent, MSG_NOSIGNAL);
+      if (w > 0) sent += static_cast<size_t>(w);
+      else if (w < 0 && errno == EINTR) continue;
+      else if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      else return finish(c, false);
+    }
+    if (sent == n) return to_upstream ? read_client(c) : read_upstream(c);
+    asio::async_write(to, asio::buffer(buf.data() + sent, n - sent), [self = shared_from_this(), c, to_upstream](error_code ec, size_t) {
+      if (c->closed) return;
+      if (ec) return self->finish(c, false);
+      to_upstream ? self->read_client(c) : self->read_upstream(c);
+    });
+  }
+
+  // Client → server while armed: the verdict is asked for each chunk before it is forwarded.
+  void client_chunk(const ConnPtr& c, size_t n) {
+    ask(c, "data", [self = shared_from_this(), c, n](ProxyVerdict v) {
+      c->verdict = v;
+      if (v.kind == ProxyVerdict::Kind::kReset) return self->finish(c, true);
+      if (v.kind == ProxyVerdict::Kind::kBlackhole) return self->read_client(c);
+      auto wait = v.kind == ProxyVerdict::Kind::kSlow ? v.latency + transfer_time(n, v.bandwidth_kbps)
+                                                       : std::chrono::nanoseconds{};
+      if (wait.count() <= 0) return self->forward(c, c->upstream, c->up_buf, n, true);
+      c->up_timer.expires_after(wait);
+      c->up_timer.async_wait([self, c, n](error_code) {
+        if (!c->closed) self->forward(c, c->upstream, c->up_buf, n, true);
       });
     });
   }
 
-  void write_client(const ConnPtr& c, size_t n) {
-    asio::async_write(c->client, asio::buffer(c->down_buf.data(), n), [self = shared_from_this(), c](error_code ec, size_t) {
-      if (c->closed) return;
-      if (ec) return self->finish(c, false);
-      self->read_upstream(c);
+  // Server → client under a verdict: bandwidth limits apply here too; a black-holed
+  // connection hears nothing.
+  void upstream_chunk(const ConnPtr& c, size_t n) {
+    const auto& v = c->verdict;
+    if (v.kind == ProxyVerdict::Kind::kBlackhole) return read_upstream(c);
+    c->down_timer.expires_after(transfer_time(n, v.bandwidth_kbps));
+    c->down_timer.async_wait([self = shared_from_this(), c, n](error_code) {
+      if (!c->closed) self->forward(c, c->client, c->down_buf, n, false);
     });
   }
 

@@ -22,7 +22,7 @@ const hasGcloud = (() => {
   }
 })();
 
-function writeStack({ firestore }) {
+function writeStack({ firestore, seed }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gcpsim-backing-test-'));
   const file = path.join(dir, 'gcpsim.yaml');
   fs.writeFileSync(file, [
@@ -35,9 +35,9 @@ function writeStack({ firestore }) {
     'secrets:',
     '  db-password: {value: "s3cret:/@"}',
     'backing:',
-    '  redis: {}',
+    seed ? '  redis: {seed: {greeting: hello, "profile:bob": {name: Bob}}}' : '  redis: {}',
     `  postgres: {database: app, user: app, password_secret: db-password, init: [${APP}/sql/schema.sql]}`,
-    ...(firestore ? ['  firestore: {}'] : []),
+    ...(firestore ? [seed ? '  firestore: {seed: {users/alice: {name: Alice, age: 30}}}' : '  firestore: {}'] : []),
     '',
   ].join('\n'));
   return { dir, file };
@@ -161,6 +161,55 @@ test('a Run service reads and writes all three: Redis, Postgres and Firestore', 
       redis: 'redis-ok', sql: '1', firestorePut: 200,
       firestore: { source: { stringValue: 'run' }, n: { integerValue: '7' } },
     });
+  } finally {
+    await g.stop();
+  }
+});
+
+test('a reset returns Redis, Postgres and Firestore to the seed data and init SQL, servers kept running', async () => {
+  const { file } = writeStack({ firestore: hasGcloud, seed: true });
+  const g = await startGcpsim(['--stack', file]);
+  try {
+    const { body: before } = await g.control('GET', 'backing');
+    const redis = (...args) => execFileSync('redis-cli', ['-p', before.env.REDIS_PORT, ...args]).toString().trim();
+    const psql = (q) => execFileSync('psql', [before.env.DATABASE_URL, '-At', '-c', q]).toString().trim();
+    const docs = `http://${before.env.FIRESTORE_EMULATOR_HOST}/v1/projects/backing-test/databases/(default)/documents`;
+    const firestore = (method, doc, fields) => fetch(`${docs}/${doc}`, {
+      method, headers: { 'content-type': 'application/json' }, body: fields && JSON.stringify({ fields }),
+    });
+    assert.equal(redis('GET', 'greeting'), 'hello');
+    assert.equal(redis('HGET', 'profile:bob', 'name'), 'Bob');
+    redis('SET', 'greeting', 'changed');
+    redis('SET', 'extra', '1');
+    psql("INSERT INTO visits (user_name, n) VALUES ('x', 1)");
+    assert.equal(psql('SELECT count(*) FROM visits'), '1');
+    if (hasGcloud) {
+      const seeded = await (await firestore('GET', 'users/alice')).json();
+      assert.deepEqual(seeded.fields, { name: { stringValue: 'Alice' }, age: { integerValue: '30' } });
+      assert.equal((await firestore('PATCH', 'users/carol', { name: { stringValue: 'Carol' } })).status, 200);
+    }
+    // Each server's main process: the first of its name below gcpsim (postgres's sessions are its children).
+    const pids = descendants(g.proc.pid).filter((p, i, all) =>
+      ['redis-server', 'postgres', 'java'].includes(p.comm) && all.findIndex((q) => q.comm === p.comm) === i);
+
+    const reset = await g.control('POST', 'reset', {});
+    assert.equal(reset.status, 200);
+    // The reset answered once every server was back to the stack's initial state.
+    assert.equal(redis('GET', 'greeting'), 'hello');
+    assert.equal(redis('EXISTS', 'extra'), '0');
+    assert.equal(psql('SELECT count(*) FROM visits'), '0');
+    if (hasGcloud) {
+      assert.equal((await firestore('GET', 'users/carol')).status, 404);
+      assert.equal((await (await firestore('GET', 'users/alice')).json()).fields.name.stringValue, 'Alice');
+    }
+    // In place: the same processes on the same ports.
+    const { body: after } = await g.control('GET', 'backing');
+    assert.deepEqual(after.env, before.env);
+    assert.ok(pids.length >= 2);
+    for (const p of pids) assert.ok(alive(p.pid), `${p.comm} ${p.pid} was restarted`);
+    const { body: ready } = await g.control('GET', 'events?kind=backing.*');
+    assert.deepEqual(ready.events.map((e) => `${e.kind} ${e.service}`),
+      [...(hasGcloud ? ['backing.ready firestore'] : []), 'backing.ready postgres', 'backing.ready redis']);
   } finally {
     await g.stop();
   }

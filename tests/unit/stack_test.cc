@@ -678,3 +678,50 @@ TEST_CASE("backing.postgres.instance names the Cloud SQL instance and fault acti
   CHECK(error_of("faults:\n  - action: {bandwidth: 0}\n") ==
         "gcpsim.yaml:2: faults[0].action.bandwidth: must be between 1 and 10000000, got 0");
 }
+
+TEST_CASE("backing seed data: Redis strings, lists and hashes; Firestore documents with typed fields") {
+  StackConfig s = parse_ok(R"(
+backing:
+  redis:
+    seed:
+      greeting: hello
+      "count": 3
+      queue: [a, b]
+      "profile:bob": {name: Bob, plan: pro}
+  firestore:
+    seed:
+      users/alice: {name: Alice, age: 30, admin: true, tags: [x]}
+      users/alice/posts/p1: {}
+)");
+  REQUIRE(s.backing.redis);
+  const auto& seed = s.backing.redis->seed;
+  REQUIRE(seed.size() == 4);
+  CHECK(seed[0].key == "greeting");
+  CHECK(seed[0].kind == RedisSeed::Kind::kString);
+  CHECK(seed[0].values == std::vector<std::string>{"hello"});
+  CHECK(seed[1].values == std::vector<std::string>{"3"});
+  CHECK(seed[2].kind == RedisSeed::Kind::kList);
+  CHECK(seed[2].values == std::vector<std::string>{"a", "b"});
+  CHECK(seed[3].kind == RedisSeed::Kind::kHash);
+  CHECK(seed[3].values == std::vector<std::string>{"name", "Bob", "plan", "pro"});
+  REQUIRE(s.backing.firestore);
+  const auto& docs = s.backing.firestore->seed;
+  REQUIRE(docs.size() == 2);
+  CHECK(docs[0].first == "users/alice");
+  CHECK(docs[0].second == R"({"name":"Alice","age":30,"admin":true,"tags":["x"]})");
+  CHECK(docs[1].first == "users/alice/posts/p1");
+}
+
+TEST_CASE("bad backing seed data is refused naming the key") {
+  CHECK(error_of("backing:\n  redis:\n    seed:\n      q: [[1]]\n") ==
+        "gcpsim.yaml:4: backing.redis.seed.q[0]: a list item must be a string or number, got a list");
+  CHECK(error_of("backing:\n  redis:\n    seed:\n      h: {f: {g: 1}}\n") ==
+        "gcpsim.yaml:4: backing.redis.seed.h.f: a hash field's value must be a string or number, got a mapping");
+  CHECK(error_of("backing:\n  redis:\n    seed:\n      q: []\n") ==
+        "gcpsim.yaml:4: backing.redis.seed.q: an empty list cannot be stored in Redis (leave the key out)");
+  CHECK(error_of("backing:\n  firestore:\n    seed:\n      users: {name: x}\n") ==
+        "gcpsim.yaml:4: backing.firestore.seed.users: a Firestore document path is collection/document (an even "
+        "number of non-empty segments), got 'users'");
+  CHECK(error_of("backing:\n  firestore:\n    seed:\n      users/alice: [1]\n") ==
+        "gcpsim.yaml:4: backing.firestore.seed.users/alice: a document's fields must be a mapping, got a list");
+}

@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 extern char** environ;
 
 namespace gcpsim::services::backing {
@@ -113,11 +115,36 @@ std::vector<std::string> inherited_env() {
   return out;
 }
 
-core::StatusOr<Plan> redis_plan(uint16_t port) {
+// Writes every seed key in one atomic script: ARGV is command, argument count, arguments, …
+constexpr const char* kRedisSeedScript =
+    "local i = 1\n"
+    "while i <= #ARGV do\n"
+    "  local n = tonumber(ARGV[i + 1])\n"
+    "  redis.call(ARGV[i], unpack(ARGV, i + 2, i + 1 + n))\n"
+    "  i = i + 2 + n\n"
+    "end\n"
+    "return #ARGV\n";
+
+core::StatusOr<Plan> redis_plan(uint16_t port, const std::vector<core::RedisSeed>& seed) {
   Plan p;
   // Memorystore's basic tier: in memory, no persistence; reachable only through the proxy.
   p.server = spec({"redis-server", "--port", std::to_string(port), "--bind", "127.0.0.1", "--protected-mode", "no",
                    "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "notice"});
+  std::vector<std::string> cli = {"redis-cli", "-h", "127.0.0.1", "-p", std::to_string(port)};
+  auto flush = cli;
+  flush.push_back("FLUSHALL");
+  p.reset.push_back(spec(std::move(flush)));
+  if (!seed.empty()) {
+    auto eval = cli;
+    eval.insert(eval.end(), {"EVAL", kRedisSeedScript, "0"});
+    for (const auto& s : seed) {
+      using K = core::RedisSeed::Kind;
+      const char* command = s.kind == K::kString ? "SET" : s.kind == K::kList ? "RPUSH" : "HSET";
+      eval.insert(eval.end(), {command, std::to_string(s.values.size() + 1), s.key});
+      eval.insert(eval.end(), s.values.begin(), s.values.end());
+    }
+    p.seed.push_back(spec(std::move(eval)));
+  }
   return p;
 }
 
@@ -169,19 +196,57 @@ core::StatusOr<Plan> postgres_plan(const PostgresSetup& s) {
     for (const auto& file : s.config.init) init.insert(init.end(), {"-f", file});
     p.after.push_back(spec(std::move(init), env));
   }
+  // A reset drops the database (closing its sessions) and builds it again from the init SQL;
+  // roles and other databases are the cluster's and stay.
+  auto recreate = psql;  // connected to another database than the one dropped
+  recreate.insert(recreate.end(), {"-d", s.config.database == "postgres" ? "template1" : "postgres", "-c",
+                                             "DROP DATABASE IF EXISTS " + quote_identifier(s.config.database) + " WITH (FORCE)",
+                                             "-c", "CREATE DATABASE " + quote_identifier(s.config.database)});
+  p.reset.push_back(spec(std::move(recreate), env));
+  if (!s.config.init.empty()) p.reset.push_back(p.after.back());
   p.done_marker = s.dir + "/gcpsim-initialized";
   if (fs::exists(p.done_marker, ec)) p.after.clear();
   return p;
 }
 
-core::StatusOr<Plan> firestore_plan(const std::string& project, uint16_t port) {
+core::StatusOr<Plan> firestore_plan(const std::string& project, uint16_t port, const core::FirestoreConfig& config) {
   Plan p;
+  const std::string documents = "/v1/projects/" + project + "/databases/(default)/documents/";
+  p.reset_calls.push_back({"DELETE", "/emulator" + documents.substr(0, documents.size() - 1), ""});
+  for (const auto& [path, fields] : config.seed) p.seed_calls.push_back({"PATCH", documents + path, firestore_document_body(fields)});
   auto env = inherited_env();
   env.push_back("CLOUDSDK_CORE_DISABLE_PROMPTS=1");
   p.server = spec({"gcloud", "beta", "emulators", "firestore", "start", "--host-port=127.0.0.1:" + std::to_string(port),
                    "--project=" + project, "--quiet"},
                   std::move(env));
   return p;
+}
+
+namespace {
+
+nlohmann::json typed_value(const nlohmann::json& j) {
+  using nlohmann::json;
+  if (j.is_null()) return {{"nullValue", nullptr}};
+  if (j.is_boolean()) return {{"booleanValue", j}};
+  if (j.is_number_integer()) return {{"integerValue", std::to_string(j.get<int64_t>())}};
+  if (j.is_number()) return {{"doubleValue", j}};
+  if (j.is_string()) return {{"stringValue", j}};
+  if (j.is_array()) {
+    json values = json::array();
+    for (const auto& e : j) values.push_back(typed_value(e));
+    return {{"arrayValue", {{"values", values}}}};
+  }
+  json fields = json::object();
+  for (auto it = j.begin(); it != j.end(); ++it) fields[it.key()] = typed_value(it.value());
+  return {{"mapValue", {{"fields", fields}}}};
+}
+
+}  // namespace
+
+std::string firestore_document_body(const std::string& json_fields) {
+  auto fields = nlohmann::json::parse(json_fields, nullptr, false);
+  if (!fields.is_object()) fields = nlohmann::json::object();
+  return nlohmann::json{{"fields", typed_value(fields)["mapValue"]["fields"]}}.dump();
 }
 
 std::string postgres_url(const std::string& user, const std::string& password, uint16_t port, const std::string& db) {

@@ -13,18 +13,31 @@
 
 namespace gcpsim::services::backing {
 
+// An HTTP call to the server's private port (the Firestore emulator's REST API).
+struct Call {
+  std::string method;
+  std::string target;  // "/v1/projects/…"
+  std::string body;    // JSON; empty: none
+};
+
+// A server's start runs before → server → after → seed → seed_calls; a reset (the stack's
+// initial state again, the server kept running) runs reset → reset_calls → seed → seed_calls.
 struct Plan {
   std::vector<run::SpawnSpec> before;  // one-shots run in order before the server (initdb)
   run::SpawnSpec server;               // the long-running server on the private port
   std::string ready_line;              // non-empty: ready once a log line contains it; else when the port accepts
   std::vector<run::SpawnSpec> after;   // one-shots once the server answers (database, init SQL)
   std::string done_marker;             // written when `after` succeeded; its presence skips `after`
+  std::vector<run::SpawnSpec> reset;   // one-shots that empty the server (FLUSHALL; drop, create, init SQL)
+  std::vector<Call> reset_calls;       // calls that empty it (Firestore's documents DELETE)
+  std::vector<run::SpawnSpec> seed;    // one-shots writing the stack's seed data (redis)
+  std::vector<Call> seed_calls;        // calls writing it (Firestore documents)
 };
 
 // The environment every backing process gets (gcpsim's own, minus nothing).
 std::vector<std::string> inherited_env();
 
-core::StatusOr<Plan> redis_plan(uint16_t port);
+core::StatusOr<Plan> redis_plan(uint16_t port, const std::vector<core::RedisSeed>& seed);
 
 struct PostgresSetup {
   const core::PostgresConfig& config;
@@ -35,7 +48,11 @@ struct PostgresSetup {
 };
 core::StatusOr<Plan> postgres_plan(const PostgresSetup& setup);
 
-core::StatusOr<Plan> firestore_plan(const std::string& project, uint16_t port);
+core::StatusOr<Plan> firestore_plan(const std::string& project, uint16_t port, const core::FirestoreConfig& config);
+
+// A Firestore REST document body {"fields": {…typed values…}} for a JSON object of fields
+// (integers → integerValue, …); the scenario steps write documents the same way.
+std::string firestore_document_body(const std::string& json_fields);
 
 // "postgresql://user:pass@127.0.0.1:port/db" with user, password and database escaped.
 std::string postgres_url(const std::string& user, const std::string& password, uint16_t port, const std::string& db);

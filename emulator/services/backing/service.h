@@ -2,9 +2,11 @@
 // PostgreSQL, Firestore as the Google Cloud CLI's emulator. Each runs as a real process on a
 // private port, supervised by Run's supervisor (started, probed, restarted after crashes,
 // stopped with the emulator), and is reached only through its own TCP fault proxy.
+// The servers outlive a reset: they are kept per Runtime (one per gcpsim process), and the
+// rebuilt service returns each to the stack's initial state (emptied, init SQL and seed data
+// again) in place. The process's stop releases them, which stops them.
 #pragma once
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -12,45 +14,32 @@
 
 #include "services/service.h"
 
-namespace gcpsim::services::run { class Supervisor; struct SpawnSpec; }
-
 namespace gcpsim::services::backing {
+
+class Servers;  // the running servers (service.cc)
 
 class BackingService final : public Service {
  public:
   static std::unique_ptr<Service> create(Context& ctx);
   ~BackingService() override;
 
-  void start() override;
-  void stop() override;
+  void start() override;  // starts the servers, or resets the ones a previous emulator left
+  void stop() override;   // leaves them running for the next emulator; release() ends them
   void when_ready(std::function<void()> done) override;
 
   // What Run services (and `gcpsim env`) are given: REDIS_HOST, DATABASE_URL, …, in order.
   std::vector<std::pair<std::string, std::string>> env_vars() const;
 
-  struct Server;
-
  private:
   explicit BackingService(Context& ctx);
   void add_routes(net::Router& router);
-  void boot(Server& s);
-  void run_steps(Server& s, const std::vector<run::SpawnSpec>* steps, size_t i, std::function<void()> then);
-  void launch(Server& s);
-  void on_answers(Server& s);
-  void on_exit(Server& s, int code, int signal);
-  void set_ready(Server& s);
-  void fail(Server& s, const std::string& error);
-  void notify_waiters();
-  void rearm();
 
   Context ctx_;
-  std::unique_ptr<run::Supervisor> supervisor_;
-  std::map<std::string, std::unique_ptr<Server>> servers_;
-  std::vector<std::function<void()>> waiters_;
-  std::string socket_root_;  // temp dir holding cloudsql/PROJECT:REGION:INSTANCE
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
-  bool all_started_ = false;  // every server answered or gave up once
-  bool stopped_ = false;
+  std::shared_ptr<Servers> servers_;
 };
+
+// Engine thread, at the process's stop, after the emulator is gone: stops the servers kept
+// for `runtime`.
+void release(const Runtime& runtime);
 
 }  // namespace gcpsim::services::backing
