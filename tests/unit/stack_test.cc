@@ -679,7 +679,7 @@ TEST_CASE("backing.postgres.instance names the Cloud SQL instance and fault acti
         "gcpsim.yaml:2: faults[0].action.bandwidth: must be between 1 and 10000000, got 0");
 }
 
-TEST_CASE("backing seed data: Redis strings, lists and hashes; Firestore documents with typed fields") {
+TEST_CASE("backing seed data: Redis strings, lists and hashes, and Firestore documents with typed fields") {
   StackConfig s = parse_ok(R"(
 backing:
   redis:
