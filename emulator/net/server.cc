@@ -237,7 +237,7 @@ struct Server::Impl {
   std::unique_ptr<core::Store> store;
   std::unique_ptr<core::Env> env;
   BeastHttpClient http_client{io_ctx, engine_ctx};
-  services::Runtime runtime{&io_ctx, &engine_ctx, [this](std::function<void()> fn) { post_engine(std::move(fn)); }};
+  services::Runtime runtime{&io_ctx, &engine_ctx, [this](std::function<void()> fn) { post_engine(std::move(fn)); }, nullptr};
   std::unique_ptr<control::Emulator> emulator;
   std::unique_ptr<GrpcHost> grpc;
   tcp::acceptor acceptor{io_ctx};

@@ -22,13 +22,17 @@ class Service {
   virtual void when_ready(std::function<void()> done) { done(); }
 };
 
+namespace backing { class Servers; }
+
 // The process's I/O side, for services that own sockets or processes (Cloud Run router,
-// fault proxy). Domain code never needs it.
+// fault proxy). Domain code never needs it. One per gcpsim process: it outlives the
+// emulators a reset rebuilds.
 struct Runtime {
   boost::asio::io_context* io = nullptr;             // the I/O thread's context
   boost::asio::io_context* engine = nullptr;         // the engine thread's context (Cloud Run's
                                                      // router serves there: no thread hop per request)
   std::function<void(std::function<void()>)> post;   // run on the engine thread
+  std::shared_ptr<backing::Servers> backing;         // backing servers, kept across resets
 };
 
 class Registry;  // lets services find each other (e.g. storage notifications → pubsub)

@@ -10,7 +10,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <mutex>
 
 #include <nlohmann/json.hpp>
 
@@ -132,24 +131,8 @@ class Servers {
   bool stopped_ = false;
 };
 
-namespace {
-
-// The servers of each Runtime, kept across the emulators built on it (resets).
-std::mutex kept_mutex;
-std::map<const Runtime*, std::shared_ptr<Servers>> kept;
-
-}  // namespace
-
-void release(const Runtime& runtime) {
-  std::shared_ptr<Servers> servers;
-  {
-    std::lock_guard lock(kept_mutex);
-    auto it = kept.find(&runtime);
-    if (it == kept.end()) return;
-    servers = std::move(it->second);
-    kept.erase(it);
-  }
-  servers->stop();
+void release(Runtime& runtime) {
+  if (auto servers = std::move(runtime.backing)) servers->stop();
 }
 
 std::unique_ptr<Service> BackingService::create(Context& ctx) {
@@ -165,10 +148,7 @@ BackingService::~BackingService() { stop(); }
 void BackingService::start() {
   const auto& cfg = ctx_.stack.backing;
   if (!cfg.redis && !cfg.postgres && !cfg.firestore) return;
-  {
-    std::lock_guard lock(kept_mutex);
-    if (auto it = kept.find(&ctx_.runtime); it != kept.end()) servers_ = it->second;
-  }
+  servers_ = ctx_.runtime.backing;
   if (servers_) return servers_->reset();
   std::string password;
   core::Status problem = core::Status::ok();
@@ -180,10 +160,7 @@ void BackingService::start() {
     else problem = value.status();
   }
   servers_ = std::make_shared<Servers>(ctx_.env, ctx_.stack, ctx_.runtime, ctx_.http);
-  {
-    std::lock_guard lock(kept_mutex);
-    kept[&ctx_.runtime] = servers_;
-  }
+  ctx_.runtime.backing = servers_;
   servers_->start(password, problem);
 }
 

@@ -2,7 +2,7 @@
 // PostgreSQL, Firestore as the Google Cloud CLI's emulator. Each runs as a real process on a
 // private port, supervised by Run's supervisor (started, probed, restarted after crashes,
 // stopped with the emulator), and is reached only through its own TCP fault proxy.
-// The servers outlive a reset: they are kept per Runtime (one per gcpsim process), and the
+// The servers outlive a reset: they are kept in the Runtime (one per gcpsim process), and the
 // rebuilt service returns each to the stack's initial state (emptied, init SQL and seed data
 // again) in place. The process's stop releases them, which stops them.
 #pragma once
@@ -40,6 +40,6 @@ class BackingService final : public Service {
 
 // Engine thread, at the process's stop, after the emulator is gone: stops the servers kept
 // for `runtime`.
-void release(const Runtime& runtime);
+void release(Runtime& runtime);
 
 }  // namespace gcpsim::services::backing
