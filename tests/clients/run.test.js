@@ -169,6 +169,19 @@ describe('a Node service behind the router', () => {
     assert.equal(ws.attrs.status, 101);
   });
 
+  test('an instance closing its kept-alive connection costs no request and runs none twice', async () => {
+    // Each answer leaves the router's pooled connection closed by the instance; the next
+    // request finds it stale and goes out again on a fresh one, exactly once.
+    for (let i = 0; i < 5; i++) {
+      const res = await request(port, { method: 'POST', path: '/drop-after', body: `order-${i}` });
+      assert.equal(res.status, 200);
+      assert.equal(JSON.parse(res.body).body, `order-${i}`);
+    }
+    assert.equal((await json(port, '/hits?path=/drop-after')).hits, 5);
+    const failed = (await events(sim, 'kind=run.request&service=hello')).filter((e) => e.attrs.path === '/drop-after' && e.attrs.status !== 200);
+    assert.deepEqual(failed, []);
+  });
+
   test('bodies over 32 MiB are refused with 413; smaller ones pass', async () => {
     const small = await request(port, { method: 'POST', path: '/echo', body: Buffer.alloc(1 << 20, 1) });
     assert.equal(JSON.parse(small.body).bytes, 1 << 20);

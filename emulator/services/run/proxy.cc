@@ -1,9 +1,7 @@
 // The router's upstream side: keep-alive pools to instances, the request/response exchange
 // (one retry on a stale pooled connection), unbuffered relaying of response bodies (small
 // ones in one write), WebSocket byte pumps after a 101, and engine-initiated fetches.
-#include <sys/socket.h>
 
-#include <cerrno>
 #include <functional>
 #include <limits>
 
@@ -19,13 +17,6 @@ constexpr size_t kRelayBlock = 16 * 1024;
 constexpr size_t kPumpBlock = 4 * 1024;
 
 using ResponseParser = http::response_parser<http::buffer_body>;
-
-// A pooled connection is usable when it has neither data nor EOF waiting.
-bool idle_and_open(tcp::socket& s) {
-  char c;
-  ssize_t r = ::recv(s.native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
-  return r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
-}
 
 // Hop-by-hop headers out, the router's headers in, keep-alive to the instance.
 void prepare(UpstreamRequest& req, const net::Headers& set, bool websocket) {
@@ -180,16 +171,17 @@ awaitable<void> refuse_too_large(tcp::socket& sock) {
   timer.cancel();
 }
 
+// A pooled connection is taken as it is: one the instance has closed meanwhile fails the
+// exchange, which then retries once on a fresh connection (probing each with a recv cost
+// about a sixth of the router's throughput).
 awaitable<std::unique_ptr<Upstream>> Router::Impl::checkout(uint16_t port, bool fresh) {
   if (!fresh) {
     auto it = pool.find(port);
-    while (it != pool.end() && !it->second.empty()) {
+    if (it != pool.end() && !it->second.empty()) {
       auto up = std::move(it->second.back());
       it->second.pop_back();
-      if (idle_and_open(up->sock)) {
-        up->reused = true;
-        co_return up;
-      }
+      up->reused = true;
+      co_return up;
     }
   }
   auto up = std::make_unique<Upstream>(io);
