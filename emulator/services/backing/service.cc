@@ -62,6 +62,12 @@ const char* verdict_name(net::ProxyVerdict::Kind k) {
   return "pass";
 }
 
+// Keeps a server's last output lines, for error messages.
+void keep_tail(std::deque<std::string>& tail, std::string line) {
+  tail.push_back(std::move(line));
+  if (tail.size() > kTailLines) tail.pop_front();
+}
+
 std::string join_tail(const std::deque<std::string>& lines) {
   std::string out;
   for (const auto& l : lines) out += (out.empty() ? "" : "\n") + l;
@@ -258,10 +264,7 @@ void Servers::run_steps(Server& s, const std::vector<run::SpawnSpec>* steps, siz
   spec.spawn = (*steps)[i];
   run::ProcessCallbacks cb;
   cb.lines = [&s](run::Stream, std::vector<std::string> lines) {
-    for (auto& l : lines) {
-      s.tail.push_back(std::move(l));
-      if (s.tail.size() > kTailLines) s.tail.pop_front();
-    }
+    for (auto& l : lines) keep_tail(s.tail, std::move(l));
   };
   std::string what = std::filesystem::path(spec.spawn.argv[spec.spawn.argv[0] == "setpriv" ? 5 : 0]).filename().string();
   cb.exited = [this, &s, steps, i, then = std::move(then), what](run::ExitStatus st) mutable {
@@ -283,8 +286,7 @@ void Servers::launch(Server& s) {
   cb.lines = [this, &s](run::Stream, std::vector<std::string> lines) {
     for (auto& l : lines) {
       bool ready = !s.plan.ready_line.empty() && !s.answered && l.find(s.plan.ready_line) != std::string::npos;
-      s.tail.push_back(std::move(l));
-      if (s.tail.size() > kTailLines) s.tail.pop_front();
+      keep_tail(s.tail, std::move(l));
       if (ready) on_answers(s);
     }
   };
