@@ -1,7 +1,7 @@
 // Instance processes: the engine side keeps pids and control sockets; the I/O side reads
 // output, waits on pidfds and runs startup probes with asio on the engine thread's context
 // (the thread Cloud Run's router serves on, so a line an instance logs before answering is
-// seen before the answer), posting results to the engine.
+// seen before the answer), handing results to the engine side at once.
 #include "services/run/supervisor.h"
 
 #include <netinet/in.h>
