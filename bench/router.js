@@ -4,6 +4,9 @@
 // request), the same at one connection (what the router adds to each request without
 // queueing), then WEBSOCKETS (default 1000) concurrent WebSocket connections held through
 // the router with gcpsim's RSS before and after.
+// When nginx is installed (Debian `nginx-light`; not a dependency), the same wrk runs through
+// nginx as a reverse proxy (one worker, keep-alive pool to the same instance) as a reference
+// for what a mature proxy reaches on this machine.
 // Prints figures; not a pass/fail test. Needs wrk (Debian package `wrk`).
 //   GCPSIM_BIN=build/emulator/gcpsim node bench/router.js [--duration 10s] [--connections 32]
 'use strict';
@@ -87,6 +90,37 @@ function wrk(url, pids = {}, connections = CONNECTIONS) {
   return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]), p50: us('50%'), p99: us('99%'), cpu };
 }
 
+// nginx in front of the instance: one worker, a keep-alive pool, no buffering. Null when
+// nginx is not installed.
+async function startNginx(upstreamPort) {
+  try {
+    execFileSync('sh', ['-c', 'command -v nginx']);
+  } catch { return null; }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gcpsim-bench-nginx-'));
+  const port = await freePort();
+  fs.writeFileSync(path.join(dir, 'nginx.conf'), `worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  upstream instance { server 127.0.0.1:${upstreamPort}; keepalive 64; }
+  server {
+    listen 127.0.0.1:${port};
+    location / { proxy_pass http://instance; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffering off; }
+  }
+}
+`);
+  const proc = spawn('nginx', ['-c', path.join(dir, 'nginx.conf'), '-p', dir], { stdio: 'ignore' });
+  for (;;) {
+    const up = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false);
+    if (up) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { proc, port };
+}
+
 function rssMiB(pid) {
   return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 }
@@ -142,6 +176,15 @@ function openWebSocket(port) {
     `added p99 ${(r.p99 - d.p99).toFixed(0)} us; the router's CPU per request is ` +
     `${(r.cpu.gcpsim / r.cpu.upstream).toFixed(2)}x the upstream's`);
   // One connection: no queueing, so the difference is what the router adds to each request.
+  const nginx = await startNginx(direct);
+  if (nginx) {
+    const n = wrk(`http://127.0.0.1:${nginx.port}/`, { gcpsim: nginx.proc.pid, upstream: instance.pid });
+    console.log(`  reference: nginx (1 worker, keep-alive pool) ${(n.rps / d.rps).toFixed(3)} of direct, ` +
+      `added p50 ${(n.p50 - d.p50).toFixed(0)} us, nginx CPU ${n.cpu.gcpsim.toFixed(1)} us/request ` +
+      `(upstream ${n.cpu.upstream.toFixed(1)} us)`);
+    nginx.proc.kill('SIGTERM');
+    await new Promise((r) => nginx.proc.on('exit', r));
+  }
   const d1 = wrk(`http://127.0.0.1:${direct}/`, pids, 1);
   const r1 = wrk(`http://127.0.0.1:${routerPort}/`, pids, 1);
   console.log(`wrk -t1 -c1: direct p50 ${d1.p50.toFixed(0)} us, via router p50 ${r1.p50.toFixed(0)} us: ` +
@@ -149,14 +192,16 @@ function openWebSocket(port) {
 
   const before = rssMiB(sim.proc.pid);
   const sockets = [];
-  for (let i = 0; i < WEBSOCKETS; i += 100) {
-    const batch = Math.min(100, WEBSOCKETS - i);
-    sockets.push(...await Promise.all(Array.from({ length: batch }, () => openWebSocket(routerPort))));
+  if (WEBSOCKETS > 0) {
+    for (let i = 0; i < WEBSOCKETS; i += 100) {
+      const batch = Math.min(100, WEBSOCKETS - i);
+      sockets.push(...await Promise.all(Array.from({ length: batch }, () => openWebSocket(routerPort))));
+    }
+    const held = rssMiB(sim.proc.pid);
+    console.log(`${sockets.length} concurrent WebSockets held through the router (each echoed once): ` +
+      `gcpsim RSS ${before.toFixed(1)} MiB before, ${held.toFixed(1)} MiB while held ` +
+      `(+${((held - before) * 1024 / sockets.length).toFixed(1)} KiB each)`);
   }
-  const held = rssMiB(sim.proc.pid);
-  console.log(`${sockets.length} concurrent WebSockets held through the router (each echoed once): ` +
-    `gcpsim RSS ${before.toFixed(1)} MiB before, ${held.toFixed(1)} MiB while held ` +
-    `(+${((held - before) * 1024 / sockets.length).toFixed(1)} KiB each)`);
   for (const s of sockets) s.destroy();
   sim.proc.kill('SIGTERM');
   await new Promise((r) => sim.proc.on('exit', r));

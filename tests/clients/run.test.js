@@ -117,6 +117,9 @@ describe('a Node service behind the router', () => {
     assert.match(h.traceparent, /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     assert.equal(h['x-forwarded-for'], '127.0.0.1');
     assert.equal(h['x-forwarded-proto'], 'http');
+    assert.equal(h['x-gcpsim-internal'], undefined, 'gcpsim\'s internal marker never reaches an instance');
+    const spoofed = await json(port, '/headers', { headers: { 'X-Gcpsim-Internal': 'guess' } });
+    assert.equal(spoofed['x-gcpsim-internal'], undefined);
     const trace = 'abcdef0123456789abcdef0123456789';
     const kept = await json(port, '/headers', { headers: { 'X-Cloud-Trace-Context': `${trace}/7;o=1` } });
     assert.ok(kept['x-cloud-trace-context'].startsWith(`${trace}/`));

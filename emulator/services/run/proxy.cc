@@ -24,7 +24,13 @@ void prepare(UpstreamRequest& req, const net::Headers& set, bool websocket) {
                  http::field::transfer_encoding, http::field::expect, http::field::proxy_connection})
     req.erase(f);
   if (!websocket) req.erase(http::field::upgrade);
-  for (const auto& [k, v] : set) req.set(k, v);
+  for (const auto& [k, v] : set) {
+    if (v.empty()) {
+      req.erase(k);  // a header the instance must not see (gcpsim's internal marker)
+    } else {
+      req.set(k, v);
+    }
+  }
   req.version(11);
   if (websocket) {
     req.set(http::field::connection, "Upgrade");
