@@ -8,12 +8,16 @@
 //   3. steady: RATE msgs/s (default 1,000) for SECONDS (default 10), the publisher batching
 //      for at most --steady-batch-ms (default 1; 0: one RPC per message): p50/p99
 //      publish→receive latency (--steady-only runs just this phase);
+//   4. the same steady rate measured by bench/pubsub_latency.cc (build/bench/pubsub-latency), a
+//      lean C++ gRPC client with one Publish per message: the server's own latency, without the
+//      Node client's garbage-collection pauses (its scavenges alone reach ~10 ms, see
+//      `node --trace-gc`), which dominate the Node figure's p99;
 // and the server's peak RSS (the whole process tree) and CPU seconds beside the client's.
 // Latency is measured in this one Node process, so it includes the client's own queueing.
 //   GCPSIM_BIN=build/emulator/gcpsim node bench/pubsub.js [--messages 50000] [--rate 1000]
 //       [--seconds 10] [--steady-batch-ms 1] [--steady-only] [--official]
 'use strict';
-const { spawn } = require('node:child_process');
+const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
@@ -35,6 +39,7 @@ const SECONDS = arg('seconds', 10);
 const STEADY_BATCH_MS = arg('steady-batch-ms', 1);
 const ONLY_STEADY = process.argv.includes('--steady-only');
 const PAYLOAD = Buffer.alloc(1024, 'x');
+const LEAN_CLIENT = path.join(path.dirname(BIN), '../bench/pubsub-latency');
 const TICKS = 100;  // USER_HZ: /proc/PID/stat counts CPU time in 1/100 s
 
 function freePort() {
@@ -194,6 +199,14 @@ async function steady(pubsub, id) {
   return summary(latencies.length > total ? latencies.slice(1) : latencies);
 }
 
+// Phase 4: the lean C++ client at the same rate (skipped when it is not built).
+function leanSteady(port) {
+  if (!fs.existsSync(LEAN_CLIENT)) return 'not built (build/bench/pubsub-latency)';
+  const out = execFileSync(LEAN_CLIENT, ['--rate', String(RATE), '--seconds', String(SECONDS)],
+    { env: { ...process.env, PUBSUB_EMULATOR_HOST: `127.0.0.1:${port}` } }).toString();
+  return out.replace(/^.*StreamingPull: /, '').trim();
+}
+
 async function run(kind) {
   const server = await startServer(kind);
   process.env.PUBSUB_EMULATOR_HOST = `127.0.0.1:${server.port}`;
@@ -204,6 +217,7 @@ async function run(kind) {
     const rss = [];
     if (ONLY_STEADY) {
       console.log(`${kind.padEnd(8)} steady ${RATE} msgs/s for ${SECONDS} s: publish→receive ${await steady(pubsub, kind)}`);
+      console.log(`${kind.padEnd(8)} steady ${RATE} msgs/s, lean C++ client: ${leanSteady(server.port)}`);
       return;
     }
     const e2e = await endToEnd(pubsub, kind);
@@ -219,6 +233,7 @@ async function run(kind) {
       `publish→receive ${e2e.e2eRate.toFixed(0)} msgs/s (latency ${e2e.latency}); ` +
       `backlog drain ${drain.toFixed(0)} msgs/s`);
     console.log(`${kind.padEnd(8)} steady ${RATE} msgs/s for ${SECONDS} s: publish→receive ${st}`);
+    console.log(`${kind.padEnd(8)} steady ${RATE} msgs/s, lean C++ client: ${leanSteady(server.port)}`);
     // The throughput goal's alternative: bound by the client itself, the server using less CPU.
     console.log(`${kind.padEnd(8)} peak RSS ${server.peakRss().toFixed(1)} MiB (${rss.join(', ')} MiB); CPU server ${serverCpu.toFixed(1)} s, ` +
       `client ${clientCpu.toFixed(1)} s (server/client ${(serverCpu / clientCpu).toFixed(2)}: ` +
