@@ -4,13 +4,16 @@
 # fault active, then with a 5ms latency fault. Prints requests/s, the proxy/direct ratio
 # (goal >= 0.9), the average latency each way, and the CPU gcpsim (the proxy) and
 # redis-server spend per request through the proxy (steadier than rates on a busy machine).
+# When haproxy is installed (Debian `haproxy`; not a dependency), the same runs go through it
+# in TCP mode (one thread) as a reference for what a mature relay reaches on this machine.
 # usage: bench/proxy.sh [path/to/gcpsim] [requests]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 gcpsim="${1:-$here/../build/emulator/gcpsim}"
 n="${2:-200000}"
 work="$(mktemp -d)"
-trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+hpid=
+trap 'kill "$pid" $hpid 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 printf 'backing:\n  redis: {}\n' > "$work/gcpsim.yaml"
 "$gcpsim" up --stack "$work/gcpsim.yaml" --port 0 > "$work/out" 2> "$work/err" &
 pid=$!
@@ -47,6 +50,25 @@ bench "$proxy" get -n "$n" -c 50 > /dev/null
 g1=$(ticks "$pid"); r1=$(ticks "$rpid")
 hz=$(getconf CLK_TCK)
 echo "  CPU per get through the proxy: gcpsim $(python3 -c "print(f'{($g1-$g0)*1e6/$hz/$n:.1f}')") us, redis-server $(python3 -c "print(f'{($r1-$r0)*1e6/$hz/$n:.1f}')") us"
+if command -v haproxy > /dev/null; then
+  hport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  printf 'global\n  nbthread 1\ndefaults\n  mode tcp\n  timeout connect 5s\n  timeout client 60s\n  timeout server 60s\nlisten redis\n  bind 127.0.0.1:%s\n  server s 127.0.0.1:%s\n' \
+    "$hport" "$direct" > "$work/haproxy.cfg"
+  haproxy -f "$work/haproxy.cfg" -db > /dev/null 2>&1 &
+  hpid=$!
+  until redis-cli -p "$hport" ping > /dev/null 2>&1; do sleep 0.1; done
+  for t in set get; do
+    read -r d_rps d_ms < <(bench "$direct" "$t" -n "$n" -c 50)
+    read -r h_rps h_ms < <(bench "$hport" "$t" -n "$n" -c 50)
+    echo "  reference: haproxy (TCP mode, 1 thread) $t: direct $d_rps req/s, haproxy $h_rps req/s, ratio $(ratio "$h_rps" "$d_rps")"
+  done
+  h0=$(ticks "$hpid"); r0=$(ticks "$rpid")
+  bench "$hport" get -n "$n" -c 50 > /dev/null
+  h1=$(ticks "$hpid"); r1=$(ticks "$rpid")
+  echo "  reference: CPU per get through haproxy: haproxy $(python3 -c "print(f'{($h1-$h0)*1e6/$hz/$n:.1f}')") us, redis-server $(python3 -c "print(f'{($r1-$r0)*1e6/$hz/$n:.1f}')") us"
+  kill "$hpid"
+  hpid=
+fi
 read -r d_rps d_ms < <(bench "$direct" ping -n 20000 -c 1)
 read -r p_rps p_ms < <(bench "$proxy" ping -n 20000 -c 1)
 echo "  ping, 1 client: direct ${d_ms} ms, proxy ${p_ms} ms: the proxy adds $(python3 -c "print(f'{($p_ms-$d_ms)*1000:.0f}')") us per round trip"
