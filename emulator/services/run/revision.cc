@@ -373,6 +373,7 @@ net::Headers Revision::forward_headers(const Incoming& in, const std::string& tr
   std::string span = env_.ids.hex("run.span", 8);
   uint64_t span_num = std::strtoull(span.c_str(), nullptr, 16) >> 1;  // Cloud Trace span ids are decimal
   net::Headers h;
+  h.reserve(5);
   h.emplace_back("X-Cloud-Trace-Context", trace + "/" + std::to_string(span_num) + ";o=1");
   h.emplace_back("traceparent", "00-" + trace + "-" + span + "-01");
   if (!in.remote_ip.empty()) {

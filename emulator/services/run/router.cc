@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <iterator>
 
 #include "services/run/limits.h"
 #include "services/run/responses.h"
@@ -28,7 +29,7 @@ Arrival arrival_of(const http::request<http::string_body>& req, const std::strin
   Arrival a;
   a.method = std::string(req.method_string());
   a.target = std::string(req.target());
-  a.headers.reserve(16);
+  a.headers.reserve(static_cast<size_t>(std::distance(req.begin(), req.end())));
   for (const auto& f : req) a.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
   a.remote_ip = remote_ip;
   a.body_size = req.body().size();
