@@ -84,9 +84,7 @@ struct Fixture {
     return s;
   }
   void publish(const std::string& data) {
-    pubsub::Message m;
-    m.data = data;
-    REQUIRE(ps.domain().publish(kTopic, {m}).ok());
+    REQUIRE(ps.domain().publish(kTopic, {pubsub::MessageSpec{data, {}, ""}}).ok());
   }
 };
 

@@ -74,8 +74,8 @@ void to_proto(Time t, google::protobuf::Timestamp* out) {
   out->set_nanos(static_cast<int32_t>((since - secs).count()));
 }
 
-Message from_proto(const v1::PubsubMessage& m) {
-  Message out;
+MessageSpec from_proto(const v1::PubsubMessage& m) {
+  MessageSpec out;
   out.data = m.data();
   out.attributes.insert(m.attributes().begin(), m.attributes().end());
   out.ordering_key = m.ordering_key();
@@ -83,11 +83,12 @@ Message from_proto(const v1::PubsubMessage& m) {
 }
 
 void to_proto(const Message& m, v1::PubsubMessage* out) {
-  out->set_data(m.data);
-  out->mutable_attributes()->insert(m.attributes.begin(), m.attributes.end());
-  out->set_message_id(m.id);
-  to_proto(m.publish_time, out->mutable_publish_time());
-  out->set_ordering_key(m.ordering_key);
+  out->set_data(m.data().data(), m.data().size());
+  auto& attributes = *out->mutable_attributes();
+  for (auto [k, v] : m.attributes()) attributes[std::string(k)] = std::string(v);
+  out->set_message_id(m.id());
+  to_proto(m.publish_time(), out->mutable_publish_time());
+  out->set_ordering_key(m.ordering_key().data(), m.ordering_key().size());
 }
 
 void to_proto(const Delivery& d, v1::ReceivedMessage* out) {

@@ -140,7 +140,7 @@ Status Schemas::check_settings(const SchemaSettings& s) const {
   return Status::ok();
 }
 
-Status Schemas::check_message(const SchemaSettings& s, const Message& m) const {
+Status Schemas::check_message(const SchemaSettings& s, const MessageSpec& m) const {
   const Entry* e = find(s.schema);
   if (!e) return Status::invalid_argument("Schema associated with topic deleted.");
   bool in_range = s.first_revision_id.empty();
