@@ -22,23 +22,9 @@ MessagePtr::~MessagePtr() {
 
 bool MessagePtr::unique() const { return m_ && m_->refs_.load(std::memory_order_acquire) == 1; }
 
-Attributes::Attribute Attributes::at(size_t i) const {
-  const Span& s = spans_[i];
-  return {{text_ + s.key_at, s.key_size}, {text_ + s.key_at + s.key_size, s.value_size}};
-}
-
 std::optional<std::string_view> Attributes::find(std::string_view key) const {
-  size_t lo = 0, hi = count_;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    Attribute a = at(mid);
-    if (a.key < key) {
-      lo = mid + 1;
-    } else if (key < a.key) {
-      hi = mid;
-    } else {
-      return a.value;
-    }
+  for (Attribute a : *this) {
+    if (a.key == key) return a.value;
   }
   return std::nullopt;
 }
@@ -65,10 +51,8 @@ MessagePtr Message::create(const MessageSpec& spec, uint64_t number, core::Time 
   };
   put(spec.data);
   put(spec.ordering_key);
-  // StringMap iterates in key order, which Attributes::find relies on.
   for (const auto& [k, v] : spec.attributes) {
-    *spans++ = Attributes::Span{static_cast<uint32_t>(out - text), static_cast<uint32_t>(k.size()),
-                                static_cast<uint32_t>(v.size())};
+    *spans++ = Attributes::Span{static_cast<uint32_t>(k.size()), static_cast<uint32_t>(v.size())};
     put(k);
     put(v);
   }
@@ -76,9 +60,9 @@ MessagePtr Message::create(const MessageSpec& spec, uint64_t number, core::Time 
 }
 
 size_t Message::size() const {
-  if (attribute_count_ == 0) return size_t{data_size_} + ordering_key_size_;
-  const Attributes::Span& last = spans()[attribute_count_ - 1];
-  return size_t{last.key_at} + last.key_size + last.value_size;
+  size_t n = size_t{data_size_} + ordering_key_size_;
+  for (Attributes::Attribute a : attributes()) n += a.key.size() + a.value.size();
+  return n;
 }
 
 void Message::release() const {

@@ -55,43 +55,45 @@ class MessagePtr {
 
 // A message's attributes in key order: a view into the message, valid while it is held.
 class Attributes {
+  struct Span {  // in the message's text, each key is followed by its value
+    uint32_t key_size, value_size;
+  };
+
  public:
   struct Attribute {
     std::string_view key, value;
   };
   class iterator {
    public:
-    Attribute operator*() const { return owner_->at(i_); }
+    Attribute operator*() const { return {{text_, span_->key_size}, {text_ + span_->key_size, span_->value_size}}; }
     iterator& operator++() {
-      ++i_;
+      text_ += span_->key_size + span_->value_size;
+      ++span_;
       return *this;
     }
-    bool operator==(const iterator& other) const { return i_ == other.i_; }
+    bool operator==(const iterator& other) const { return span_ == other.span_; }
 
    private:
     friend class Attributes;
-    iterator(const Attributes* owner, size_t i) : owner_(owner), i_(i) {}
-    const Attributes* owner_;
-    size_t i_;
+    iterator(const Span* span, const char* text) : span_(span), text_(text) {}
+    const Span* span_;
+    const char* text_;
   };
 
   size_t size() const { return count_; }
   bool empty() const { return count_ == 0; }
+  // A linear search: messages have at most 100 attributes, most have a few.
   std::optional<std::string_view> find(std::string_view key) const;
-  iterator begin() const { return iterator(this, 0); }
-  iterator end() const { return iterator(this, count_); }
+  iterator begin() const { return iterator(spans_, text_); }
+  iterator end() const { return iterator(spans_ + count_, nullptr); }
   StringMap to_map() const;
 
  private:
   friend class Message;
-  struct Span {  // where an attribute's key is in the message's text; its value follows it
-    uint32_t key_at, key_size, value_size;
-  };
   Attributes(const Span* spans, size_t count, const char* text) : spans_(spans), count_(count), text_(text) {}
-  Attribute at(size_t i) const;
   const Span* spans_;
   size_t count_;
-  const char* text_;
+  const char* text_;  // the first key
 };
 
 class Message {
@@ -103,7 +105,7 @@ class Message {
 
   std::string_view data() const { return {text(), data_size_}; }
   std::string_view ordering_key() const { return {text() + data_size_, ordering_key_size_}; }
-  Attributes attributes() const { return Attributes(spans(), attribute_count_, text()); }
+  Attributes attributes() const { return Attributes(spans(), attribute_count_, text() + data_size_ + ordering_key_size_); }
   // The message id: the emulator's ids are sequential numbers (publish order).
   uint64_t number() const { return number_; }
   std::string id() const { return std::to_string(number_); }
