@@ -34,7 +34,7 @@ std::string header(const std::vector<std::pair<std::string, std::string>>& h, co
 }
 
 pubsub::MessagePtr stored(const pubsub::MessageSpec& m, uint64_t id, const char* publish_time) {
-  return pubsub::Message::create(m, id, *core::parse_rfc3339(publish_time));
+  return pubsub::Message::create(m.view(), id, *core::parse_rfc3339(publish_time));
 }
 
 pubsub::Delivery delivery(const pubsub::MessageSpec& m, uint64_t id, const char* publish_time, int attempt = 0) {

@@ -94,7 +94,7 @@ TEST_CASE("published messages get sequential ids and the clock's publish time") 
 TEST_CASE("publish rejects what the real service rejects") {
   Fixture f;
   CHECK(f.domain.publish(kTopic, {MessageSpec{}}).status().code() == core::Code::kInvalidArgument);
-  CHECK(f.domain.publish(kTopic, {}).status().code() == core::Code::kInvalidArgument);
+  CHECK(f.domain.publish(kTopic, std::vector<MessageSpec>{}).status().code() == core::Code::kInvalidArgument);
   CHECK(f.domain.publish(kTopic, std::vector<MessageSpec>(1001, MessageSpec{"x", {}, ""})).status().message() ==
         "The value for message_count is too large. You passed 1001 in the request, but the maximum value is 1000.");
   MessageSpec reserved{"x", {{"googkey", "v"}}, ""};

@@ -13,7 +13,7 @@ bool matches(const std::string& filter, const std::map<std::string, std::string>
   auto f = Filter::parse(filter);
   INFO(filter << ": " << f.status().to_string());
   REQUIRE(f.ok());
-  auto m = Message::create(MessageSpec{"", attrs, ""}, 1, {});
+  auto m = Message::create(MessageSpec{"", attrs, ""}.view(), 1, {});
   return f->matches(m->attributes());
 }
 

@@ -24,13 +24,13 @@ TEST_CASE("a stored message round-trips data, attributes, ordering key, id and p
   spec.ordering_key = "customer-7";
   for (int i = 0; i < 100; ++i) spec.attributes["key-" + std::to_string(i)] = std::string(i, 'v');
   spec.attributes[std::string("nul\0key", 7)] = std::string("\0", 1);
-  MessagePtr m = Message::create(spec, 18446744073709551615ull, t);
+  MessagePtr m = Message::create(spec.view(), 18446744073709551615ull, t);
   CHECK(m->data() == spec.data);
   CHECK(m->ordering_key() == "customer-7");
   CHECK(m->id() == "18446744073709551615");
   CHECK(m->number() == 18446744073709551615ull);
   CHECK(m->publish_time() == t);
-  CHECK(m->size() == spec.size());
+  CHECK(m->size() == spec.view().size());
   CHECK(m->attributes().size() == 101);
   CHECK(read_back(m->attributes()) == spec.attributes);
   CHECK(m->attributes().to_map() == spec.attributes);
@@ -43,7 +43,7 @@ TEST_CASE("a stored message round-trips data, attributes, ordering key, id and p
 }
 
 TEST_CASE("a stored message may have no data, no attributes or no ordering key") {
-  MessagePtr empty = Message::create(MessageSpec{}, 1, {});
+  MessagePtr empty = Message::create(MessageSpec{}.view(), 1, {});
   CHECK(empty->data().empty());
   CHECK(empty->ordering_key().empty());
   CHECK(empty->attributes().empty());
@@ -51,14 +51,14 @@ TEST_CASE("a stored message may have no data, no attributes or no ordering key")
   CHECK_FALSE(empty->attributes().find("k"));
   CHECK(empty->size() == 0);
 
-  MessagePtr only_attribute = Message::create(MessageSpec{"", {{"k", ""}}, ""}, 2, {});
+  MessagePtr only_attribute = Message::create(MessageSpec{"", {{"k", ""}}, ""}.view(), 2, {});
   CHECK(only_attribute->data().empty());
   CHECK(only_attribute->attributes().find("k") == std::string_view());
   CHECK(only_attribute->size() == 1);
 }
 
 TEST_CASE("a stored message lives as long as one holder does") {
-  MessagePtr a = Message::create(MessageSpec{"payload", {}, ""}, 3, {});
+  MessagePtr a = Message::create(MessageSpec{"payload", {}, ""}.view(), 3, {});
   CHECK(a.unique());
   MessagePtr b = a;
   CHECK_FALSE(a.unique());

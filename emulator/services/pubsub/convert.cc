@@ -1,6 +1,8 @@
 // Pub/Sub proto ⇄ domain conversions and update-mask application.
 #include "services/pubsub/convert.h"
 
+#include <algorithm>
+
 #include <google/protobuf/util/field_mask_util.h>
 
 #include "services/pubsub/errors.h"
@@ -74,11 +76,11 @@ void to_proto(Time t, google::protobuf::Timestamp* out) {
   out->set_nanos(static_cast<int32_t>((since - secs).count()));
 }
 
-MessageSpec from_proto(const v1::PubsubMessage& m) {
-  MessageSpec out;
-  out.data = m.data();
-  out.attributes.insert(m.attributes().begin(), m.attributes().end());
-  out.ordering_key = m.ordering_key();
+MessageView from_proto(const v1::PubsubMessage& m) {
+  MessageView out{m.data(), {}, m.ordering_key()};
+  out.attributes.reserve(m.attributes().size());
+  for (const auto& [key, value] : m.attributes()) out.attributes.push_back({key, value});
+  std::sort(out.attributes.begin(), out.attributes.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
   return out;
 }
 

@@ -204,7 +204,7 @@ bool Domain::dead_letter(SubState& s, Entry& e) {
   copy.attributes["CloudPubSubDeadLetterSourceSubscription"] = sub_name.ok() ? sub_name->id : s.name;
   copy.attributes["CloudPubSubDeadLetterSourceSubscriptionProject"] = sub_name.ok() ? sub_name->project : "";
   copy.attributes["CloudPubSubDeadLetterSourceTopicPublishTime"] = core::format_rfc3339(e.msg->publish_time());
-  MessagePtr forwarded = stamp(copy);
+  MessagePtr forwarded = stamp(copy.view());
   events_.record("pubsub.dead_lettered", "pubsub",
                  {{"subscription", s.name},
                   {"message_id", e.msg->id()},

@@ -138,7 +138,7 @@ struct Page {
 };
 
 // Validates a message against a topic's schema settings (set by the service).
-using SchemaCheck = std::function<Status(const SchemaSettings&, const MessageSpec&)>;
+using SchemaCheck = std::function<Status(const SchemaSettings&, std::string_view data)>;
 
 class Domain {
  public:
@@ -163,7 +163,8 @@ class Domain {
   StatusOr<std::vector<std::string>> list_topic_snapshots(const std::string& topic, const Page& page,
                                                           std::string* next) const;
   // Message ids in request order; nothing is published unless every message is valid.
-  StatusOr<std::vector<std::string>> publish(const std::string& topic, std::vector<MessageSpec> messages);
+  StatusOr<std::vector<std::string>> publish(const std::string& topic, const std::vector<MessageView>& messages);
+  StatusOr<std::vector<std::string>> publish(const std::string& topic, const std::vector<MessageSpec>& messages);
 
   // ---- subscriptions ----
   StatusOr<Subscription> create_subscription(const std::string& name, SubscriptionConfig config);
@@ -214,8 +215,8 @@ class Domain {
 
   // domain.cc
   Status validate(const std::string& name, const SubscriptionConfig& c, const SubState* existing) const;
-  Status validate_messages(const TopicState& t, const std::vector<MessageSpec>& messages) const;
-  MessagePtr stamp(const MessageSpec& m);
+  Status validate_messages(const TopicState& t, const std::vector<MessageView>& messages) const;
+  MessagePtr stamp(const MessageView& m);
   void fan_out(TopicState& t, const MessagePtr& m);
   void enqueue(SubState& s, const MessagePtr& m);
   Subscription view(const SubState& s) const;

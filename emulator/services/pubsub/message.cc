@@ -6,9 +6,16 @@
 
 namespace gcpsim::pubsub {
 
-size_t MessageSpec::size() const {
+MessageView MessageSpec::view() const {
+  MessageView v{data, {}, ordering_key};
+  v.attributes.reserve(attributes.size());
+  for (const auto& [key, value] : attributes) v.attributes.push_back({key, value});
+  return v;
+}
+
+size_t MessageView::size() const {
   size_t n = data.size() + ordering_key.size();
-  for (const auto& [k, v] : attributes) n += k.size() + v.size();
+  for (const auto& a : attributes) n += a.key.size() + a.value.size();
   return n;
 }
 
@@ -35,7 +42,7 @@ StringMap Attributes::to_map() const {
   return out;
 }
 
-MessagePtr Message::create(const MessageSpec& spec, uint64_t number, core::Time publish_time) {
+MessagePtr Message::create(const MessageView& spec, uint64_t number, core::Time publish_time) {
   static_assert(sizeof(Message) % alignof(Attributes::Span) == 0, "the attribute table follows the header");
   size_t count = spec.attributes.size();
   size_t bytes = sizeof(Message) + count * sizeof(Attributes::Span) + spec.size();
@@ -45,8 +52,8 @@ MessagePtr Message::create(const MessageSpec& spec, uint64_t number, core::Time 
   auto* spans = reinterpret_cast<Attributes::Span*>(m + 1);
   char* text = reinterpret_cast<char*>(spans + count);
   char* out = text;
-  auto put = [&out](const std::string& s) {
-    std::memcpy(out, s.data(), s.size());
+  auto put = [&out](std::string_view s) {
+    if (!s.empty()) std::memcpy(out, s.data(), s.size());
     out += s.size();
   };
   put(spec.data);

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "core/time.h"
 
@@ -18,12 +19,14 @@ namespace gcpsim::pubsub {
 
 using StringMap = std::map<std::string, std::string>;
 
-// A message as a publisher hands it over, before it has an id and a publish time.
+struct MessageView;
+
+// A message as an in-process publisher (a service's notifications, a test) builds it.
 struct MessageSpec {
   std::string data{};
   StringMap attributes{};
   std::string ordering_key{};
-  size_t size() const;  // data + attribute keys and values + ordering key, in bytes
+  MessageView view() const;
 };
 
 class Message;
@@ -96,10 +99,20 @@ class Attributes {
   const char* text_;  // the first key
 };
 
+// A message to publish, before it has an id and a publish time, viewed where its publisher
+// holds it (a Publish request, a MessageSpec) for the duration of the call: the payload is
+// copied once, into the stored Message.
+struct MessageView {
+  std::string_view data{};
+  std::vector<Attributes::Attribute> attributes{};  // in key order, each key once
+  std::string_view ordering_key{};
+  size_t size() const;  // data + attribute keys and values + ordering key, in bytes
+};
+
 class Message {
  public:
-  // The only way to make one: copies the spec into a single allocation.
-  static MessagePtr create(const MessageSpec& spec, uint64_t number, core::Time publish_time);
+  // The only way to make one: copies the view into a single allocation.
+  static MessagePtr create(const MessageView& m, uint64_t number, core::Time publish_time);
   Message(const Message&) = delete;
   Message& operator=(const Message&) = delete;
 
@@ -110,7 +123,7 @@ class Message {
   uint64_t number() const { return number_; }
   std::string id() const { return std::to_string(number_); }
   core::Time publish_time() const { return publish_time_; }
-  size_t size() const;  // as MessageSpec::size
+  size_t size() const;  // as MessageView::size
 
  private:
   friend class MessagePtr;
