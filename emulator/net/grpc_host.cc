@@ -63,19 +63,20 @@ class UnaryReactor final : public Reactor {
       Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "Method not found: " + method_));
       return;
     }
-    request_.reset(m->request_prototype->New());
-    response_.reset(m->response_prototype->New());
-    if (!parse(&request_buf_, request_.get())) {
+    // The protos live while the handler may use them, not until the call is done: a client
+    // busy publishing reads its responses late, and a Publish batch is megabytes.
+    std::shared_ptr<Message> request(m->request_prototype->New()), response(m->response_prototype->New());
+    if (!parse(&request_buf_, request.get())) {
       Finish(grpc::Status(grpc::StatusCode::INTERNAL, "could not parse the request message"));
       return;
     }
-    request_buf_.Clear();  // a Publish batch is megabytes: not held until the call is done
-    call_unary(*engine_.env, *m, *request_, response_.get(), [this](core::Status s) {
+    request_buf_.Clear();
+    call_unary(*engine_.env, *m, *request, response.get(), [this, request, response](core::Status s) {
       if (!s.is_ok()) {
         Finish(core::to_grpc_status(s));
         return;
       }
-      response_buf_ = serialize(*response_);
+      response_buf_ = serialize(*response);
       StartWriteAndFinish(&response_buf_, grpc::WriteOptions(), grpc::Status::OK);
     });
   }
@@ -83,7 +84,6 @@ class UnaryReactor final : public Reactor {
   EngineAccess& engine_;
   std::string method_;
   grpc::ByteBuffer request_buf_, response_buf_;
-  std::unique_ptr<Message> request_, response_;
 };
 
 class StreamReactor;

@@ -33,15 +33,17 @@ std::string header(const std::vector<std::pair<std::string, std::string>>& h, co
   return "<absent>";
 }
 
-pubsub::Delivery delivery(pubsub::Message m, int attempt = 0) {
-  return pubsub::Delivery{std::make_shared<const pubsub::Message>(std::move(m)), "ack-1", attempt};
+pubsub::MessagePtr stored(const pubsub::MessageSpec& m, uint64_t id, const char* publish_time) {
+  return pubsub::Message::create(m.view(), id, *core::parse_rfc3339(publish_time));
+}
+
+pubsub::Delivery delivery(const pubsub::MessageSpec& m, uint64_t id, const char* publish_time, int attempt = 0) {
+  return pubsub::Delivery{stored(m, id, publish_time), "ack-1", attempt};
 }
 
 // What storage/notify.cc publishes for a JSON_API_V1 config.
-pubsub::Message notification(const std::string& event_type) {
-  pubsub::Message m;
-  m.id = "4242";
-  m.publish_time = *core::parse_rfc3339("2026-01-01T00:00:05Z");
+pubsub::MessageSpec notification(const std::string& event_type) {
+  pubsub::MessageSpec m;
   m.attributes = {{"eventType", event_type},          {"bucketId", "uploads"},
                   {"objectId", "photos/cat.png"},      {"objectGeneration", "1767225605000000"},
                   {"eventTime", "2026-01-01T00:00:05.000000Z"}, {"payloadFormat", "JSON_API_V1"},
@@ -97,13 +99,12 @@ TEST_CASE("Eventarc's names are stable and follow its eventarc-REGION- form") {
 }
 
 TEST_CASE("a Pub/Sub delivery becomes a messagePublished CloudEvent in binary mode") {
-  pubsub::Message m;
-  m.id = "17";
+  pubsub::MessageSpec m;
   m.data = "hello";
   m.attributes = {{"origin", "test"}};
-  m.publish_time = *core::parse_rfc3339("2026-01-01T00:00:01Z");
   CloudEvent e = pubsub_event("projects/demo-project/topics/task-events",
-                              "projects/demo-project/subscriptions/eventarc-sub", delivery(m, 2));
+                              "projects/demo-project/subscriptions/eventarc-sub",
+                              delivery(m, 17, "2026-01-01T00:00:01Z", 2));
   auto h = binary_headers(e);
   CHECK(header(h, "ce-id") == "17");
   CHECK(header(h, "ce-source") == "//pubsub.googleapis.com/projects/demo-project/topics/task-events");
@@ -127,7 +128,7 @@ TEST_CASE("a Cloud Storage notification becomes a google.cloud.storage.object.v1
            {"OBJECT_DELETE", "deleted"},
            {"OBJECT_ARCHIVE", "archived"},
            {"OBJECT_METADATA_UPDATE", "metadataUpdated"}}) {
-    auto e = storage_event(notification(kind));
+    auto e = storage_event(*stored(notification(kind), 4242, "2026-01-01T00:00:05Z"));
     REQUIRE(e.ok());
     auto h = binary_headers(*e);
     CHECK(header(h, "ce-type") == "google.cloud.storage.object.v1." + type);
@@ -145,11 +146,11 @@ TEST_CASE("a Cloud Storage notification becomes a google.cloud.storage.object.v1
 TEST_CASE("messages that are not JSON_API_V1 notifications are refused") {
   auto plain = notification("OBJECT_FINALIZE");
   plain.attributes.erase("eventType");
-  CHECK(storage_event(plain).status().code() == core::Code::kInvalidArgument);
+  CHECK(storage_event(*stored(plain, 1, "2026-01-01T00:00:05Z")).status().code() == core::Code::kInvalidArgument);
   auto bare = notification("OBJECT_FINALIZE");
   bare.attributes["payloadFormat"] = "NONE";
-  CHECK_FALSE(storage_event(bare).ok());
+  CHECK_FALSE(storage_event(*stored(bare, 2, "2026-01-01T00:00:05Z")).ok());
   auto junk = notification("OBJECT_FINALIZE");
   junk.data = "not json";
-  CHECK_FALSE(storage_event(junk).ok());
+  CHECK_FALSE(storage_event(*stored(junk, 3, "2026-01-01T00:00:05Z")).ok());
 }

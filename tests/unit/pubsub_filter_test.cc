@@ -4,6 +4,8 @@
 #include "services/pubsub/filter.h"
 
 using gcpsim::pubsub::Filter;
+using gcpsim::pubsub::Message;
+using gcpsim::pubsub::MessageSpec;
 
 namespace {
 
@@ -11,7 +13,8 @@ bool matches(const std::string& filter, const std::map<std::string, std::string>
   auto f = Filter::parse(filter);
   INFO(filter << ": " << f.status().to_string());
   REQUIRE(f.ok());
-  return f->matches(attrs);
+  auto m = Message::create(MessageSpec{"", attrs, ""}.view(), 1, {});
+  return f->matches(m->attributes());
 }
 
 bool valid(const std::string& filter) { return Filter::parse(filter).ok(); }

@@ -84,9 +84,7 @@ struct Fixture {
     return s;
   }
   void publish(const std::string& data) {
-    pubsub::Message m;
-    m.data = data;
-    REQUIRE(ps.domain().publish(kTopic, {m}).ok());
+    REQUIRE(ps.domain().publish(kTopic, {pubsub::MessageSpec{data, {}, ""}}).ok());
   }
 };
 
@@ -121,4 +119,25 @@ TEST_CASE("a StreamingPull stream with writes pending gets no more messages unti
     for (const auto& m : r.received_messages()) acks.add_ack_ids(m.ack_id());
   s->on_read(acks);
   CHECK(*f.ps.domain().backlog(kSub) == 0);
+}
+
+TEST_CASE("a StreamingPull stream writes a large leased batch a response at a time as its queue drains") {
+  Fixture f;
+  auto payload = [](int i) { return std::to_string(1000 + i) + std::string(1020, 'x'); };  // 1 KiB
+  for (int i = 0; i < 300; ++i) f.publish(payload(i));
+  auto s = f.open_stream();
+  // All 300 are leased to the stream (its flow limit is 1,000), but only what its write queue
+  // holds is serialized: two responses of at most 128 KiB.
+  REQUIRE(s->written.size() == 2);
+  CHECK(s->congested());
+  size_t first_two = s->messages();
+  CHECK(first_two < 300);
+  for (const auto& r : s->written) CHECK(r.received_messages_size() <= 128);
+  f.publish(payload(300));  // not leased while the stream still has messages to write
+  CHECK(s->messages() == first_two);
+  for (int rounds = 0; s->messages() < 301 && rounds < 10; ++rounds) s->drain();
+  REQUIRE(s->messages() == 301);
+  int i = 0;
+  for (const auto& r : s->written)
+    for (const auto& m : r.received_messages()) CHECK(m.message().data() == payload(i++));
 }

@@ -215,7 +215,7 @@ namespace {
 
 std::vector<std::string> types(const std::vector<pubsub::Delivery>& got) {
   std::vector<std::string> out;
-  for (const auto& d : got) out.push_back(d.message->attributes.at("eventType"));
+  for (const auto& d : got) out.push_back(std::string(*d.message->attributes().find("eventType")));
   return out;
 }
 
@@ -252,10 +252,10 @@ TEST_CASE("notifications are published to the secret's Pub/Sub topics") {
   REQUIRE(types(*got) == std::vector<std::string>{"TOPIC_CONFIGURED", "SECRET_CREATE",
                                                   "SECRET_VERSION_ADD", "SECRET_ROTATE"});
   const auto& rotate = *got->back().message;
-  REQUIRE(rotate.attributes.at("secretId") == kProject + "/secrets/db");
-  REQUIRE(rotate.attributes.at("dataFormat") == "JSON_API_V1");
-  REQUIRE(rotate.attributes.at("timestamp") == "2025-12-31T17:00:00-08:00");
-  REQUIRE(rotate.data.find("\"nextRotationTime\":\"2026-01-01T02:00:00Z\"") != std::string::npos);
-  REQUIRE(got->at(2).message->attributes.at("versionId") == kProject + "/secrets/db/versions/1");
-  for (const auto& d : *got) REQUIRE(d.message->data.find("hunter2") == std::string::npos);
+  REQUIRE(rotate.attributes().to_map().at("secretId") == kProject + "/secrets/db");
+  REQUIRE(rotate.attributes().to_map().at("dataFormat") == "JSON_API_V1");
+  REQUIRE(rotate.attributes().to_map().at("timestamp") == "2025-12-31T17:00:00-08:00");
+  REQUIRE(rotate.data().find("\"nextRotationTime\":\"2026-01-01T02:00:00Z\"") != std::string_view::npos);
+  REQUIRE(got->at(2).message->attributes().to_map().at("versionId") == kProject + "/secrets/db/versions/1");
+  for (const auto& d : *got) REQUIRE(d.message->data().find("hunter2") == std::string_view::npos);
 }

@@ -22,9 +22,8 @@ const std::vector<std::pair<std::string, std::string>>& storage_types() {
   return kTypes;
 }
 
-std::string attribute(const pubsub::Message& m, const std::string& key) {
-  auto it = m.attributes.find(key);
-  return it == m.attributes.end() ? "" : it->second;
+std::string attribute(const pubsub::Message& m, std::string_view key) {
+  return std::string(m.attributes().find(key).value_or(""));
 }
 
 }  // namespace
@@ -38,10 +37,10 @@ std::optional<std::string> storage_notification_type(const std::string& cloudeve
 CloudEvent pubsub_event(const std::string& topic, const std::string& subscription, const pubsub::Delivery& d) {
   const pubsub::Message& m = *d.message;
   CloudEvent e;
-  e.id = m.id;
+  e.id = m.id();
   e.source = "//pubsub.googleapis.com/" + topic;
   e.type = "google.cloud.pubsub.topic.v1.messagePublished";
-  e.time = core::format_rfc3339(m.publish_time);
+  e.time = core::format_rfc3339(m.publish_time());
   e.data = pubsub::wrapped_push_body(subscription, d);
   return e;
 }
@@ -59,14 +58,14 @@ core::StatusOr<CloudEvent> storage_event(const pubsub::Message& notification) {
     return core::Status::invalid_argument("Cloud Storage notification without the object resource (payloadFormat '" +
                                           attribute(notification, "payloadFormat") + "')");
   CloudEvent e;
-  e.id = notification.id;
+  e.id = notification.id();
   e.source = "//storage.googleapis.com/projects/_/buckets/" + bucket;
   e.type = kStorageTypePrefix + suffix;
   e.subject = "objects/" + object;
   std::string time = attribute(notification, "eventTime");
-  e.time = time.empty() ? core::format_rfc3339(notification.publish_time) : time;
+  e.time = time.empty() ? core::format_rfc3339(notification.publish_time()) : time;
   // Cloud Storage writes the resource compactly; the notification's copy is indented.
-  auto resource = nlohmann::ordered_json::parse(notification.data, nullptr, false);
+  auto resource = nlohmann::ordered_json::parse(notification.data(), nullptr, false);
   if (resource.is_discarded() || !resource.is_object())
     return core::Status::invalid_argument("Cloud Storage notification whose data is not an object resource");
   e.data = resource.dump();

@@ -113,7 +113,7 @@ void FunctionsService::deliver(const std::string& name, const TriggerNames& name
                                          : storage_event(*d.message);
   if (!event.ok()) {
     ctx_.env.events.record("function.error", name,
-                           {{"message_id", d.message->id}, {"message", event.status().message()}});
+                           {{"message_id", d.message->id()}, {"message", event.status().message()}});
     return done(true);
   }
   net::OutboundRequest req;

@@ -1,6 +1,8 @@
 // Pub/Sub proto ⇄ domain conversions and update-mask application.
 #include "services/pubsub/convert.h"
 
+#include <algorithm>
+
 #include <google/protobuf/util/field_mask_util.h>
 
 #include "services/pubsub/errors.h"
@@ -74,20 +76,21 @@ void to_proto(Time t, google::protobuf::Timestamp* out) {
   out->set_nanos(static_cast<int32_t>((since - secs).count()));
 }
 
-Message from_proto(const v1::PubsubMessage& m) {
-  Message out;
-  out.data = m.data();
-  out.attributes.insert(m.attributes().begin(), m.attributes().end());
-  out.ordering_key = m.ordering_key();
+MessageView from_proto(const v1::PubsubMessage& m) {
+  MessageView out{m.data(), {}, m.ordering_key()};
+  out.attributes.reserve(m.attributes().size());
+  for (const auto& [key, value] : m.attributes()) out.attributes.push_back({key, value});
+  std::sort(out.attributes.begin(), out.attributes.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
   return out;
 }
 
 void to_proto(const Message& m, v1::PubsubMessage* out) {
-  out->set_data(m.data);
-  out->mutable_attributes()->insert(m.attributes.begin(), m.attributes.end());
-  out->set_message_id(m.id);
-  to_proto(m.publish_time, out->mutable_publish_time());
-  out->set_ordering_key(m.ordering_key);
+  out->set_data(m.data().data(), m.data().size());
+  auto& attributes = *out->mutable_attributes();
+  for (auto [k, v] : m.attributes()) attributes[std::string(k)] = std::string(v);
+  out->set_message_id(m.id());
+  to_proto(m.publish_time(), out->mutable_publish_time());
+  out->set_ordering_key(m.ordering_key().data(), m.ordering_key().size());
 }
 
 void to_proto(const Delivery& d, v1::ReceivedMessage* out) {

@@ -19,7 +19,8 @@ void to_proto(Duration d, google::protobuf::Duration* out);
 Time from_proto(const google::protobuf::Timestamp& t);
 void to_proto(Time t, google::protobuf::Timestamp* out);
 
-Message from_proto(const v1::PubsubMessage& m);
+// A view into `m`: valid while it is.
+MessageView from_proto(const v1::PubsubMessage& m);
 void to_proto(const Message& m, v1::PubsubMessage* out);
 void to_proto(const Delivery& d, v1::ReceivedMessage* out);
 

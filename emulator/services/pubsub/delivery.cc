@@ -57,9 +57,8 @@ void Domain::release_key_head(SubState& s, const std::string& key) {
 }
 
 Delivery Domain::lease(SubState& s, Entry& e, Duration lease_for, ConsumerId owner) {
-  if (!e.ack_id.empty()) s.ack_ids.erase(e.ack_id);
-  e.ack_id = ids_.token("pubsub.ack_id", limits::kAckIdBytes);
-  s.ack_ids.emplace(e.ack_id, e.seq);
+  s.forget_ack_id(e);
+  e.ack_id = &s.ack_ids.emplace(ids_.token("pubsub.ack_id", limits::kAckIdBytes), e.seq).first->first;
   ++e.attempts;
   e.state = Entry::State::kLeased;
   e.deadline = clock_.now() + lease_for;
@@ -72,10 +71,10 @@ Delivery Domain::lease(SubState& s, Entry& e, Duration lease_for, ConsumerId own
       c->second->bytes += static_cast<int64_t>(e.msg->size());
     }
   }
-  if (s.config.enable_message_ordering && !e.msg->ordering_key.empty()) {
-    s.keys[e.msg->ordering_key].leased.insert(e.seq);
+  if (s.config.enable_message_ordering && !e.msg->ordering_key().empty()) {
+    s.keys[std::string(e.msg->ordering_key())].leased.insert(e.seq);
   }
-  return Delivery{e.msg, e.ack_id, s.config.dead_letter ? e.attempts : 0};
+  return Delivery{e.msg, *e.ack_id, s.config.dead_letter ? e.attempts : 0};
 }
 
 // Ends the current lease (the ack id stays resolvable for late acks until redelivery).
@@ -89,8 +88,8 @@ void Domain::end_lease(SubState& s, Entry& e) {
     }
     e.owner = 0;
   }
-  if (s.config.enable_message_ordering && !e.msg->ordering_key.empty()) {
-    auto k = s.keys.find(e.msg->ordering_key);
+  if (s.config.enable_message_ordering && !e.msg->ordering_key().empty()) {
+    auto k = s.keys.find(std::string(e.msg->ordering_key()));
     if (k != s.keys.end()) k->second.leased.erase(e.seq);
   }
   mark_dirty(s);
@@ -105,21 +104,21 @@ std::vector<Delivery> Domain::take(SubState& s, int64_t max_messages, int64_t ma
     return max_bytes <= 0 || out.empty() || bytes + static_cast<int64_t>(e.msg->size()) <= max_bytes;
   };
   while (!s.ready.empty() && static_cast<int64_t>(out.size()) < max_messages) {
-    auto it = s.entries.find(s.ready.front());
-    if (it == s.entries.end() || it->second.state != Entry::State::kQueued) {
+    Entry* found = s.entries.find(s.ready.front());
+    if (!found || found->state != Entry::State::kQueued) {
       s.ready.pop_front();
       continue;
     }
-    Entry& e = it->second;
+    Entry& e = *found;
     if (!room(e)) break;
     s.ready.pop_front();
     bytes += static_cast<int64_t>(e.msg->size());
-    if (!s.config.enable_message_ordering || e.msg->ordering_key.empty()) {
+    if (!s.config.enable_message_ordering || e.msg->ordering_key().empty()) {
       out.push_back(lease(s, e, lease_for, owner));
       continue;
     }
     // An ordered key's head, followed by as many of its next messages as fit.
-    KeyState& k = s.keys.at(e.msg->ordering_key);
+    KeyState& k = s.keys.at(std::string(e.msg->ordering_key()));
     k.head_queued = false;
     k.pending.pop_front();
     out.push_back(lease(s, e, lease_for, owner));
@@ -138,15 +137,14 @@ std::vector<Delivery> Domain::take(SubState& s, int64_t max_messages, int64_t ma
 void Domain::settle(SubState& s, Entry& e) {
   if (e.state == Entry::State::kLeased) end_lease(s, e);
   if (e.state == Entry::State::kBackoff) s.backoff.remove(e.deadline, e.seq);
-  s.ack_ids.erase(e.ack_id);
-  std::string key = s.config.enable_message_ordering ? e.msg->ordering_key : std::string();
+  s.forget_ack_id(e);
+  std::string key = s.config.enable_message_ordering ? std::string(e.msg->ordering_key()) : std::string();
   if (s.config.retain_acked_messages) {
     e.state = Entry::State::kAcked;
-    e.ack_id.clear();
   } else {
     // The last holder of a message gives its memory back (other subscriptions may share it).
-    if (e.msg.use_count() == 1) core::released(e.msg->size());
-    s.entries.erase(e.seq);
+    if (e.msg.unique()) core::released(e.msg->size());
+    s.entries.erase(e);
   }
   if (!key.empty()) release_key_head(s, key);
 }
@@ -168,11 +166,11 @@ void Domain::retry_later(SubState& s, Entry& e) {
 void Domain::fail_delivery(SubState& s, Entry& e) {
   end_lease(s, e);
   if (s.config.dead_letter && e.attempts >= s.config.dead_letter->max_delivery_attempts && dead_letter(s, e)) return;
-  if (!s.config.enable_message_ordering || e.msg->ordering_key.empty()) {
+  if (!s.config.enable_message_ordering || e.msg->ordering_key().empty()) {
     retry_later(s, e);
     return;
   }
-  const std::string key = e.msg->ordering_key;
+  const std::string key(e.msg->ordering_key());
   KeyState& k = s.keys[key];
   std::vector<uint64_t> later(k.leased.upper_bound(e.seq), k.leased.end());
   for (uint64_t seq : later) {
@@ -201,20 +199,17 @@ bool Domain::dead_letter(SubState& s, Entry& e) {
   auto t = topics_.find(s.config.dead_letter->topic);
   if (t == topics_.end()) return false;
   auto sub_name = parse_name(Kind::kSubscription, s.name);
-  Message copy;
-  copy.data = e.msg->data;
-  copy.attributes = e.msg->attributes;
-  copy.ordering_key = e.msg->ordering_key;
+  MessageSpec copy{std::string(e.msg->data()), e.msg->attributes().to_map(), std::string(e.msg->ordering_key())};
   copy.attributes["CloudPubSubDeadLetterSourceDeliveryCount"] = std::to_string(e.attempts);
   copy.attributes["CloudPubSubDeadLetterSourceSubscription"] = sub_name.ok() ? sub_name->id : s.name;
   copy.attributes["CloudPubSubDeadLetterSourceSubscriptionProject"] = sub_name.ok() ? sub_name->project : "";
-  copy.attributes["CloudPubSubDeadLetterSourceTopicPublishTime"] = core::format_rfc3339(e.msg->publish_time);
-  MessagePtr forwarded = stamp(std::move(copy));
+  copy.attributes["CloudPubSubDeadLetterSourceTopicPublishTime"] = core::format_rfc3339(e.msg->publish_time());
+  MessagePtr forwarded = stamp(copy.view());
   events_.record("pubsub.dead_lettered", "pubsub",
                  {{"subscription", s.name},
-                  {"message_id", e.msg->id},
+                  {"message_id", e.msg->id()},
                   {"dead_letter_topic", t->first},
-                  {"dead_letter_message_id", forwarded->id},
+                  {"dead_letter_message_id", forwarded->id()},
                   {"attempts", int64_t{e.attempts}}});
   fan_out(*t->second, forwarded);
   settle(s, e);
@@ -222,21 +217,21 @@ bool Domain::dead_letter(SubState& s, Entry& e) {
 }
 
 void Domain::on_lease_expired(SubState& s, uint64_t seq) {
-  auto it = s.entries.find(seq);
-  if (it == s.entries.end() || it->second.state != Entry::State::kLeased) return;
-  events_.record("pubsub.expired", "pubsub", {{"subscription", s.name}, {"message_id", it->second.msg->id}});
-  fail_delivery(s, it->second);
+  Entry* e = s.entries.find(seq);
+  if (!e || e->state != Entry::State::kLeased) return;
+  events_.record("pubsub.expired", "pubsub", {{"subscription", s.name}, {"message_id", e->msg->id()}});
+  fail_delivery(s, *e);
 }
 
 void Domain::on_backoff_over(SubState& s, uint64_t seq) {
-  auto it = s.entries.find(seq);
-  if (it == s.entries.end() || it->second.state != Entry::State::kBackoff) return;
-  Entry& e = it->second;
-  if (s.config.enable_message_ordering && !e.msg->ordering_key.empty()) {
-    KeyState& k = s.keys[e.msg->ordering_key];
-    k.head_backoff = false;
+  Entry* found = s.entries.find(seq);
+  if (!found || found->state != Entry::State::kBackoff) return;
+  Entry& e = *found;
+  if (s.config.enable_message_ordering && !e.msg->ordering_key().empty()) {
+    std::string key(e.msg->ordering_key());
+    s.keys[key].head_backoff = false;
     e.state = Entry::State::kWaiting;
-    release_key_head(s, e.msg->ordering_key);
+    release_key_head(s, key);
     return;
   }
   make_ready(s, e);
@@ -244,25 +239,21 @@ void Domain::on_backoff_over(SubState& s, uint64_t seq) {
 
 // Drops what is older than the subscription's retention, acked or not.
 void Domain::prune(SubState& s) {
+  s.entries.compact();
   Time horizon = clock_.now() - s.config.message_retention;
-  while (!s.entries.empty() && s.entries.begin()->second.msg->publish_time <= horizon) {
-    Entry& e = s.entries.begin()->second;
-    if (e.state == Entry::State::kLeased) end_lease(s, e);
-    if (e.state == Entry::State::kBackoff) s.backoff.remove(e.deadline, e.seq);
-    s.ack_ids.erase(e.ack_id);
-    if (s.config.enable_message_ordering && !e.msg->ordering_key.empty()) {
-      auto k = s.keys.find(e.msg->ordering_key);
-      if (k != s.keys.end()) {
-        std::erase(k->second.pending, e.seq);
-        if (e.state == Entry::State::kQueued) k->second.head_queued = false;
-        if (e.state == Entry::State::kBackoff) k->second.head_backoff = false;
-        std::string key = e.msg->ordering_key;
-        s.entries.erase(s.entries.begin());
-        release_key_head(s, key);
-        continue;
-      }
+  for (Entry* e = s.entries.front(); e && e->msg->publish_time() <= horizon; e = s.entries.front()) {
+    if (e->state == Entry::State::kLeased) end_lease(s, *e);
+    if (e->state == Entry::State::kBackoff) s.backoff.remove(e->deadline, e->seq);
+    s.forget_ack_id(*e);
+    std::string key = s.config.enable_message_ordering ? std::string(e->msg->ordering_key()) : std::string();
+    auto k = key.empty() ? s.keys.end() : s.keys.find(key);
+    if (k != s.keys.end()) {
+      std::erase(k->second.pending, e->seq);
+      if (e->state == Entry::State::kQueued) k->second.head_queued = false;
+      if (e->state == Entry::State::kBackoff) k->second.head_backoff = false;
     }
-    s.entries.erase(s.entries.begin());
+    s.entries.erase(*e);
+    if (k != s.keys.end()) release_key_head(s, key);
   }
 }
 
@@ -297,17 +288,13 @@ StatusOr<AckOutcome> Domain::acknowledge(const std::string& sub, const std::vect
   Time now = clock_.now();
   for (const auto& id : ack_ids) {
     auto it = s->ack_ids.find(id);
-    Entry* e = nullptr;
-    if (it != s->ack_ids.end()) {
-      auto en = s->entries.find(it->second);
-      if (en != s->entries.end()) e = &en->second;
-    }
+    Entry* e = it == s->ack_ids.end() ? nullptr : s->entries.find(it->second);
     bool live = e && e->state == Entry::State::kLeased && e->deadline > now;
     // Without exactly-once, an expired ack id still acks until the message is redelivered.
     bool late = !eod && e && !live &&
                 (e->state == Entry::State::kQueued || e->state == Entry::State::kBackoff ||
                  e->state == Entry::State::kLeased) &&
-                !(s->config.enable_message_ordering && !e->msg->ordering_key.empty());
+                !(s->config.enable_message_ordering && !e->msg->ordering_key().empty());
     if (live || late) {
       settle(*s, *e);
       out.succeeded.push_back(id);
@@ -343,18 +330,14 @@ StatusOr<AckOutcome> Domain::modify_ack_deadline(const std::string& sub, const s
   Time now = clock_.now();
   for (const auto& id : ack_ids) {
     auto it = s->ack_ids.find(id);
-    Entry* e = nullptr;
-    if (it != s->ack_ids.end()) {
-      auto en = s->entries.find(it->second);
-      if (en != s->entries.end()) e = &en->second;
-    }
+    Entry* e = it == s->ack_ids.end() ? nullptr : s->entries.find(it->second);
     if (!e || e->state != Entry::State::kLeased || e->deadline <= now) {
       (eod ? out.invalid : out.succeeded).push_back(id);
       continue;
     }
     out.succeeded.push_back(id);
     if (deadline == Duration::zero()) {
-      events_.record("pubsub.nacked", "pubsub", {{"subscription", s->name}, {"message_id", e->msg->id}});
+      events_.record("pubsub.nacked", "pubsub", {{"subscription", s->name}, {"message_id", e->msg->id()}});
       fail_delivery(*s, *e);
       continue;
     }

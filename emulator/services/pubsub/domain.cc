@@ -62,12 +62,6 @@ Status check_labels(const StringMap& labels) {
   return Status::ok();
 }
 
-size_t Message::size() const {
-  size_t n = data.size() + ordering_key.size();
-  for (const auto& [k, v] : attributes) n += k.size() + v.size();
-  return n;
-}
-
 Domain::Domain(core::Clock& clock, core::Ids& ids, core::Events& events)
     : clock_(clock), ids_(ids), events_(events) {}
 
@@ -186,14 +180,14 @@ StatusOr<std::vector<std::string>> Domain::list_topic_snapshots(const std::strin
 
 // ---------------------------------------------------------------- publish
 
-Status Domain::validate_messages(const TopicState& t, const std::vector<Message>& messages) const {
+Status Domain::validate_messages(const TopicState& t, const std::vector<MessageView>& messages) const {
   if (messages.empty()) return errors::no_messages();
   if (messages.size() > limits::kMaxMessagesPerPublish) {
     return errors::too_large("message_count", static_cast<long long>(messages.size()),
                              static_cast<long long>(limits::kMaxMessagesPerPublish));
   }
   size_t total = 0;
-  for (const Message& m : messages) {
+  for (const MessageView& m : messages) {
     if (m.data.empty() && m.attributes.empty()) return errors::empty_message();
     if (m.attributes.size() > limits::kMaxAttributes) {
       return errors::too_large("attributes", static_cast<long long>(m.attributes.size()),
@@ -201,8 +195,8 @@ Status Domain::validate_messages(const TopicState& t, const std::vector<Message>
     }
     for (const auto& [k, v] : m.attributes) {
       if (k.empty()) return errors::invalid_attribute("attribute keys must not be empty");
-      if (k.compare(0, 4, "goog") == 0) {
-        return errors::invalid_attribute("the key \"" + k + "\" uses the reserved prefix \"goog\"");
+      if (k.starts_with("goog")) {
+        return errors::invalid_attribute("the key \"" + std::string(k) + "\" uses the reserved prefix \"goog\"");
       }
       if (k.size() > limits::kMaxAttributeKeyBytes) {
         return errors::too_large("attribute_key_size", static_cast<long long>(k.size()),
@@ -218,7 +212,7 @@ Status Domain::validate_messages(const TopicState& t, const std::vector<Message>
                                static_cast<long long>(limits::kMaxOrderingKeyBytes));
     }
     total += m.size();
-    if (t.config.schema && schema_check_) RETURN_IF_ERROR(schema_check_(*t.config.schema, m));
+    if (t.config.schema && schema_check_) RETURN_IF_ERROR(schema_check_(*t.config.schema, m.data));
   }
   if (total > limits::kMaxPublishBytes) {
     return errors::too_large("request_size", static_cast<long long>(total),
@@ -227,13 +221,18 @@ Status Domain::validate_messages(const TopicState& t, const std::vector<Message>
   return Status::ok();
 }
 
-MessagePtr Domain::stamp(Message m) {
-  m.id = std::to_string(ids_.next_numeric("pubsub.message"));
-  m.publish_time = clock_.now();
-  return std::make_shared<const Message>(std::move(m));
+MessagePtr Domain::stamp(const MessageView& m) {
+  return Message::create(m, ids_.next_numeric("pubsub.message"), clock_.now());
 }
 
-StatusOr<std::vector<std::string>> Domain::publish(const std::string& topic, std::vector<Message> messages) {
+StatusOr<std::vector<std::string>> Domain::publish(const std::string& topic, const std::vector<MessageSpec>& messages) {
+  std::vector<MessageView> views;
+  views.reserve(messages.size());
+  for (const MessageSpec& m : messages) views.push_back(m.view());
+  return publish(topic, views);
+}
+
+StatusOr<std::vector<std::string>> Domain::publish(const std::string& topic, const std::vector<MessageView>& messages) {
   ASSIGN_OR_RETURN(auto parsed, parse_name(Kind::kTopic, topic));
   auto it = topics_.find(topic);
   if (it == topics_.end()) return errors::not_found(parsed.id);
@@ -242,9 +241,9 @@ StatusOr<std::vector<std::string>> Domain::publish(const std::string& topic, std
   Batch batch(*this);
   std::vector<std::string> ids;
   ids.reserve(messages.size());
-  for (Message& m : messages) {
-    MessagePtr p = stamp(std::move(m));
-    ids.push_back(p->id);
+  for (const MessageView& m : messages) {
+    MessagePtr p = stamp(m);
+    ids.push_back(p->id());
     fan_out(t, p);
   }
   // One event per publish call: a burst of messages must not flood the event log.
@@ -258,27 +257,24 @@ void Domain::fan_out(TopicState& t, const MessagePtr& m) {
   if (t.config.message_retention) {
     t.history.push_back(m);
     Time horizon = clock_.now() - *t.config.message_retention;
-    while (!t.history.empty() && t.history.front()->publish_time <= horizon) t.history.pop_front();
+    while (!t.history.empty() && t.history.front()->publish_time() <= horizon) t.history.pop_front();
   }
-  for (SnapshotState* snap : t.snapshots) snap->messages.emplace(std::stoull(m->id), m);
+  for (SnapshotState* snap : t.snapshots) snap->messages.emplace(m->number(), m);
   for (SubState* s : t.subs) {
-    if (s->filter.matches(m->attributes)) enqueue(*s, m);
+    if (s->filter.matches(m->attributes())) enqueue(*s, m);
   }
 }
 
 void Domain::enqueue(SubState& s, const MessagePtr& m) {
-  uint64_t seq = std::stoull(m->id);
-  auto [it, inserted] = s.entries.try_emplace(seq);
-  if (!inserted) return;
-  Entry& e = it->second;
-  e.msg = m;
-  e.seq = seq;
-  if (s.config.enable_message_ordering && !m->ordering_key.empty()) {
-    e.state = Entry::State::kWaiting;
-    s.keys[m->ordering_key].pending.push_back(seq);
-    release_key_head(s, m->ordering_key);
+  Entry* e = s.entries.insert(m);
+  if (!e) return;
+  if (s.config.enable_message_ordering && !m->ordering_key().empty()) {
+    std::string key(m->ordering_key());
+    e->state = Entry::State::kWaiting;
+    s.keys[key].pending.push_back(e->seq);
+    release_key_head(s, key);
   } else {
-    make_ready(s, e);
+    make_ready(s, *e);
   }
 }
 
@@ -459,7 +455,7 @@ StatusOr<size_t> Domain::backlog(const std::string& sub) const {
   const SubState* s = find_sub(sub);
   if (!s) return errors::not_found(parsed.id);
   size_t n = 0;
-  for (const auto& [seq, e] : s->entries) n += e.state != Entry::State::kAcked;
+  s->entries.for_each([&n](const Entry& e) { n += e.state != Entry::State::kAcked; });
   return n;
 }
 

@@ -17,6 +17,7 @@
 #include "core/status.h"
 #include "core/time.h"
 #include "services/pubsub/filter.h"
+#include "services/pubsub/message.h"
 
 namespace gcpsim::core { class Ids; class Events; }
 
@@ -26,18 +27,6 @@ using core::Duration;
 using core::Status;
 using core::StatusOr;
 using core::Time;
-using StringMap = std::map<std::string, std::string>;
-
-struct Message {
-  std::string data{};
-  StringMap attributes{};
-  std::string ordering_key{};
-  std::string id{};          // assigned by publish
-  Time publish_time{};     // assigned by publish
-  size_t size() const;     // data + attribute keys and values + ordering key, in bytes
-};
-using MessagePtr = std::shared_ptr<const Message>;
-
 enum class Encoding { kUnspecified, kJson, kBinary };
 
 struct SchemaSettings {
@@ -149,7 +138,7 @@ struct Page {
 };
 
 // Validates a message against a topic's schema settings (set by the service).
-using SchemaCheck = std::function<Status(const SchemaSettings&, const Message&)>;
+using SchemaCheck = std::function<Status(const SchemaSettings&, std::string_view data)>;
 
 class Domain {
  public:
@@ -174,7 +163,8 @@ class Domain {
   StatusOr<std::vector<std::string>> list_topic_snapshots(const std::string& topic, const Page& page,
                                                           std::string* next) const;
   // Message ids in request order; nothing is published unless every message is valid.
-  StatusOr<std::vector<std::string>> publish(const std::string& topic, std::vector<Message> messages);
+  StatusOr<std::vector<std::string>> publish(const std::string& topic, const std::vector<MessageView>& messages);
+  StatusOr<std::vector<std::string>> publish(const std::string& topic, const std::vector<MessageSpec>& messages);
 
   // ---- subscriptions ----
   StatusOr<Subscription> create_subscription(const std::string& name, SubscriptionConfig config);
@@ -218,14 +208,15 @@ class Domain {
   struct SubState;
   struct SnapshotState;
   struct Entry;
+  class Entries;
   struct KeyState;
   struct ConsumerState;
   class Batch;
 
   // domain.cc
   Status validate(const std::string& name, const SubscriptionConfig& c, const SubState* existing) const;
-  Status validate_messages(const TopicState& t, const std::vector<Message>& messages) const;
-  MessagePtr stamp(Message m);
+  Status validate_messages(const TopicState& t, const std::vector<MessageView>& messages) const;
+  MessagePtr stamp(const MessageView& m);
   void fan_out(TopicState& t, const MessagePtr& m);
   void enqueue(SubState& s, const MessagePtr& m);
   Subscription view(const SubState& s) const;

@@ -274,20 +274,20 @@ class Parser {
   core::Status error_;
 };
 
-bool eval(const Node& n, const std::map<std::string, std::string>& attrs) {
+bool eval(const Node& n, const Attributes& attrs) {
   switch (n.op) {
-    case Op::kHas: return attrs.count(n.key) > 0;
+    case Op::kHas: return attrs.find(n.key).has_value();
     case Op::kEq: {
-      auto it = attrs.find(n.key);
-      return it != attrs.end() && it->second == n.value;
+      auto v = attrs.find(n.key);
+      return v && *v == n.value;
     }
     case Op::kNe: {
-      auto it = attrs.find(n.key);
-      return it == attrs.end() || it->second != n.value;
+      auto v = attrs.find(n.key);
+      return !v || *v != n.value;
     }
     case Op::kPrefix: {
-      auto it = attrs.find(n.key);
-      return it != attrs.end() && it->second.compare(0, n.value.size(), n.value) == 0;
+      auto v = attrs.find(n.key);
+      return v && v->starts_with(n.value);
     }
     case Op::kNot: return !eval(*n.children.front(), attrs);
     case Op::kAnd:
@@ -319,7 +319,7 @@ core::StatusOr<Filter> Filter::parse(std::string_view text) {
   return Filter(std::shared_ptr<const Node>(std::move(*root)));
 }
 
-bool Filter::matches(const std::map<std::string, std::string>& attributes) const {
+bool Filter::matches(const Attributes& attributes) const {
   return root_ == nullptr || eval(*root_, attributes);
 }
 

@@ -2,12 +2,12 @@
 // `attributes.k != "v"`, `hasPrefix(attributes.k, "p")`, NOT / -, AND, OR and parentheses.
 // AND and OR may not be mixed without parentheses, as in Pub/Sub.
 #pragma once
-#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
 
 #include "core/status.h"
+#include "services/pubsub/message.h"
 
 namespace gcpsim::pubsub {
 
@@ -21,7 +21,7 @@ class Filter {
   static core::StatusOr<Filter> parse(std::string_view text);
 
   bool empty() const { return root_ == nullptr; }
-  bool matches(const std::map<std::string, std::string>& attributes) const;
+  bool matches(const Attributes& attributes) const;
 
  private:
   explicit Filter(std::shared_ptr<const Node> root) : root_(std::move(root)) {}

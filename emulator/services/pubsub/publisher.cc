@@ -51,10 +51,10 @@ Status publish(PubsubService& svc, const v1::PublishRequest& req, v1::PublishRes
     return errors::too_large("request_size", static_cast<long long>(req.ByteSizeLong()),
                              static_cast<long long>(kMaxRequestBytes));
   }
-  std::vector<Message> messages;
+  std::vector<MessageView> messages;
   messages.reserve(req.messages_size());
   for (const auto& m : req.messages()) messages.push_back(from_proto(m));
-  ASSIGN_OR_RETURN(auto ids, svc.domain().publish(req.topic(), std::move(messages)));
+  ASSIGN_OR_RETURN(auto ids, svc.domain().publish(req.topic(), messages));
   for (auto& id : ids) resp->add_message_ids(std::move(id));
   return Status::ok();
 }

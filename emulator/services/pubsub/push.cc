@@ -52,13 +52,16 @@ bool push_acknowledged(int status) {
 std::string wrapped_push_body(const std::string& sub, const Delivery& d) {
   const Message& m = *d.message;
   nlohmann::ordered_json msg;
-  if (!m.attributes.empty()) msg["attributes"] = m.attributes;
-  msg["data"] = base64(m.data);
-  msg["messageId"] = m.id;
-  msg["message_id"] = m.id;
-  if (!m.ordering_key.empty()) msg["orderingKey"] = m.ordering_key;
-  msg["publishTime"] = core::format_rfc3339(m.publish_time);
-  msg["publish_time"] = core::format_rfc3339(m.publish_time);
+  if (!m.attributes().empty()) {
+    auto& attributes = msg["attributes"] = nlohmann::ordered_json::object();
+    for (auto [k, v] : m.attributes()) attributes[std::string(k)] = v;
+  }
+  msg["data"] = base64(m.data());
+  msg["messageId"] = m.id();
+  msg["message_id"] = m.id();
+  if (!m.ordering_key().empty()) msg["orderingKey"] = m.ordering_key();
+  msg["publishTime"] = core::format_rfc3339(m.publish_time());
+  msg["publish_time"] = core::format_rfc3339(m.publish_time());
   nlohmann::ordered_json body{{"message", std::move(msg)}, {"subscription", sub}};
   if (d.delivery_attempt > 0) body["deliveryAttempt"] = d.delivery_attempt;
   return body.dump();
@@ -100,15 +103,15 @@ class Push::Endpoint final : public Consumer, public std::enable_shared_from_thi
     req.url = push.endpoint;
     req.timeout = sub->config.ack_deadline;
     if (push.no_wrapper) {
-      req.body = d.message->data;
+      req.body = d.message->data();
       if (push.write_metadata) {
         const Message& m = *d.message;
         req.headers.emplace_back("x-goog-pubsub-subscription-name", name_);
-        req.headers.emplace_back("x-goog-pubsub-message-id", m.id);
-        req.headers.emplace_back("x-goog-pubsub-publish-time", core::format_rfc3339(m.publish_time));
+        req.headers.emplace_back("x-goog-pubsub-message-id", m.id());
+        req.headers.emplace_back("x-goog-pubsub-publish-time", core::format_rfc3339(m.publish_time()));
         if (d.delivery_attempt > 0) req.headers.emplace_back("x-goog-pubsub-delivery-attempt", std::to_string(d.delivery_attempt));
-        if (!m.ordering_key.empty()) req.headers.emplace_back("x-goog-pubsub-ordering-key", m.ordering_key);
-        for (const auto& [k, v] : m.attributes) req.headers.emplace_back(k, v);
+        if (!m.ordering_key().empty()) req.headers.emplace_back("x-goog-pubsub-ordering-key", m.ordering_key());
+        for (auto [k, v] : m.attributes()) req.headers.emplace_back(k, v);
       }
     } else {
       req.headers.emplace_back("Content-Type", "application/json");
@@ -142,14 +145,14 @@ class Push::Endpoint final : public Consumer, public std::enable_shared_from_thi
     } else {
       // Dropped, timed out, crashed or out: no answer, so the lease runs out.
       env.events.record("pubsub.push", "pubsub",
-                        {{"subscription", name_}, {"message_id", d.message->id}, {"endpoint", push.endpoint},
+                        {{"subscription", name_}, {"message_id", d.message->id()}, {"endpoint", push.endpoint},
                          {"fault", kind}});
     }
   }
 
   void completed(const Delivery& d, const std::string& endpoint, int status, const std::string& fault_kind) {
     core::Attrs attrs{{"subscription", name_},
-                      {"message_id", d.message->id},
+                      {"message_id", d.message->id()},
                       {"endpoint", endpoint},
                       {"status", int64_t{status}}};
     if (!fault_kind.empty()) attrs["fault"] = fault_kind;

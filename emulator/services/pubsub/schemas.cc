@@ -140,7 +140,7 @@ Status Schemas::check_settings(const SchemaSettings& s) const {
   return Status::ok();
 }
 
-Status Schemas::check_message(const SchemaSettings& s, const Message& m) const {
+Status Schemas::check_message(const SchemaSettings& s, std::string_view data) const {
   const Entry* e = find(s.schema);
   if (!e) return Status::invalid_argument("Schema associated with topic deleted.");
   bool in_range = s.first_revision_id.empty();
@@ -148,7 +148,7 @@ Status Schemas::check_message(const SchemaSettings& s, const Message& m) const {
   for (const auto& r : e->revisions) {
     if (r.info.revision_id == s.first_revision_id) in_range = true;
     if (in_range) {
-      last = r.validator->validate(s.encoding, m.data);
+      last = r.validator->validate(s.encoding, data);
       if (last.is_ok()) return last;
     }
     if (r.info.revision_id == s.last_revision_id) break;

@@ -41,7 +41,7 @@ class Schemas {
   // A topic's settings name an existing schema and revisions.
   core::Status check_settings(const SchemaSettings& settings) const;
   // The message conforms to some revision within the settings' range.
-  core::Status check_message(const SchemaSettings& settings, const Message& m) const;
+  core::Status check_message(const SchemaSettings& settings, std::string_view data) const;
 
  private:
   struct Revision {

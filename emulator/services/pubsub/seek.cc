@@ -9,11 +9,11 @@ namespace gcpsim::pubsub {
 
 // Forgets every lease, backoff and queue position; entries keep their messages and states.
 void Domain::reset_delivery_state(SubState& s) {
-  for (auto& [seq, e] : s.entries) {
+  s.entries.for_each([&](Entry& e) {
     if (e.state == Entry::State::kLeased) end_lease(s, e);
-    e.ack_id.clear();
+    e.ack_id = nullptr;
     e.owner = 0;
-  }
+  });
   s.leases.clear();
   s.backoff.clear();
   s.ready.clear();
@@ -23,15 +23,15 @@ void Domain::reset_delivery_state(SubState& s) {
 
 // Queues every unacked entry again, in publish order (ordered keys behind their heads).
 void Domain::rebuild_queues(SubState& s) {
-  for (auto& [seq, e] : s.entries) {
-    if (e.state == Entry::State::kAcked) continue;
-    if (s.config.enable_message_ordering && !e.msg->ordering_key.empty()) {
+  s.entries.for_each([&](Entry& e) {
+    if (e.state == Entry::State::kAcked) return;
+    if (s.config.enable_message_ordering && !e.msg->ordering_key().empty()) {
       e.state = Entry::State::kWaiting;
-      s.keys[e.msg->ordering_key].pending.push_back(seq);
+      s.keys[std::string(e.msg->ordering_key())].pending.push_back(e.seq);
     } else {
       make_ready(s, e);
     }
-  }
+  });
   std::vector<std::string> keys;
   for (const auto& [key, k] : s.keys) keys.push_back(key);
   for (const auto& key : keys) release_key_head(s, key);
@@ -46,29 +46,23 @@ Status Domain::seek_to_time(const std::string& sub, Time t) {
   Batch batch(*this);
   prune(*s);
   reset_delivery_state(*s);
-  for (auto it = s->entries.begin(); it != s->entries.end();) {
-    Entry& e = it->second;
-    if (e.msg->publish_time >= t) {
+  s->entries.for_each([&](Entry& e) {
+    if (e.msg->publish_time() >= t) {
       e.state = Entry::State::kQueued;
     } else if (s->config.retain_acked_messages) {
       e.state = Entry::State::kAcked;
     } else {
-      it = s->entries.erase(it);
-      continue;
+      s->entries.erase(e);
     }
-    ++it;
-  }
+  });
   if (s->topic && s->topic->config.message_retention) {
     Time horizon = clock_.now() - std::min(*s->topic->config.message_retention, s->config.message_retention);
+    std::vector<MessagePtr> replay;
     for (const MessagePtr& m : s->topic->history) {
-      if (m->publish_time < t || m->publish_time <= horizon || !s->filter.matches(m->attributes)) continue;
-      uint64_t seq = std::stoull(m->id);
-      auto [it, inserted] = s->entries.try_emplace(seq);
-      if (inserted) {
-        it->second.msg = m;
-        it->second.seq = seq;
-      }
+      if (m->publish_time() < t || m->publish_time() <= horizon || !s->filter.matches(m->attributes())) continue;
+      replay.push_back(m);
     }
+    s->entries.insert(replay);
   }
   rebuild_queues(*s);
   events_.record("pubsub.seek", "pubsub", {{"subscription", sub}, {"time", core::format_rfc3339(t)}});
@@ -90,27 +84,22 @@ Status Domain::seek_to_snapshot(const std::string& sub, const std::string& snaps
   Batch batch(*this);
   prune(*s);
   reset_delivery_state(*s);
-  for (auto it = s->entries.begin(); it != s->entries.end();) {
-    Entry& e = it->second;
+  s->entries.for_each([&](Entry& e) {
     if (snap.messages.count(e.seq)) {
       e.state = Entry::State::kQueued;
     } else if (s->config.retain_acked_messages) {
       e.state = Entry::State::kAcked;
     } else {
-      it = s->entries.erase(it);
-      continue;
+      s->entries.erase(e);
     }
-    ++it;
-  }
+  });
   Time horizon = clock_.now() - s->config.message_retention;
+  std::vector<MessagePtr> replay;
   for (const auto& [seq, m] : snap.messages) {
-    if (m->publish_time <= horizon || !s->filter.matches(m->attributes)) continue;
-    auto [it, inserted] = s->entries.try_emplace(seq);
-    if (inserted) {
-        it->second.msg = m;
-        it->second.seq = seq;
-      }
+    if (m->publish_time() <= horizon || !s->filter.matches(m->attributes())) continue;
+    replay.push_back(m);
   }
+  s->entries.insert(replay);
   rebuild_queues(*s);
   events_.record("pubsub.seek", "pubsub", {{"subscription", sub}, {"snapshot", snapshot}});
   return Status::ok();
@@ -130,12 +119,12 @@ StatusOr<Snapshot> Domain::create_snapshot(const std::string& name, const std::s
   prune(*s);
   Time now = clock_.now();
   auto snap = std::make_unique<SnapshotState>();
-  for (const auto& [seq, e] : s->entries) {
-    if (e.state != Entry::State::kAcked) snap->messages.emplace(seq, e.msg);
-  }
+  s->entries.for_each([&](const Entry& e) {
+    if (e.state != Entry::State::kAcked) snap->messages.emplace(e.seq, e.msg);
+  });
   // A snapshot lives 7 days minus the age of the oldest unacked message it holds.
   Time expire = now + limits::kSnapshotLifetime;
-  if (!snap->messages.empty()) expire = snap->messages.begin()->second->publish_time + limits::kSnapshotLifetime;
+  if (!snap->messages.empty()) expire = snap->messages.begin()->second->publish_time() + limits::kSnapshotLifetime;
   if (expire - now < limits::kSnapshotMinLifetime) return errors::backlog_too_old();
   snap->info = Snapshot{name, s->topic->name, expire, std::move(labels)};
   snap->topic = s->topic;

@@ -20,7 +20,7 @@ PubsubService::PubsubService(services::Context& ctx)
       push_(std::make_unique<Push>(*this, ctx.http)),
       stack_(ctx.stack),
       registry_(ctx.registry) {
-  domain_.set_schema_check([this](const SchemaSettings& s, const Message& m) { return schemas_->check_message(s, m); });
+  domain_.set_schema_check([this](const SchemaSettings& s, std::string_view data) { return schemas_->check_message(s, data); });
   register_publisher(ctx.methods, *this);
   register_subscriber(ctx.methods, *this);
   register_schema_service(ctx.methods, *this);
@@ -50,10 +50,8 @@ std::string PubsubService::full_topic(const std::string& topic) const {
   return "projects/" + env_.project + "/topics/" + topic;
 }
 
-core::StatusOr<std::string> PubsubService::publish(const std::string& topic, Message m) {
-  std::vector<Message> batch;
-  batch.push_back(std::move(m));
-  ASSIGN_OR_RETURN(auto ids, domain_.publish(full_topic(topic), std::move(batch)));
+core::StatusOr<std::string> PubsubService::publish(const std::string& topic, const MessageSpec& m) {
+  ASSIGN_OR_RETURN(auto ids, domain_.publish(full_topic(topic), std::vector<MessageView>{m.view()}));
   return ids.at(0);
 }
 

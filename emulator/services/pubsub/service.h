@@ -34,7 +34,7 @@ class PubsubService : public services::Service {
 
   // In-process publishing (Storage notifications, Secret Manager events): `topic` is an id
   // in the emulator's project or a full name. Returns the message id.
-  core::StatusOr<std::string> publish(const std::string& topic, Message m);
+  core::StatusOr<std::string> publish(const std::string& topic, const MessageSpec& m);
   // Subscriptions created from C++ (function triggers) pass the API's validation.
   core::StatusOr<Subscription> create_subscription(const std::string& name, SubscriptionConfig config);
   // In-process push: `handler` gets each delivery and calls done(true) to ack or done(false)

@@ -3,6 +3,8 @@
 // for exactly-once subscriptions, acknowledgement confirmations.
 #include "services/pubsub/streaming_pull.h"
 
+#include <deque>
+#include <iterator>
 #include <map>
 
 #include "core/dispatch.h"
@@ -20,9 +22,10 @@ using core::Status;
 
 // Responses stay well under the clients' 20 MB receive limit, and small enough that the
 // responses a congested stream may hold queued (net::ServerStream::kMaxQueuedWrites) cost
-// little memory.
+// little memory: a client opens several streams (the Node client five), each leased up to
+// its flow limit, and a queued response is a copy of its messages.
 constexpr int kMaxMessagesPerResponse = 1000;
-constexpr size_t kMaxResponseBytes = 512 * 1024;
+constexpr size_t kMaxResponseBytes = 128 * 1024;
 }  // namespace
 
 class StreamingPull::Session final : public Consumer {
@@ -45,25 +48,17 @@ class StreamingPull::Session final : public Consumer {
   }
 
   void deliver(std::vector<Delivery> batch) override {
-    size_t i = 0;
-    while (i < batch.size()) {
-      v1::StreamingPullResponse resp;
-      properties(&resp);
-      size_t bytes = 0;
-      for (; i < batch.size() && resp.received_messages_size() < kMaxMessagesPerResponse; ++i) {
-        if (resp.received_messages_size() > 0 && bytes + batch[i].message->size() > kMaxResponseBytes) break;
-        bytes += batch[i].message->size();
-        to_proto(batch[i], resp.add_received_messages());
-      }
-      if (!stream_->write(resp)) return nack_unsent(batch);
-    }
+    std::move(batch.begin(), batch.end(), std::back_inserter(unsent_));
+    send();
   }
 
-  // A stream with responses still queued gets nothing more until they are written: what
-  // becomes ready meanwhile leaves batched in the next response.
-  bool accepting() const override { return !stream_->congested(); }
+  // A stream with responses still queued, or leased messages still to write, gets nothing
+  // more until they are written: what becomes ready meanwhile leaves batched in the next
+  // response.
+  bool accepting() const override { return unsent_.empty() && !stream_->congested(); }
   void writable() {
-    if (consumer_) svc_.domain().resume(consumer_);
+    send();
+    if (consumer_ && unsent_.empty()) svc_.domain().resume(consumer_);
   }
 
   void closed(const Status& why) override {
@@ -170,11 +165,28 @@ class StreamingPull::Session final : public Consumer {
     p->set_message_ordering_enabled(ordering_);
   }
 
-  // Messages that never reached the client go back for redelivery at once.
-  void nack_unsent(const std::vector<Delivery>& batch) {
-    std::vector<std::string> ids;
-    for (const auto& d : batch) ids.push_back(d.ack_id);
-    (void)svc_.domain().modify_ack_deadline(sub_, ids, Duration::zero());
+  // Leased messages are written a response at a time while the stream has room; the rest
+  // wait as they are, not as serialized copies.
+  void send() {
+    std::vector<std::string> failed;  // ack ids of messages that never reached the client
+    while (!unsent_.empty() && !stream_->congested()) {
+      v1::StreamingPullResponse resp;
+      properties(&resp);
+      size_t bytes = 0;
+      while (!unsent_.empty() && resp.received_messages_size() < kMaxMessagesPerResponse) {
+        const Delivery& d = unsent_.front();
+        if (resp.received_messages_size() > 0 && bytes + d.message->size() > kMaxResponseBytes) break;
+        bytes += d.message->size();
+        to_proto(d, resp.add_received_messages());
+        unsent_.pop_front();
+      }
+      if (stream_->write(resp)) continue;
+      for (const auto& m : resp.received_messages()) failed.push_back(m.ack_id());
+      for (const auto& d : unsent_) failed.push_back(d.ack_id);
+      unsent_.clear();
+    }
+    // They go back for redelivery at once.
+    if (!failed.empty()) (void)svc_.domain().modify_ack_deadline(sub_, failed, Duration::zero());
   }
 
   void end(const Status& why) {
@@ -189,6 +201,7 @@ class StreamingPull::Session final : public Consumer {
   std::string sub_;
   FlowLimits limits_;
   Domain::ConsumerId consumer_ = 0;
+  std::deque<Delivery> unsent_;  // leased, not yet written
   bool exactly_once_ = false;
   bool ordering_ = false;
 };

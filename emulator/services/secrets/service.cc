@@ -71,7 +71,7 @@ void SecretsService::send(const Notification& n) {
     }
     env_.events.record("secrets.notification", "secrets", attrs);
     if (!pubsub_) continue;
-    pubsub::Message message;
+    pubsub::MessageSpec message;
     message.data = std::move(m.data);
     message.attributes = std::move(m.attributes);
     auto published = pubsub_->publish(pubsub_topic(m.topic), std::move(message));

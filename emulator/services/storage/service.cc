@@ -104,7 +104,7 @@ void StorageService::notify(const ObjectEvent& e) {
     for (const auto& [k, v] : m.attributes)
       if (k != "eventTime") attrs[k] = v;
     core::Status st = core::Status::unavailable("Pub/Sub is not running");
-    if (pubsub_) st = pubsub_->publish(m.topic, pubsub::Message{m.data, m.attributes, "", "", {}}).status();
+    if (pubsub_) st = pubsub_->publish(m.topic, pubsub::MessageSpec{m.data, m.attributes, ""}).status();
     if (!st.is_ok()) attrs["error"] = st.to_string();
     env_.events.record("storage.notification", "storage", std::move(attrs));
   }
