@@ -107,7 +107,8 @@ test('publish and streaming pull: ids, attributes, publish times from the virtua
 });
 
 // glibc keeps freed small allocations; gcpsim hands drained messages' memory back (malloc_trim).
-test('a drained backlog gives its memory back', async () => {
+// ASan's allocator holds freed memory in quarantine: nothing to check in a sanitizer build.
+test('a drained backlog gives its memory back', { skip: process.env.GCPSIM_SANITIZED === '1' && 'sanitizer build' }, async () => {
   const rssMiB = () => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${sim.proc.pid}/status`, 'utf8'))[1]) / 1024;
   const { subId } = await topicWithSub('memory');
   const topic = pubsub.topic('memory', { batching: { maxMessages: 1000, maxMilliseconds: 10 } });
