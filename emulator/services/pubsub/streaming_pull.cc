@@ -32,8 +32,10 @@ class StreamingPull::Session final : public Consumer {
  public:
   Session(StreamingPull& owner, uint64_t id, std::shared_ptr<net::ServerStream> stream)
       : owner_(owner), svc_(owner.svc_), id_(id), stream_(std::move(stream)) {}
+  // Detached first, so what goes back is offered to the subscription's other consumers.
   ~Session() override {
     if (consumer_) svc_.domain().detach(consumer_);
+    return_unsent();
   }
 
   void on_request(const v1::StreamingPullRequest& req) {
@@ -168,7 +170,6 @@ class StreamingPull::Session final : public Consumer {
   // Leased messages are written a response at a time while the stream has room; the rest
   // wait as they are, not as serialized copies.
   void send() {
-    std::vector<std::string> failed;  // ack ids of messages that never reached the client
     while (!unsent_.empty() && !stream_->congested()) {
       v1::StreamingPullResponse resp;
       properties(&resp);
@@ -181,12 +182,18 @@ class StreamingPull::Session final : public Consumer {
         unsent_.pop_front();
       }
       if (stream_->write(resp)) continue;
+      std::vector<std::string> failed;
       for (const auto& m : resp.received_messages()) failed.push_back(m.ack_id());
-      for (const auto& d : unsent_) failed.push_back(d.ack_id);
-      unsent_.clear();
+      return return_unsent(std::move(failed));
     }
-    // They go back for redelivery at once.
-    if (!failed.empty()) (void)svc_.domain().modify_ack_deadline(sub_, failed, Duration::zero());
+  }
+
+  // Leased messages that never reached the client (`ids`, and those still unsent) go back
+  // for redelivery at once rather than when their lease runs out.
+  void return_unsent(std::vector<std::string> ids = {}) {
+    for (const auto& d : unsent_) ids.push_back(d.ack_id);
+    unsent_.clear();
+    if (!ids.empty()) (void)svc_.domain().modify_ack_deadline(sub_, ids, Duration::zero());
   }
 
   void end(const Status& why) {
