@@ -11,6 +11,7 @@
 
 #include "core/memory.h"
 #include "core/stack.h"
+#include "services/service.h"
 #include "core/time.h"
 #include "harness/cli.h"
 #include "harness/socket_client.h"
@@ -107,7 +108,7 @@ int fail(const std::string& message) {
 core::StatusOr<core::StackConfig> load(const Args& args) {
   auto it = args.flags.find("stack");
   if (it == args.flags.end()) return core::default_stack();
-  return core::load_stack(it->second);
+  return core::load_stack(it->second, services::stack_sections());
 }
 
 // Backing servers listen on ports the running instance picked: ask it (GET /_gcpsim/backing).

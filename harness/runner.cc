@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "core/stack.h"
+#include "services/service.h"
 #include "harness/session.h"
 #include "harness/step_kinds.h"
 #include "harness/steps.h"
@@ -170,7 +171,7 @@ std::optional<std::string> enable_faketime(core::StackConfig& stack, const std::
 core::StatusOr<core::StackConfig> stack_for(const Scenario& sc, const RunConfig& cfg) {
   std::string path = cfg.stack.empty() ? sc.stack : cfg.stack;
   if (path.empty()) return core::default_stack();
-  return core::load_stack(path);
+  return core::load_stack(path, services::stack_sections());
 }
 
 void print_step(const RunConfig& cfg, const Step& step, const std::string& label, bool ok) {

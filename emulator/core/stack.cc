@@ -9,6 +9,7 @@
 #include <functional>
 #include <set>
 
+#include "core/stack_section.h"
 #include "core/stack_yaml.h"
 
 namespace gcpsim::core {
@@ -85,9 +86,10 @@ const std::vector<std::string_view> kRunKeys = {
     "command", "cwd", "env", "secret_env", "port", "concurrency", "min_instances", "max_instances",
     "timeout", "startup_probe", "allow_unauthenticated", "ingress"};
 
-class Parser {
+class Parser final : public SectionContext {
  public:
-  Parser(std::string file_name, std::string base_dir) : file_name_(std::move(file_name)) {
+  Parser(std::string file_name, std::string base_dir, const std::vector<StackSection>& sections)
+      : file_name_(std::move(file_name)), sections_(sections) {
     base_dir_ = fs::absolute(base_dir.empty() ? "." : base_dir).lexically_normal();
     if (!base_dir_.has_filename()) base_dir_ = base_dir_.parent_path();
   }
@@ -96,8 +98,11 @@ class Parser {
     cfg_.file = file_name_;
     cfg_.base_dir = base_dir_.string();
     Field doc{root, "", 1, 1};
-    Map top(doc, {"project", "region", "seed", "run", "functions", "pubsub", "storage", "secrets",
-                  "tasks", "gemini", "calendar", "backing", "faults"});
+    std::vector<std::string_view> keys = {"project", "region", "seed", "run", "functions", "pubsub",
+                                          "storage", "secrets", "tasks", "gemini", "calendar",
+                                          "backing", "faults"};
+    for (auto& s : sections_) keys.push_back(s.key);
+    Map top(doc, keys);
     if (auto f = top.get("project")) project(*f);
     if (auto f = top.get("region")) region(*f);
     if (auto f = top.get("seed")) cfg_.seed = seed(*f);
@@ -111,6 +116,9 @@ class Parser {
     if (auto f = top.get("calendar")) calendar(*f);
     if (auto f = top.get("backing")) backing(*f);
     if (auto f = top.get("faults")) faults(*f);
+    for (auto& s : sections_) {
+      if (auto f = top.get(s.key)) cfg_.sections[s.key] = s.parse(*f, *this);
+    }
     // References are checked once everything is declared, so sections may come in any order.
     for (auto& check : checks_) check();
     return std::move(cfg_);
@@ -144,14 +152,16 @@ class Parser {
     return v;
   }
 
-  std::string resolve(const std::string& p) const {
+  const StackConfig& stack() const override { return cfg_; }
+
+  std::string resolve(const std::string& p) const override {
     fs::path out = (base_dir_ / p).lexically_normal();  // an absolute p replaces base_dir_
     return (out.has_filename() ? out : out.parent_path()).string();
   }
 
-  void later(std::function<void()> check) { checks_.push_back(std::move(check)); }
+  void later(std::function<void()> check) override { checks_.push_back(std::move(check)); }
 
-  int port(const Field& f) {
+  int port(const Field& f) override {
     int p = small_int(f, 1, 65535);
     auto [it, fresh] = ports_.emplace(p, f.path.substr(0, f.path.rfind('.')));
     if (!fresh) fail(f, "port " + std::to_string(p) + " is already used by " + it->second);
@@ -598,6 +608,7 @@ class Parser {
   StackConfig cfg_;
   std::map<int, std::string> ports_;  // port → the key that claimed it
   std::vector<std::function<void()>> checks_;
+  const std::vector<StackSection>& sections_;
 };
 
 }  // namespace
@@ -605,10 +616,11 @@ class Parser {
 StackConfig default_stack() { return StackConfig{}; }
 
 StatusOr<StackConfig> parse_stack(std::string_view yaml_text, const std::string& file_name,
-                                  const std::string& base_dir) {
+                                  const std::string& base_dir,
+                                  const std::vector<StackSection>& sections) {
   try {
     YAML::Node root = YAML::Load(std::string(yaml_text));
-    return Parser(file_name, base_dir).parse(root);
+    return Parser(file_name, base_dir, sections).parse(root);
   } catch (const StackError& e) {
     return Status::invalid_argument(file_name + ":" + std::to_string(e.line) + ": " + e.message);
   } catch (const YAML::Exception& e) {
@@ -617,14 +629,14 @@ StatusOr<StackConfig> parse_stack(std::string_view yaml_text, const std::string&
   }
 }
 
-StatusOr<StackConfig> load_stack(const std::string& path) {
+StatusOr<StackConfig> load_stack(const std::string& path, const std::vector<StackSection>& sections) {
   std::error_code ec;
   std::ifstream in(path, std::ios::binary);
   if (!fs::is_regular_file(path, ec) || !in) {
     return Status::not_found("cannot read stack file '" + path + "'");
   }
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return parse_stack(text, path, fs::absolute(path).parent_path().string());
+  return parse_stack(text, path, fs::absolute(path).parent_path().string(), sections);
 }
 
 }  // namespace gcpsim::core

@@ -2,6 +2,7 @@
 // starts before serving. Loading checks types, ranges, names and cross-references, so
 // every consumer can trust what it reads here.
 #pragma once
+#include <any>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "core/faults.h"
+#include "core/stack_section.h"
 #include "core/status.h"
 #include "core/time.h"
 
@@ -264,17 +266,30 @@ struct StackConfig {
   CalendarConfig calendar;
   BackingConfig backing;
   std::vector<FaultRule> faults;
+  // Sections that services parse themselves (core/stack_section.h), by top-level key.
+  std::map<std::string, std::any> sections;
+
+  // The section's typed config, or nullptr when the file has none.
+  template <class T>
+  const T* section(const std::string& key) const {
+    auto it = sections.find(key);
+    return it == sections.end() ? nullptr : std::any_cast<T>(&it->second);
+  }
 };
+
 
 // What gcpsim serves without a stack file.
 StackConfig default_stack();
 
 // Reads and parses the file; relative paths resolve against its directory.
-StatusOr<StackConfig> load_stack(const std::string& path);
+// `sections` are the services' own top-level keys (services::stack_sections()); a key that is
+// neither core's nor one of them is an error.
+StatusOr<StackConfig> load_stack(const std::string& path, const std::vector<StackSection>& sections = {});
 
 // `file_name` only labels error messages ("gcpsim.yaml:12: …"). Errors are
 // INVALID_ARGUMENT naming the file, line and key.
 StatusOr<StackConfig> parse_stack(std::string_view yaml_text, const std::string& file_name,
-                                  const std::string& base_dir);
+                                  const std::string& base_dir,
+                                  const std::vector<StackSection>& sections = {});
 
 }  // namespace gcpsim::core

@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
-namespace gcpsim::core { struct Env; struct StackConfig; }
+#include "core/stack_section.h"
+
+namespace gcpsim::core { struct Env; }
 namespace boost::asio { class io_context; }
 namespace gcpsim::net { class MethodTable; class Router; class HttpClient; }
 
@@ -50,10 +52,17 @@ struct Context {
 struct ServiceDef {
   std::string name;                                       // "pubsub"
   std::function<std::unique_ptr<Service>(Context&)> create;
+  // The stack-file section this service reads itself (core/stack_section.h); services whose
+  // section core still reads leave it empty. Its result: ctx.stack.section<T>(key).
+  std::function<core::StackSection()> section = nullptr;
 };
 
 // The explicit table, read top to bottom (services/table.cc). No self-registration.
 const std::vector<ServiceDef>& service_table();
+
+// Every service's own stack-file section, in table order: what load_stack needs to read a
+// whole stack file.
+std::vector<core::StackSection> stack_sections();
 
 class Registry {
  public:

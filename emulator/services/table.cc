@@ -1,6 +1,8 @@
 // The services table: every emulated API, in start order. Add a row per service.
 #include "services/service.h"
 
+#include "core/stack_section.h"
+
 #include "services/backing/service.h"
 #include "services/iam/service.h"
 #include "services/pubsub/service.h"
@@ -30,6 +32,14 @@ const std::vector<ServiceDef>& service_table() {
       {"functions", functions::create_service},  // after pubsub, run, storage: wires triggers to them
   };
   return table;
+}
+
+std::vector<core::StackSection> stack_sections() {
+  std::vector<core::StackSection> out;
+  for (auto& def : service_table()) {
+    if (def.section) out.push_back(def.section());
+  }
+  return out;
 }
 
 }  // namespace gcpsim::services

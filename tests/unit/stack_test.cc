@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "core/stack.h"
+#include "core/stack_yaml.h"
 
 using namespace gcpsim::core;
 namespace fs = std::filesystem;
@@ -724,4 +725,35 @@ TEST_CASE("bad backing seed data is refused naming the key") {
         "number of non-empty segments), got 'users'");
   CHECK(error_of("backing:\n  firestore:\n    seed:\n      users/alice: [1]\n") ==
         "gcpsim.yaml:4: backing.firestore.seed.users/alice: a document's fields must be a mapping, got a list");
+}
+
+TEST_CASE("a service's own section is read by its parser, with the loader's ports and later checks") {
+  namespace sf = gcpsim::core::stackfile;
+  std::vector<StackSection> sections = {{"widgets", [](const sf::Field& f, SectionContext& ctx) -> std::any {
+    sf::Map m(f, {"port", "topic", "file"});
+    int port = ctx.port(m.require("port"));
+    std::string topic = sf::text(m.require("topic"));
+    auto topic_field = m.require("topic");
+    ctx.later([&ctx, topic, topic_field] {
+      if (!ctx.stack().pubsub.topics.count(topic)) sf::fail(topic_field, "no topic '" + topic + "'");
+    });
+    return std::make_pair(port, ctx.resolve(sf::text(m.require("file"))));
+  }}};
+  using Widgets = std::pair<int, std::string>;
+  // The section may come before what it refers to: the check runs once all is read.
+  auto r = parse_stack("widgets: {port: 9100, topic: t, file: w.txt}\npubsub: {topics: {t: {}}}\n", "gcpsim.yaml",
+                       "/srv/app", sections);
+  INFO(r.status().message());
+  REQUIRE(r.ok());
+  REQUIRE(r->section<Widgets>("widgets")->first == 9100);
+  REQUIRE(r->section<Widgets>("widgets")->second == "/srv/app/w.txt");
+  REQUIRE(r->section<Widgets>("gadgets") == nullptr);
+
+  auto clash = parse_stack("run: {a: {command: [x], port: 9100}}\nwidgets: {port: 9100, topic: t, file: w}\n"
+                           "pubsub: {topics: {t: {}}}\n", "gcpsim.yaml", "/srv/app", sections);
+  REQUIRE(clash.status().message() == "gcpsim.yaml:2: widgets.port: port 9100 is already used by run.a");
+  auto dangling = parse_stack("widgets: {port: 9100, topic: nope, file: w}\n", "gcpsim.yaml", "/srv/app", sections);
+  REQUIRE(dangling.status().message() == "gcpsim.yaml:1: widgets.topic: no topic 'nope'");
+  // Without the service's parser the key is unknown, as any other.
+  REQUIRE_FALSE(parse_stack("widgets: {}\n", "gcpsim.yaml", "/srv/app").ok());
 }
