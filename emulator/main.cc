@@ -11,6 +11,7 @@
 
 #include "core/memory.h"
 #include "core/stack.h"
+#include "services/backing/config.h"
 #include "services/service.h"
 #include "core/time.h"
 #include "harness/cli.h"
@@ -150,8 +151,7 @@ int cmd_env(const Args& args) {
       {"GCE_METADATA_HOST", hp},
       {"GCE_METADATA_IP", hp},
   };
-  const auto& b = stack->backing;
-  if ((b.redis || b.postgres || b.firestore) && !backing_env(hp, vars))
+  if (services::backing::config_of(*stack) && !backing_env(hp, vars))
     std::cerr << "gcpsim env: no gcpsim answers on " << hp << ": backing server endpoints left out" << std::endl;
   std::string format = args.flags.count("format") ? args.flags.at("format") : "sh";
   if (format == "json") {

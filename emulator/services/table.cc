@@ -3,6 +3,7 @@
 
 #include "core/stack_section.h"
 
+#include "services/backing/config.h"
 #include "services/backing/service.h"
 #include "services/iam/service.h"
 #include "services/pubsub/service.h"
@@ -22,7 +23,8 @@ const std::vector<ServiceDef>& service_table() {
       {"iam", iam::IamService::create},  // first: others mint tokens through it
       {"pubsub", pubsub::create_service},
       {"secrets", secrets::create_service},
-      {"backing", backing::BackingService::create},  // after secrets (password), before run (env)
+      {"backing", backing::BackingService::create,  // after secrets (password), before run (env)
+       backing::stack_section},
       {"run", run::RunService::create},  // after iam, pubsub, secrets: tokens and secret env
       {"oauth", oauth::create_service},        // after iam: signs ID tokens with its issuer
       {"calendar", calendar::create_service},  // after oauth: users come from tokens

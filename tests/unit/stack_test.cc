@@ -7,6 +7,8 @@
 
 #include "core/stack.h"
 #include "core/stack_yaml.h"
+#include "services/backing/config.h"
+#include "services/service.h"
 
 using namespace gcpsim::core;
 namespace fs = std::filesystem;
@@ -85,21 +87,29 @@ struct TempDir {
   }
 };
 
+// The services' own sections (backing, …) are read as gcpsim reads them.
 StackConfig parse_ok(const std::string& yaml, const std::string& base_dir = "/srv/app") {
-  auto r = parse_stack(yaml, "gcpsim.yaml", base_dir);
+  auto r = parse_stack(yaml, "gcpsim.yaml", base_dir, gcpsim::services::stack_sections());
   INFO(r.status().message());
   REQUIRE(r.ok());
   return *r;
 }
 
 std::string error_of(const std::string& yaml, const std::string& base_dir = "/srv/app") {
-  auto r = parse_stack(yaml, "gcpsim.yaml", base_dir);
+  auto r = parse_stack(yaml, "gcpsim.yaml", base_dir, gcpsim::services::stack_sections());
   REQUIRE_FALSE(r.ok());
   REQUIRE(r.status().code() == Code::kInvalidArgument);
   return r.status().message();
 }
 
 Time at(const char* rfc3339) { return *parse_rfc3339(rfc3339); }
+
+using gcpsim::services::backing::BackingConfig;
+const BackingConfig& B(const StackConfig& s) {
+  static const BackingConfig kNone;
+  auto* b = s.section<BackingConfig>("backing");
+  return b ? *b : kNone;
+}
 
 }  // namespace
 
@@ -221,14 +231,14 @@ TEST_CASE("DESIGN.md's example parses, every field typed") {
   CHECK(events[0].description.empty());
   CHECK(events[0].recurrence.empty());
 
-  REQUIRE(s.backing.redis);
-  CHECK_FALSE(s.backing.redis->port);
-  REQUIRE(s.backing.postgres);
-  CHECK(s.backing.postgres->database == "app");
-  CHECK(s.backing.postgres->user == "app");
-  CHECK(s.backing.postgres->password_secret == "db-password");
-  CHECK(s.backing.postgres->init == std::vector<std::string>{base + "/sql/schema.sql"});
-  REQUIRE(s.backing.firestore);
+  REQUIRE(B(s).redis.size() == 1);
+  CHECK_FALSE(B(s).redis.at(0).port);
+  REQUIRE(B(s).postgres.size() == 1);
+  CHECK(B(s).postgres.at(0).database == "app");
+  CHECK(B(s).postgres.at(0).user == "app");
+  CHECK(B(s).postgres.at(0).password_secret == "db-password");
+  CHECK(B(s).postgres.at(0).init == std::vector<std::string>{base + "/sql/schema.sql"});
+  REQUIRE(B(s).firestore);
 
   REQUIRE(s.faults.size() == 1);
   const FaultRule& fault = s.faults[0];
@@ -393,9 +403,9 @@ faults:
   CHECK(holiday.description == "Out of office");
   CHECK(holiday.recurrence == std::vector<std::string>{"RRULE:FREQ=YEARLY"});
 
-  CHECK(s.backing.redis->port == 6380);
-  CHECK(s.backing.firestore->port == 8086);
-  CHECK_FALSE(s.backing.postgres);
+  CHECK(B(s).redis.at(0).port == 6380);
+  CHECK(B(s).firestore->port == 8086);
+  CHECK(B(s).postgres.empty());
 
   REQUIRE(s.faults.size() == 2);
   const FaultRule& slow = s.faults[0];
@@ -427,7 +437,7 @@ TEST_CASE("defaults: no file, an empty file, and bare entries") {
   CHECK((d.run.empty() && d.functions.empty() && d.pubsub.topics.empty() && d.secrets.empty()));
   CHECK((d.storage.buckets.empty() && d.tasks.queues.empty() && d.gemini.rules.empty()));
   CHECK((d.calendar.users.empty() && d.faults.empty()));
-  CHECK((!d.backing.redis && !d.backing.postgres && !d.backing.firestore));
+  CHECK(gcpsim::services::backing::config_of(d) == nullptr);
 
   StackConfig empty = parse_ok("");
   CHECK(empty.project == "demo-project");
@@ -475,10 +485,10 @@ backing:
   CHECK_FALSE(s.storage.buckets.at("bucket1").versioning);
   CHECK(s.tasks.queues.at("q1").max_dispatches_per_second == 500);
   CHECK(s.tasks.queues.at("q1").retry.max_attempts == 100);
-  REQUIRE(s.backing.postgres);
-  CHECK(s.backing.postgres->database == "postgres");
-  CHECK(s.backing.postgres->user == "postgres");
-  CHECK(s.backing.postgres->password_secret.empty());
+  REQUIRE(B(s).postgres.size() == 1);
+  CHECK(B(s).postgres.at(0).database == "postgres");
+  CHECK(B(s).postgres.at(0).user == "postgres");
+  CHECK(B(s).postgres.at(0).password_secret.empty());
 }
 
 TEST_CASE("unknown keys name the file, line, key and what was expected") {
@@ -492,7 +502,7 @@ run:
        "allow_unauthenticated, ingress)");
   CHECK(error_of("project: demo-project\nservices: {}\n") ==
         "gcpsim.yaml:2: unknown key 'services' at top level (expected one of: project, region, seed, run, "
-        "functions, pubsub, storage, secrets, tasks, gemini, calendar, backing, faults)");
+        "functions, pubsub, storage, secrets, tasks, gemini, calendar, faults, backing)");
   CHECK(error_of("faults:\n  - match: {servce: pubsub}\n    action: {error: UNAVAILABLE}\n") ==
         "gcpsim.yaml:2: unknown key 'servce' in faults[0].match (expected one of: service, method, target, boundary)");
 }
@@ -624,7 +634,7 @@ backing:
   CHECK(s.run.at("a").cwd == "/srv/shared/svc");
   CHECK(s.run.at("b").cwd == "/abs/dir");
   CHECK(s.run.at("c").cwd == "/srv/app");
-  CHECK(s.backing.postgres->init == std::vector<std::string>{"/srv/app/sql/schema.sql", "/etc/seed.sql"});
+  CHECK(B(s).postgres.at(0).init == std::vector<std::string>{"/srv/app/sql/schema.sql", "/etc/seed.sql"});
 }
 
 TEST_CASE("load_stack reads the file and resolves paths against its directory") {
@@ -667,12 +677,12 @@ TEST_CASE("the runnable example in docs/stack-file.md parses") {
 TEST_CASE("backing.postgres.instance names the Cloud SQL instance and fault actions take a bandwidth") {
   auto s = parse_ok("backing:\n  postgres: {instance: orders-db}\nfaults:\n"
                     "  - {match: {boundary: proxy, service: redis}, action: {bandwidth: 64, delay: 5ms}}\n");
-  CHECK(s.backing.postgres->instance == "orders-db");
+  CHECK(B(s).postgres.at(0).instance == "orders-db");
   REQUIRE(s.faults.size() == 1);
   CHECK(s.faults[0].action.kind == FaultAction::Kind::kDelay);
   CHECK(s.faults[0].action.bandwidth_kbps == 64);
   CHECK(s.faults[0].action.delay == std::chrono::milliseconds(5));
-  CHECK(parse_ok("backing:\n  postgres: {}\n").backing.postgres->instance == "postgres");
+  CHECK(B(parse_ok("backing:\n  postgres: {}\n")).postgres.at(0).instance == "postgres");
   CHECK(error_of("backing:\n  postgres: {instance: Orders}\n") ==
         "gcpsim.yaml:2: backing.postgres.instance: a Cloud SQL instance ID is 1-98 lowercase letters, digits and "
         "hyphens, starting with a letter, got 'Orders'");
@@ -694,19 +704,19 @@ backing:
       users/alice: {name: Alice, age: 30, admin: true, tags: [x]}
       users/alice/posts/p1: {}
 )");
-  REQUIRE(s.backing.redis);
-  const auto& seed = s.backing.redis->seed;
+  REQUIRE(B(s).redis.size() == 1);
+  const auto& seed = B(s).redis.at(0).seed;
   REQUIRE(seed.size() == 4);
   CHECK(seed[0].key == "greeting");
-  CHECK(seed[0].kind == RedisSeed::Kind::kString);
+  CHECK(seed[0].kind == gcpsim::services::backing::RedisSeed::Kind::kString);
   CHECK(seed[0].values == std::vector<std::string>{"hello"});
   CHECK(seed[1].values == std::vector<std::string>{"3"});
-  CHECK(seed[2].kind == RedisSeed::Kind::kList);
+  CHECK(seed[2].kind == gcpsim::services::backing::RedisSeed::Kind::kList);
   CHECK(seed[2].values == std::vector<std::string>{"a", "b"});
-  CHECK(seed[3].kind == RedisSeed::Kind::kHash);
+  CHECK(seed[3].kind == gcpsim::services::backing::RedisSeed::Kind::kHash);
   CHECK(seed[3].values == std::vector<std::string>{"name", "Bob", "plan", "pro"});
-  REQUIRE(s.backing.firestore);
-  const auto& docs = s.backing.firestore->seed;
+  REQUIRE(B(s).firestore);
+  const auto& docs = B(s).firestore->seed;
   REQUIRE(docs.size() == 2);
   CHECK(docs[0].first == "users/alice");
   CHECK(docs[0].second == R"({"name":"Alice","age":30,"admin":true,"tags":["x"]})");
