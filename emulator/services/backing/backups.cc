@@ -37,6 +37,7 @@ void Servers::backup(const std::string& name, const std::string& type, std::func
   if (!pg_dump.ok()) return done(pg_dump.status());
   Backup b;
   b.id = static_cast<int64_t>(env_.ids.next_numeric("sql.backupRun"));
+  b.instance = s.postgres->instance;
   b.type = type;
   b.at = env_.clock.now();
   std::error_code ec;

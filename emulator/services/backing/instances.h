@@ -30,6 +30,7 @@ namespace gcpsim::services::backing {
 // A Cloud SQL backup run (the Admin API's BackupRun, the fields gcpsim keeps).
 struct Backup {
   int64_t id = 0;
+  std::string instance;  // the Cloud SQL instance ID
   std::string type;    // AUTOMATED | ON_DEMAND
   core::Time at{};     // when it was taken, on gcpsim's clock
   std::string file;    // pg_dump's custom-format archive

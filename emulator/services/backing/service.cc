@@ -29,9 +29,9 @@ core::Time next_daily(core::Time now, int minutes) {
   return t > now ? t : t + kDay;
 }
 
-json backup_json(const Backup& b, const std::string& instance) {
+json backup_json(const Backup& b) {
   // The Admin API's BackupRun, as far as gcpsim keeps it.
-  return {{"kind", "sql#backupRun"}, {"id", std::to_string(b.id)}, {"instance", instance},
+  return {{"kind", "sql#backupRun"}, {"id", std::to_string(b.id)}, {"instance", b.instance},
           {"type", b.type}, {"status", "SUCCESSFUL"}, {"windowStartTime", core::format_rfc3339(b.at)},
           {"endTime", core::format_rfc3339(b.at)}};
 }
@@ -143,16 +143,16 @@ void BackingService::add_backup_routes(net::Router& router) {
     auto list = servers_->backups(name);
     if (!list.ok()) return reply(error(list.status()));
     json items = json::array();
-    for (auto it = list->rbegin(); it != list->rend(); ++it) items.push_back(backup_json(*it, name));
+    for (auto it = list->rbegin(); it != list->rend(); ++it) items.push_back(backup_json(*it));
     reply(net::HttpResponse::json(200, json{{"backups", std::move(items)}}.dump()));
   });
   router.add("POST", "/_gcpsim/backing/{name}/backups", [this](net::HttpRequest& req, net::Reply reply) {
     if (auto denied = control::refuse(req)) return reply(error(*denied));
     if (!servers_) return reply(error(core::Status::not_found("the stack has no backing servers")));
     std::string name = req.param("name");
-    servers_->backup(name, "ON_DEMAND", [name, reply = std::move(reply)](core::StatusOr<Backup> b) {
+    servers_->backup(name, "ON_DEMAND", [reply = std::move(reply)](core::StatusOr<Backup> b) {
       if (!b.ok()) return reply(error(b.status()));
-      reply(net::HttpResponse::json(200, backup_json(*b, name).dump()));
+      reply(net::HttpResponse::json(200, backup_json(*b).dump()));
     });
   });
   router.add("POST", "/_gcpsim/backing/{name}/backups/{target}", [this](net::HttpRequest& req, net::Reply reply) {
