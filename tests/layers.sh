@@ -20,10 +20,6 @@ hits=$(grep -rn '#include "app/' control)
 # 2. A service includes another service only through its service.h. Exceptions, each with
 # the reason it still stands (file: include).
 allowed=(
-  # Process supervision still lives in run/ until emulator/proc/ takes it over.
-  'backing/servers.h: services/run/spawn.h'
-  'backing/service.cc: services/run/limits.h'
-  'backing/service.cc: services/run/supervisor.h'
   # Not yet behind the owning service's service.h.
   'oauth/domain.cc: services/iam/issuer.h'
   'oauth/routes.cc: services/iam/issuer.h'
@@ -67,6 +63,9 @@ probe net core/status.h found
 probe net services/service.h missing
 probe net control/emulator.h missing
 probe net app/server.h missing
+probe proc net/http.h found
+probe proc services/service.h missing
+probe services proc/supervisor.h found
 probe services net/http.h found
 probe services control/emulator.h missing
 probe services app/server.h missing
