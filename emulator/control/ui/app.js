@@ -80,7 +80,7 @@ function wireClock() {
 
 // The console's own reads are API calls too: refreshing on them would never stop.
 function changes(e) {
-  if (e.kind !== 'api.call') return true;
+  if (e.kind !== 'api.call' || e.attrs?.fault || e.attrs?.code !== 'OK') return true;
   const verb = String(e.attrs?.method || '').split('.').pop().toLowerCase();
   return !/^(get|list|access|testiampermissions)/.test(verb);
 }
