@@ -32,7 +32,7 @@ registerPage({
     const query = h('input', { name: 'q', type: 'search', placeholder: 'text', 'aria-label': 'Filter by text' });
     const tail = h('input', { type: 'checkbox', name: 'tail', checked: true });
     const count = h('span', { class: 'muted', 'aria-live': 'polite' });
-    const detail = h('div', { class: 'detail' });
+    const detail = h('div', { class: 'detail' }, h('p', { class: 'muted' }, 'Click an event, or select it with the arrow keys and press Enter, for its attributes and related events.'));
     const list = new VirtualList({ label: 'Events', renderRow: row, onOpen: (e) => { location.hash = `#/events/${e.seq}`; } });
     const seen = { kinds: new Set(), services: new Set() };
     let filtered = [];

@@ -44,7 +44,7 @@ function publishForm(topics, chosen) {
 
 function peekTable(messages) {
   return table(['Id', 'Published', 'State', 'Attempts', 'Ordering key', 'Attributes', 'Data'],
-    messages.map((m) => [m.messageId, m.publishTime, m.state, String(m.deliveryAttempts), m.orderingKey,
+    (messages || []).map((m) => [m.messageId, m.publishTime, m.state, String(m.deliveryAttempts), m.orderingKey,
       Object.entries(m.attributes).map(([k, v]) => `${k}=${v}`).join(', '), h('code', {}, b64text(m.data))]),
     { label: 'Messages', empty: 'No unacknowledged messages.' });
 }
