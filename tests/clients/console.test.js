@@ -221,7 +221,11 @@ test('a fault added from the form makes a client call fail; removing it from the
   await waitText('pubsub.GetTopic', 'table[aria-label="Fault rules"]');
   await assert.rejects(pubsub.topic('orders').getMetadata(), (e) => e.code === 7);
   await page.screenshot({ path: path.join(ARTIFACTS, 'faults.png'), fullPage: true });
-  await page.locator('table[aria-label="Fault rules"] td', { hasText: /^1$/ }).first().waitFor();  // fired once, seen live
+  // The table's Seen and Fired counters move without a reload.
+  await page.waitForFunction(() => {
+    const cells = [...document.querySelectorAll('table[aria-label="Fault rules"] tbody tr td')].map((td) => td.textContent);
+    return cells[4] === '1' && cells[5] === '1';
+  });
   await page.getByRole('button', { name: /^Remove rule / }).click();
   await waitText('No fault rules.');
   const [meta] = await pubsub.topic('orders').getMetadata();

@@ -32,22 +32,31 @@ export class VirtualList {
     this.draw();
   }
 
+  // Rows already on screen are kept: a scroll creates only the rows that came into view.
   draw() {
     const first = Math.max(0, Math.floor(this.el.scrollTop / this.rowHeight) - 5);
     const count = Math.ceil((this.el.clientHeight || 600) / this.rowHeight) + 10;
-    const rows = [];
-    for (let i = first; i < Math.min(this.items.length, first + count); i++) {
-      const row = this.renderRow(this.items[i], i);
-      row.dataset.index = i;
-      row.setAttribute('role', 'option');
+    const last = Math.min(this.items.length, first + count);
+    const kept = new Map();
+    for (let i = first; i < last; i++) {
+      let row = this.rows?.get(i);
+      if (!row || row.item !== this.items[i]) {
+        row = this.renderRow(this.items[i], i);
+        row.item = this.items[i];
+        row.dataset.index = i;
+        row.id = `vrow-${i}`;
+        row.setAttribute('role', 'option');
+        row.classList.add('vrow');
+        row.style.top = `${i * this.rowHeight}px`;
+        row.style.height = `${this.rowHeight}px`;
+        this.spacer.append(row);
+      }
       row.setAttribute('aria-selected', String(i === this.selected));
-      row.id = `vrow-${i}`;
-      row.className += ' vrow' + (i === this.selected ? ' selected' : '');
-      row.style.top = `${i * this.rowHeight}px`;
-      row.style.height = `${this.rowHeight}px`;
-      rows.push(row);
+      row.classList.toggle('selected', i === this.selected);
+      kept.set(i, row);
     }
-    this.spacer.replaceChildren(...rows);
+    for (const [i, row] of this.rows || []) if (kept.get(i) !== row) row.remove();
+    this.rows = kept;
     if (this.selected >= 0) this.el.setAttribute('aria-activedescendant', `vrow-${this.selected}`);
   }
 
