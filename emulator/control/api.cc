@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "control/emulator.h"
-#include "control/guard.h"
+#include "net/guard.h"
 #include "core/clock.h"
 #include "core/env.h"
 #include "core/events.h"
@@ -19,6 +19,8 @@ using nlohmann::json;
 using net::HttpRequest;
 using net::HttpResponse;
 using net::Reply;
+using net::json_body;
+using net::refuse;
 
 HttpResponse ok_json(const json& j) { return HttpResponse::json(200, j.dump()); }
 HttpResponse bad(std::string message) { return HttpResponse::error(core::Status::invalid_argument(std::move(message))); }

@@ -2,7 +2,7 @@
 // subscription with its counts by delivery state, and a peek that consumes nothing.
 #include <nlohmann/json.hpp>
 
-#include "control/guard.h"
+#include "net/guard.h"
 #include "core/env.h"
 #include "net/http.h"
 #include "services/pubsub/service.h"
@@ -48,7 +48,7 @@ json subscription_json(const Domain& domain, const Subscription& s) {
 
 void add_control_routes(net::Router& router, PubsubService& svc) {
   router.add("GET", "/_gcpsim/pubsub/subscriptions", [&svc](net::HttpRequest& req, net::Reply reply) {
-    if (auto denied = control::refuse(req)) return reply(net::HttpResponse::error(*denied));
+    if (auto denied = net::refuse(req)) return reply(net::HttpResponse::error(*denied));
     json list = json::array();
     Page page{limits::kMaxPageSize, ""};
     for (;;) {
@@ -62,7 +62,7 @@ void add_control_routes(net::Router& router, PubsubService& svc) {
   });
   // GET /_gcpsim/pubsub/peek/projects/P/subscriptions/S?limit=N
   router.add("GET", "/_gcpsim/pubsub/peek/{name**}", [&svc](net::HttpRequest& req, net::Reply reply) {
-    if (auto denied = control::refuse(req)) return reply(net::HttpResponse::error(*denied));
+    if (auto denied = net::refuse(req)) return reply(net::HttpResponse::error(*denied));
     size_t limit = 100;
     try {
       limit = std::min<size_t>(std::stoul(req.query_param("limit").value_or("100")), kMaxPeek);
