@@ -1,5 +1,7 @@
 // Pub/Sub's emulator-only routes for the console, behind the control guard: every
 // subscription with its counts by delivery state, and a peek that consumes nothing.
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "net/guard.h"
@@ -13,6 +15,7 @@ namespace {
 using nlohmann::json;
 
 constexpr size_t kMaxPeek = 1000;
+constexpr int32_t kListPage = 1000;  // the API's largest page
 
 std::string base64(std::string_view in) {
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -50,7 +53,7 @@ void add_control_routes(net::Router& router, PubsubService& svc) {
   router.add("GET", "/_gcpsim/pubsub/subscriptions", [&svc](net::HttpRequest& req, net::Reply reply) {
     if (auto denied = net::refuse(req)) return reply(net::HttpResponse::error(*denied));
     json list = json::array();
-    Page page{limits::kMaxPageSize, ""};
+    Page page{kListPage, ""};
     for (;;) {
       std::string next;
       for (const auto& s : svc.domain().list_subscriptions(svc.env().project, page, &next))
