@@ -7,7 +7,7 @@
 #include "core/ids.h"
 #include "core/clock.h"
 #include "services/backing/instances.h"
-#include "services/run/supervisor.h"
+#include "proc/supervisor.h"
 
 namespace gcpsim::services::backing {
 
@@ -45,7 +45,7 @@ void Servers::backup(const std::string& name, const std::string& type, std::func
   b.file = backup_dir(s) + "/" + std::to_string(b.id) + ".dump";
   auto env = inherited_env();
   if (!s.secret.empty()) env.push_back("PGPASSWORD=" + s.secret);
-  run::SpawnSpec dump{{*pg_dump, "-Fc", "-h", "127.0.0.1", "-p", std::to_string(s.private_port), "-U", s.postgres->user,
+  proc::SpawnSpec dump{{*pg_dump, "-Fc", "-h", "127.0.0.1", "-p", std::to_string(s.private_port), "-U", s.postgres->user,
                        "-d", s.postgres->database, "-f", b.file},
                       "/", env};
   run_job({dump}, [this, &s, b, done = std::move(done)](core::Status st) {
@@ -77,10 +77,10 @@ void Servers::restore(const std::string& name, int64_t id, std::function<void(co
   recreate.insert(recreate.end(), {"-d", pg.database == "postgres" ? "template1" : "postgres", "-c",
                                    "DROP DATABASE IF EXISTS " + quote_identifier(pg.database) + " WITH (FORCE)", "-c",
                                    "CREATE DATABASE " + quote_identifier(pg.database)});
-  run::SpawnSpec load{{*pg_restore, "--exit-on-error", "-h", "127.0.0.1", "-p", std::to_string(s.private_port), "-U",
+  proc::SpawnSpec load{{*pg_restore, "--exit-on-error", "-h", "127.0.0.1", "-p", std::to_string(s.private_port), "-U",
                        pg.user, "-d", pg.database, b->file},
                       "/", env};
-  std::vector<run::SpawnSpec> steps = {{recreate, "/", env}, load};
+  std::vector<proc::SpawnSpec> steps = {{recreate, "/", env}, load};
   run_job(std::move(steps), [this, &s, id, done = std::move(done)](core::Status st) {
     core::Attrs attrs = {{"backup", id}, {"status", std::string(st.is_ok() ? "SUCCESSFUL" : "FAILED")}};
     if (!st.is_ok()) attrs["error"] = st.message();
@@ -123,9 +123,9 @@ void Servers::drop_backups(Server& s) {
 
 // One-shots in order, counted as real work the virtual clock waits for; the first that fails
 // ends the job with its output.
-void Servers::run_job(std::vector<run::SpawnSpec> steps, std::function<void(core::Status)> done) {
+void Servers::run_job(std::vector<proc::SpawnSpec> steps, std::function<void(core::Status)> done) {
   struct Job {
-    std::vector<run::SpawnSpec> steps;
+    std::vector<proc::SpawnSpec> steps;
     std::string output;
     std::function<void(core::Status)> done;
   };
@@ -139,14 +139,14 @@ void Servers::run_job(std::vector<run::SpawnSpec> steps, std::function<void(core
       job->done(std::move(st));
     };
     if (i >= job->steps.size()) return finish(core::Status::ok());
-    run::LaunchSpec spec;
+    proc::LaunchSpec spec;
     spec.spawn = job->steps[i];
-    run::ProcessCallbacks cb;
-    cb.lines = [job](run::Stream, std::vector<std::string> lines) {
+    proc::ProcessCallbacks cb;
+    cb.lines = [job](proc::Stream, std::vector<std::string> lines) {
       for (auto& l : lines) job->output += l + "\n";
     };
     std::string what = fs::path(spec.spawn.argv[0]).filename().string();
-    cb.exited = [this, job, next = weak.lock(), i, what, finish](run::ExitStatus st) {
+    cb.exited = [this, job, next = weak.lock(), i, what, finish](proc::ExitStatus st) {
       if (stopped_) return;
       if (st.code != 0) {
         return finish(core::Status::internal(what + " exited with status " + std::to_string(st.code) + ": " + job->output));

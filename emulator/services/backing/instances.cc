@@ -22,8 +22,8 @@
 #include "net/http_client.h"
 #include "net/tcp_proxy.h"
 #include "services/backing/servers.h"
-#include "services/run/limits.h"
-#include "services/run/supervisor.h"
+#include "proc/limits.h"
+#include "proc/supervisor.h"
 
 namespace gcpsim::services::backing {
 namespace {
@@ -85,7 +85,7 @@ Servers::Server* Servers::add(const std::string& name, std::optional<int> public
   auto s = std::make_unique<Server>();
   s->name = name;
   auto& srv = *servers_.emplace(name, std::move(s)).first->second;
-  auto priv = run::pick_free_port();
+  auto priv = proc::pick_free_port();
   if (!priv.ok()) return fail(srv, priv.status().message()), nullptr;
   srv.private_port = *priv;
   net::TcpProxyOptions po;
@@ -115,7 +115,7 @@ Servers::Server* Servers::add(const std::string& name, std::optional<int> public
 }
 
 void Servers::start(const SecretReader& secret) {
-  supervisor_ = std::make_unique<run::Supervisor>(runtime_);
+  supervisor_ = std::make_unique<proc::Supervisor>(runtime_.engine);
   auto begin = [&](Server* srv, const std::function<core::StatusOr<Plan>(uint16_t)>& make_plan) {
     if (!srv) return;
     auto plan = make_plan(srv->private_port);
@@ -188,16 +188,16 @@ void Servers::boot(Server& s) {
 }
 
 // Runs steps[i..] one after another; a step that fails fails the server.
-void Servers::run_steps(Server& s, const std::vector<run::SpawnSpec>* steps, size_t i, std::function<void()> then) {
+void Servers::run_steps(Server& s, const std::vector<proc::SpawnSpec>* steps, size_t i, std::function<void()> then) {
   if (i >= steps->size()) return then();
-  run::LaunchSpec spec;
+  proc::LaunchSpec spec;
   spec.spawn = (*steps)[i];
-  run::ProcessCallbacks cb;
-  cb.lines = [&s](run::Stream, std::vector<std::string> lines) {
+  proc::ProcessCallbacks cb;
+  cb.lines = [&s](proc::Stream, std::vector<std::string> lines) {
     for (auto& l : lines) keep_tail(s.tail, std::move(l));
   };
   std::string what = std::filesystem::path(spec.spawn.argv[spec.spawn.argv[0] == "setpriv" ? 5 : 0]).filename().string();
-  cb.exited = [this, &s, steps, i, then = std::move(then), what](run::ExitStatus st) mutable {
+  cb.exited = [this, &s, steps, i, then = std::move(then), what](proc::ExitStatus st) mutable {
     if (stopped_) return;
     if (st.code != 0) return fail(s, what + " exited with status " + std::to_string(st.code) + ":\n" + join_tail(s.tail));
     run_steps(s, steps, i + 1, std::move(then));
@@ -208,12 +208,12 @@ void Servers::run_steps(Server& s, const std::vector<run::SpawnSpec>* steps, siz
 
 void Servers::launch(Server& s) {
   if (stopped_ || s.state == Server::State::kFailed) return;
-  run::LaunchSpec spec;
+  proc::LaunchSpec spec;
   spec.spawn = s.plan.server;
   spec.port = s.private_port;
   s.answered = false;
-  run::ProcessCallbacks cb;
-  cb.lines = [this, &s](run::Stream, std::vector<std::string> lines) {
+  proc::ProcessCallbacks cb;
+  cb.lines = [this, &s](proc::Stream, std::vector<std::string> lines) {
     for (auto& l : lines) {
       bool ready = !s.plan.ready_line.empty() && !s.answered && l.find(s.plan.ready_line) != std::string::npos;
       keep_tail(s.tail, std::move(l));
@@ -226,7 +226,7 @@ void Servers::launch(Server& s) {
   cb.probe_failed = [this, &s] {
     if (!s.answered) fail(s, s.name + " did not answer on its port:\n" + join_tail(s.tail));
   };
-  cb.exited = [this, &s](run::ExitStatus st) { on_exit(s, st.code, st.signal); };
+  cb.exited = [this, &s](proc::ExitStatus st) { on_exit(s, st.code, st.signal); };
   auto id = supervisor_->launch(std::move(spec), std::move(cb));
   if (!id.ok()) return fail(s, id.status().message());
   s.process = *id;
@@ -376,7 +376,7 @@ void Servers::stop() {
   if (!servers_.empty()) env_.faults.set_observer(nullptr);
   for (auto& [name, s] : servers_)
     if (s->proxy) s->proxy->close();
-  if (supervisor_) supervisor_->stop_all(run::kTerminationGrace);
+  if (supervisor_) supervisor_->stop_all(proc::kTerminationGrace);
   servers_.clear();
   supervisor_.reset();
   if (!socket_root_.empty()) {

@@ -23,7 +23,7 @@
 #include "services/service.h"
 
 namespace gcpsim::net { class TcpProxy; class HttpClient; }
-namespace gcpsim::services::run { class Supervisor; }
+namespace gcpsim::proc { class Supervisor; }
 
 namespace gcpsim::services::backing {
 
@@ -86,8 +86,8 @@ class Servers {
 
   Server* add(const std::string& name, std::optional<int> public_port, std::string unix_path);
   void boot(Server& s);
-  void run_steps(Server& s, const std::vector<run::SpawnSpec>* steps, size_t i, std::function<void()> then);
-  void run_job(std::vector<run::SpawnSpec> steps, std::function<void(core::Status)> done);
+  void run_steps(Server& s, const std::vector<proc::SpawnSpec>* steps, size_t i, std::function<void()> then);
+  void run_job(std::vector<proc::SpawnSpec> steps, std::function<void(core::Status)> done);
   void run_calls(Server& s, const std::vector<Call>* calls, size_t i, std::function<void()> then);
   void seed(Server& s, std::function<void()> then);
   void reset(Server& s);
@@ -107,7 +107,7 @@ class Servers {
   const BackingConfig& config_;
   Runtime& runtime_;
   net::HttpClient& http_;
-  std::unique_ptr<run::Supervisor> supervisor_;
+  std::unique_ptr<proc::Supervisor> supervisor_;
   std::map<std::string, std::unique_ptr<Server>> servers_;
   std::vector<std::function<void()>> waiters_;
   std::string socket_root_;  // temp dir holding cloudsql/PROJECT:REGION:INSTANCE

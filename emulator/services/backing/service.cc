@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "control/guard.h"
+#include "net/guard.h"
 #include "core/clock.h"
 #include "core/env.h"
 #include "core/events.h"
@@ -113,14 +113,14 @@ void BackingService::schedule_backup(const PostgresConfig& pg) {
 // POST /_gcpsim/backing/{name}:kill — SIGKILL the server (it is restarted, as after a crash).
 void BackingService::add_routes(net::Router& router) {
   router.add("GET", "/_gcpsim/backing", [this](net::HttpRequest& req, net::Reply reply) {
-    if (auto denied = control::refuse(req)) return reply(error(*denied));
+    if (auto denied = net::refuse(req)) return reply(error(*denied));
     json env = json::object();
     for (const auto& [k, v] : env_vars()) env[k] = v;
     json servers = servers_ ? servers_->describe() : json::object();
     reply(net::HttpResponse::json(200, json{{"servers", std::move(servers)}, {"env", std::move(env)}}.dump()));
   });
   router.add("POST", "/_gcpsim/backing/{target}", [this](net::HttpRequest& req, net::Reply reply) {
-    if (auto denied = control::refuse(req)) return reply(error(*denied));
+    if (auto denied = net::refuse(req)) return reply(error(*denied));
     std::string target = req.param("target");
     auto colon = target.rfind(':');
     std::string name = target.substr(0, colon);
@@ -137,7 +137,7 @@ void BackingService::add_routes(net::Router& router) {
 // POST /_gcpsim/backing/{name}/backups/{id}:restore  — restore it into the instance
 void BackingService::add_backup_routes(net::Router& router) {
   router.add("GET", "/_gcpsim/backing/{name}/backups", [this](net::HttpRequest& req, net::Reply reply) {
-    if (auto denied = control::refuse(req)) return reply(error(*denied));
+    if (auto denied = net::refuse(req)) return reply(error(*denied));
     if (!servers_) return reply(error(core::Status::not_found("the stack has no backing servers")));
     std::string name = req.param("name");
     auto list = servers_->backups(name);
@@ -147,7 +147,7 @@ void BackingService::add_backup_routes(net::Router& router) {
     reply(net::HttpResponse::json(200, json{{"backups", std::move(items)}}.dump()));
   });
   router.add("POST", "/_gcpsim/backing/{name}/backups", [this](net::HttpRequest& req, net::Reply reply) {
-    if (auto denied = control::refuse(req)) return reply(error(*denied));
+    if (auto denied = net::refuse(req)) return reply(error(*denied));
     if (!servers_) return reply(error(core::Status::not_found("the stack has no backing servers")));
     std::string name = req.param("name");
     servers_->backup(name, "ON_DEMAND", [reply = std::move(reply)](core::StatusOr<Backup> b) {
@@ -156,7 +156,7 @@ void BackingService::add_backup_routes(net::Router& router) {
     });
   });
   router.add("POST", "/_gcpsim/backing/{name}/backups/{target}", [this](net::HttpRequest& req, net::Reply reply) {
-    if (auto denied = control::refuse(req)) return reply(error(*denied));
+    if (auto denied = net::refuse(req)) return reply(error(*denied));
     if (!servers_) return reply(error(core::Status::not_found("the stack has no backing servers")));
     std::string name = req.param("name"), target = req.param("target");
     auto colon = target.rfind(':');

@@ -1,6 +1,6 @@
 // The process's I/O: engine thread, I/O thread, edge listener that sniffs gRPC vs HTTP/1.1,
 // Beast HTTP sessions (keep-alive, limits, streaming bodies) and the outbound HTTP client.
-#include "net/server.h"
+#include "app/server.h"
 
 #include <fcntl.h>
 #include <sys/sendfile.h>
@@ -32,7 +32,8 @@
 #include "services/backing/service.h"
 #include "services/service.h"
 
-namespace gcpsim::net {
+namespace gcpsim::app {
+using namespace net;  // the process is built from the transport's types throughout
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -690,4 +691,4 @@ void Server::stop() {
   }
 }
 
-}  // namespace gcpsim::net
+}  // namespace gcpsim::app
