@@ -90,9 +90,17 @@ test('pgvector through node-postgres and psycopg2: distances, HNSW and IVFFlat, 
         c.release();
       }
     }
-    const { rows: plan } = await pool.query(
-      `EXPLAIN SELECT id FROM items ORDER BY embedding <=> '${q}' LIMIT 3`);
-    assert.ok(plan.some((r) => /items_hnsw/.test(r['QUERY PLAN'])) || plan.length > 0);
+    // With sequential scans off the planner takes the HNSW index for cosine ordering.
+    const c = await pool.connect();
+    try {
+      await c.query('BEGIN');
+      await c.query('SET LOCAL enable_seqscan = off');
+      const { rows: plan } = await c.query(`EXPLAIN SELECT id FROM items ORDER BY embedding <=> '${q}' LIMIT 3`);
+      await c.query('COMMIT');
+      assert.ok(plan.some((r) => /items_hnsw/.test(r['QUERY PLAN'])), JSON.stringify(plan));
+    } finally {
+      c.release();
+    }
 
     if (hasPsycopg2) {
       const out = JSON.parse(execFileSync(PY, [path.join(__dirname, 'fixtures/vector/similarity.py'), q],
