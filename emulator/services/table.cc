@@ -10,6 +10,8 @@
 #include "services/secrets/service.h"
 #include "services/oauth/service.h"
 #include "services/calendar/service.h"
+#include "services/compute/config.h"
+#include "services/compute/service.h"
 #include "services/functions/service.h"
 #include "services/gemini/service.h"
 #include "services/storage/service.h"
@@ -30,6 +32,7 @@ const std::vector<ServiceDef>& service_table() {
       {"storage", storage::create_service},
       {"tasks", tasks::create_service},  // after iam: mints tokens for OIDC/OAuth targets
       {"functions", functions::create_service},  // after pubsub, run, storage: wires triggers to them
+      {"compute", compute::ComputeService::create, compute::compute_section},  // after run, storage: LB backends
   };
   return table;
 }
