@@ -456,6 +456,17 @@ core::Status Group::kill_process(const std::string& instance, const std::string&
   return core::Status::ok();
 }
 
+size_t Group::booting() const {
+  size_t n = 0;
+  for (const auto& [name, inst] : instances_) {
+    if (inst.remove_when_stopped) continue;
+    bool starting = inst.state != State::kRunning;
+    for (const auto& [p, proc] : inst.procs) starting = starting || (proc.handle && !proc.ready);
+    n += starting;
+  }
+  return n;
+}
+
 std::optional<uint32_t> Group::address_of(const std::string& instance) const {
   auto it = instances_.find(instance);
   if (it == instances_.end()) return std::nullopt;

@@ -83,6 +83,9 @@ class Group {
   void begin_request(const std::string& instance);
   void end_request(const std::string& instance);
   size_t probes_in_flight() const { return probes_in_flight_; }
+  // Instances booting, being stopped for recreation, or with a process (re)starting: real
+  // work the clock waits for, as a VM's boot takes no virtual time.
+  size_t booting() const;
   // How long a removed instance keeps its in-flight requests (the LBs' connection draining).
   void set_draining_timeout(core::Duration d) { draining_timeout_ = std::max(draining_timeout_, d); }
 

@@ -158,7 +158,7 @@ void ComputeService::stop() {
 
 size_t ComputeService::requests_in_processes() const {
   size_t n = 0;
-  for (const auto& [name, g] : groups_) n += g->probes_in_flight();
+  for (const auto& [name, g] : groups_) n += g->probes_in_flight() + g->booting();
   for (const auto& [name, lb] : lbs_) n += lb->in_flight();
   return n;
 }

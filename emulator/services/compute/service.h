@@ -31,7 +31,8 @@ class ComputeService final : public Service {
 
   void start() override;
   void stop() override;
-  // Health-check probes and load-balanced requests on the wire (the harness waits on them).
+  // Booting instances, health-check probes and load-balanced requests on the wire: real
+  // work the harness waits on before it moves the clock.
   size_t requests_in_processes() const;
 
  private:
