@@ -19,7 +19,6 @@ using net::HttpRequest;
 using net::HttpResponse;
 using net::Reply;
 using net::json_body;
-using net::refuse;
 
 HttpResponse ok_json(const json& j) { return HttpResponse::json(200, j.dump()); }
 HttpResponse bad(std::string message) { return HttpResponse::error(core::Status::invalid_argument(std::move(message))); }
@@ -141,10 +140,7 @@ void add_control_routes(net::Router& router, core::Env& env, const Emulator& emu
   auto hooks_ptr = std::make_shared<ControlHooks>(std::move(hooks));
   // Every control route passes the guard first.
   auto add = [&router](std::string method, std::string path, net::HttpHandler h) {
-    router.add(std::move(method), std::move(path), [h = std::move(h)](HttpRequest& req, Reply reply) {
-      if (auto denied = refuse(req)) return reply(HttpResponse::error(*denied));
-      h(req, std::move(reply));
-    });
+    router.add_guarded(std::move(method), std::move(path), std::move(h));
   };
 
   add("GET", "/_gcpsim/health", [&env, &emulator](HttpRequest&, Reply reply) {

@@ -7,7 +7,7 @@
 
 #include "services/pubsub/schema_validator.h"
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 namespace {
 
 using core::Status;
@@ -320,4 +320,4 @@ core::StatusOr<std::shared_ptr<const SchemaValidator>> compile_avro(const std::s
   return std::shared_ptr<const SchemaValidator>(std::move(schema));
 }
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub

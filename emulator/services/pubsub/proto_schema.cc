@@ -12,7 +12,7 @@
 
 #include "services/pubsub/schema_validator.h"
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 namespace {
 
 using core::Status;
@@ -313,4 +313,4 @@ core::StatusOr<std::shared_ptr<const SchemaValidator>> compile_protobuf(const st
   return std::shared_ptr<const SchemaValidator>(std::move(schema));
 }
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub
