@@ -10,6 +10,7 @@
 #include "core/env.h"
 #include "core/events.h"
 #include "core/faults.h"
+#include "core/ids.h"
 
 namespace gcpsim::control {
 namespace {
@@ -144,7 +145,7 @@ void add_control_routes(net::Router& router, core::Env& env, const Emulator& emu
   };
 
   add("GET", "/_gcpsim/health", [&env, &emulator](HttpRequest&, Reply reply) {
-    reply(ok_json({{"status", "SERVING"}, {"project", env.project}, {"region", env.region},
+    reply(ok_json({{"status", "SERVING"}, {"project", env.project}, {"region", env.region}, {"seed", env.ids.seed()},
                    {"services", emulator.service_names()}, {"clock", clock_json(env.clock)}}));
   });
 

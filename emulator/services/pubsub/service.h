@@ -60,6 +60,8 @@ class PubsubService : public services::Service {
 };
 
 std::unique_ptr<services::Service> create(services::Context& ctx);
+// The console's read-only routes under /_gcpsim/pubsub (control.cc).
+void add_control_routes(net::Router& router, PubsubService& svc);
 
 // Push delivery's wire format (push.cc), shared with Eventarc's Pub/Sub CloudEvents.
 // Whether a push endpoint's HTTP status acknowledges the message (102, 200, 201, 202, 204).
