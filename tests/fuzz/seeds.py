@@ -143,3 +143,69 @@ for i, t in enumerate([
     'GET /v1/projects/demo-project/topics?pageSize=2&pageToken=abc\n',
 ]):
     put('transcoder', f'{i}', t)
+
+# gRPC frames: "path\n" then length-prefixed messages, protobuf encoded by hand here
+# (capture.js adds the client libraries' own encodings).
+def varint(n):
+    out = b''
+    while True:
+        b = n & 0x7f
+        n >>= 7
+        out += bytes([b | (0x80 if n else 0)])
+        if not n:
+            return out
+def field(num, payload):  # length-delimited
+    payload = payload.encode() if isinstance(payload, str) else payload
+    return varint(num << 3 | 2) + varint(len(payload)) + payload
+def vfield(num, n):
+    return varint(num << 3) + varint(n)
+def grpc(path, *msgs):
+    return path.encode() + b'\n' + b''.join(b'\x00' + len(m).to_bytes(4, 'big') + m for m in msgs)
+T = 'projects/demo-project/topics/t'
+S = 'projects/demo-project/subscriptions/s'
+put('grpc_frames', 'create-topic', grpc('/google.pubsub.v1.Publisher/CreateTopic', field(1, T) + field(2, field(1, 'a') + field(2, 'b'))))
+put('grpc_frames', 'publish', grpc('/google.pubsub.v1.Publisher/Publish', field(1, T) + field(2, field(1, b'hi') + field(2, field(1, 'k') + field(2, 'v')) + field(5, 'o'))))
+put('grpc_frames', 'create-sub-pull', grpc('/google.pubsub.v1.Subscriber/CreateSubscription', field(1, S) + field(2, T) + vfield(5, 10) + field(12, 'attributes:k')) +
+    b'\x00' + len(field(1, S) + vfield(3, 10)).to_bytes(4, 'big') + field(1, S) + vfield(3, 10))
+put('grpc_frames', 'pull', grpc('/google.pubsub.v1.Subscriber/Pull', field(1, S) + vfield(3, 10)))
+put('grpc_frames', 'create-secret', grpc('/google.cloud.secretmanager.v1.SecretManagerService/CreateSecret',
+    field(1, 'projects/demo-project') + field(2, 's') + field(3, field(2, field(1, b'')))))
+put('grpc_frames', 'add-version', grpc('/google.cloud.secretmanager.v1.SecretManagerService/AddSecretVersion',
+    field(1, 'projects/demo-project/secrets/s') + field(2, field(1, b'pw'))))
+put('grpc_frames', 'create-queue', grpc('/google.cloud.tasks.v2.CloudTasks/CreateQueue',
+    field(1, 'projects/demo-project/locations/us-central1') + field(2, field(1, 'projects/demo-project/locations/us-central1/queues/q'))))
+put('grpc_frames', 'create-task', grpc('/google.cloud.tasks.v2.CloudTasks/CreateTask',
+    field(1, 'projects/demo-project/locations/us-central1/queues/q') + field(2, field(3, field(1, 'http://127.0.0.1:9/t') + vfield(2, 1) + field(4, b'{}')))))
+
+# Raw edge requests, in the shapes the clients send (capture.js adds recorded ones).
+H = 'Host: 127.0.0.1:8085\r\nUser-Agent: gcloud-node-storage/7.22.0\r\n'
+def req(first, headers='', body=b''):
+    body = body.encode() if isinstance(body, str) else body
+    return (first + '\r\n' + H + headers + '\r\n').encode() + body
+mp = mp_body.encode()
+put('http_edge', 'multipart', req('POST /upload/storage/v1/b/b/o?uploadType=multipart&name=a.txt HTTP/1.1',
+    f'Content-Type: multipart/related; boundary=boundary\r\nContent-Length: {len(mp)}\r\n', mp))
+put('http_edge', 'chunked', req('POST /upload/storage/v1/b/b/o?uploadType=multipart HTTP/1.1',
+    'Content-Type: multipart/related; boundary=boundary\r\nTransfer-Encoding: chunked\r\n',
+    f'{len(mp):x}\r\n'.encode() + mp + b'\r\n0\r\n\r\n'))
+put('http_edge', 'resumable', req('POST /upload/storage/v1/b/b/o?uploadType=resumable&name=big.bin HTTP/1.1',
+    'Content-Type: application/json\r\nX-Upload-Content-Length: 5\r\nContent-Length: 2\r\n', '{}') +
+    req('PUT /upload/storage/v1/b/b/o?uploadType=resumable&name=big.bin&upload_id=abc HTTP/1.1',
+        'Content-Range: bytes 0-4/5\r\nContent-Length: 5\r\n', 'hello') +
+    req('PUT /upload/storage/v1/b/b/o?uploadType=resumable&upload_id=abc HTTP/1.1', 'Content-Range: bytes */5\r\nContent-Length: 0\r\n'))
+put('http_edge', 'bucket-range', req('POST /storage/v1/b?project=demo-project HTTP/1.1', 'Content-Type: application/json\r\nContent-Length: 12\r\n', '{"name":"b"}') +
+    req('POST /upload/storage/v1/b/b/o?uploadType=media&name=r.txt HTTP/1.1', 'Content-Length: 10\r\n', '0123456789') +
+    req('GET /storage/v1/b/b/o/r.txt?alt=media HTTP/1.1', 'Range: bytes=2-5\r\n') +
+    req('GET /b/r.txt HTTP/1.1', 'Range: bytes=-3\r\n'))
+put('http_edge', 'expect-continue', req('PUT /b/x.txt HTTP/1.1', 'Expect: 100-continue\r\nContent-Length: 3\r\nContent-Type: text/plain\r\n', 'abc'))
+pub = '{"messages":[{"data":"aGk=","attributes":{"a":"b"}}]}'
+put('http_edge', 'pubsub-rest', req('PUT /v1/projects/demo-project/topics/t HTTP/1.1', 'Content-Length: 2\r\n', '{}') +
+    req('POST /v1/projects/demo-project/topics/t:publish HTTP/1.1', f'Content-Type: application/json\r\nContent-Length: {len(pub)}\r\n', pub))
+g = json.dumps(gen)
+put('http_edge', 'gemini', req('POST /v1beta/models/gemini-2.5-flash:generateContent HTTP/1.1', f'x-goog-api-key: k\r\nContent-Type: application/json\r\nContent-Length: {len(g)}\r\n', g))
+ev = json.dumps({"summary": "Standup", "start": {"dateTime": "2026-01-05T09:00:00+01:00", "timeZone": "Europe/Paris"},
+                 "end": {"dateTime": "2026-01-05T09:15:00+01:00", "timeZone": "Europe/Paris"}, "recurrence": ["RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=3"]})
+put('http_edge', 'calendar', req('POST /calendar/v3/calendars/primary/events HTTP/1.1', f'Authorization: Bearer ya29.x\r\nContent-Type: application/json\r\nContent-Length: {len(ev)}\r\n', ev) +
+    req('GET /calendar/v3/calendars/primary/events?singleEvents=true&timeMin=2026-01-01T00:00:00Z HTTP/1.1', 'Authorization: Bearer ya29.x\r\n'))
+put('http_edge', 'control', req('POST /_gcpsim/clock HTTP/1.1', 'Content-Length: 17\r\n', '{"advance":"30s"}') + req('GET /_gcpsim/events?limit=5 HTTP/1.1'))
+put('http_edge', 'metadata', req('GET /computeMetadata/v1/instance/service-accounts/default/token HTTP/1.1', 'Metadata-Flavor: Google\r\n'))
