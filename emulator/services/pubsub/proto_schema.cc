@@ -118,7 +118,8 @@ class ProtoParser {
     f->set_name(tok_);
     RETURN_IF_ERROR(expect("="));
     next();
-    if (tok_.empty() || !std::isdigit(static_cast<unsigned char>(tok_[0]))) return error("bad field number " + tok_);
+    if (tok_.empty() || !std::isdigit(static_cast<unsigned char>(tok_[0])) || tok_.size() > 9)
+      return error("bad field number " + tok_);  // 9 digits: field numbers end at 536870911
     f->set_number(std::stoi(tok_));
     next();
     if (tok_ == "[") {
@@ -188,8 +189,12 @@ class ProtoParser {
       next();
       bool negative = tok_ == "-";
       if (negative) next();
-      if (tok_.empty() || !std::isdigit(static_cast<unsigned char>(tok_[0]))) return error("bad enum value " + tok_);
-      v->set_number(negative ? -std::stoi(tok_) : std::stoi(tok_));
+      // Enum values are int32; std::stoi would throw past its range.
+      if (tok_.empty() || !std::isdigit(static_cast<unsigned char>(tok_[0])) || tok_.size() > 10)
+        return error("bad enum value " + tok_);
+      long long n = std::stoll(tok_);
+      if (n > 2147483647LL + (negative ? 1 : 0)) return error("bad enum value " + tok_);
+      v->set_number(static_cast<int>(negative ? -n : n));
       skip_statement();
     }
     return Status::ok();
