@@ -3,6 +3,7 @@
 #include "net/server.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -50,6 +51,8 @@ constexpr size_t kFileBlock = 1 << 20;
 constexpr size_t kSpoolBlock = 256 * 1024;
 constexpr auto kSniffPatience = std::chrono::seconds(10);  // for a preface split across packets
 constexpr auto kSniffPause = std::chrono::milliseconds(2);
+constexpr auto kSniffPauseMax = std::chrono::milliseconds(100);
+constexpr auto kAcceptRetry = std::chrono::milliseconds(50);
 constexpr std::string_view kHttp2Preface = "PRI * HTTP/2.0";
 
 // A spooled body small enough to handle in memory after all.
@@ -330,6 +333,10 @@ struct Server::Impl {
       tcp::socket sock = co_await acceptor.async_accept(asio::redirect_error(use_awaitable, ec));
       if (ec) {
         if (!acceptor.is_open()) co_return;
+        // Out of descriptors (or memory): retrying at once would spin on the same error
+        // while the pending connection waits in the backlog anyway.
+        asio::steady_timer pause(io_ctx, kAcceptRetry);
+        co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
         continue;
       }
       sock.set_option(tcp::no_delay(true), ec);
@@ -338,10 +345,16 @@ struct Server::Impl {
   }
 
   // Peeks at the first bytes without consuming them: the HTTP/2 preface goes to gRPC.
+  // A connection that sends nothing is closed after kIdleTimeout, as one stuck in its headers.
   awaitable<void> sniff(tcp::socket sock) {
     char buf[14];
     asio::steady_timer pause(io_ctx);
-    for (int waited = 0;; ++waited) {
+    asio::steady_timer deadline(io_ctx, kIdleTimeout);
+    deadline.async_wait([&sock](beast::error_code ec) {
+      if (!ec) sock.cancel(ec);
+    });
+    auto step = kSniffPause;
+    for (auto waited = step - step;; waited += step, step = std::min(step * 2, kSniffPauseMax)) {
       beast::error_code ec;
       co_await sock.async_wait(tcp::socket::wait_read, asio::redirect_error(use_awaitable, ec));
       if (ec) co_return;
@@ -350,13 +363,17 @@ struct Server::Impl {
       bool prefix = std::memcmp(buf, kHttp2Preface.data(), std::min(n, kHttp2Preface.size())) == 0;
       if (!prefix) break;
       if (n >= kHttp2Preface.size()) {
+        deadline.cancel();
         grpc->adopt(sock.release());
         co_return;
       }
-      if (waited * kSniffPause >= kSniffPatience) co_return;
-      pause.expires_after(kSniffPause);
+      // Part of the preface: poll with a growing pause, so a peer that stops mid-preface
+      // costs a wake-up every 100 ms at most, not one every few.
+      if (waited >= kSniffPatience) co_return;
+      pause.expires_after(step);
       co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
     }
+    deadline.cancel();
     co_await http_session(std::move(sock));
   }
 
@@ -407,6 +424,10 @@ struct Server::Impl {
       parser.body_limit(kMaxRequestBody);
       stream.expires_after(kIdleTimeout);
       co_await http::async_read_header(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+      // A Transfer-Encoding that does not end in chunked leaves the body length unknown
+      // (RFC 9112 6.3: answer 400 and close); Beast 1.74 reads such a body as empty.
+      if (!ec && parser.get().count(http::field::transfer_encoding) && !parser.chunked())
+        ec = http::error::bad_transfer_encoding;
       if (!ec && parser.get()[http::field::expect] == "100-continue") {
         http::response<http::empty_body> cont{http::status::continue_, 11};
         co_await http::async_write(stream, cont, asio::redirect_error(use_awaitable, ec));
@@ -568,6 +589,12 @@ uint16_t Server::port() const { return impl_->bound_port; }
 
 core::Status Server::start() {
   auto& s = *impl_;
+  // Every edge connection is a descriptor: take the hard limit, as servers do, rather than
+  // the 1024 soft default that a few hundred idle clients would exhaust.
+  if (rlimit lim{}; ::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &lim);
+  }
   std::string db;
   if (!s.options.data_dir.empty()) {
     std::error_code ec;
