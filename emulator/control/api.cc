@@ -5,11 +5,12 @@
 #include <nlohmann/json.hpp>
 
 #include "control/emulator.h"
-#include "control/guard.h"
+#include "net/guard.h"
 #include "core/clock.h"
 #include "core/env.h"
 #include "core/events.h"
 #include "core/faults.h"
+#include "core/ids.h"
 
 namespace gcpsim::control {
 namespace {
@@ -18,6 +19,8 @@ using nlohmann::json;
 using net::HttpRequest;
 using net::HttpResponse;
 using net::Reply;
+using net::json_body;
+using net::refuse;
 
 HttpResponse ok_json(const json& j) { return HttpResponse::json(200, j.dump()); }
 HttpResponse bad(std::string message) { return HttpResponse::error(core::Status::invalid_argument(std::move(message))); }
@@ -146,7 +149,7 @@ void add_control_routes(net::Router& router, core::Env& env, const Emulator& emu
   };
 
   add("GET", "/_gcpsim/health", [&env, &emulator](HttpRequest&, Reply reply) {
-    reply(ok_json({{"status", "SERVING"}, {"project", env.project}, {"region", env.region},
+    reply(ok_json({{"status", "SERVING"}, {"project", env.project}, {"region", env.region}, {"seed", env.ids.seed()},
                    {"services", emulator.service_names()}, {"clock", clock_json(env.clock)}}));
   });
 

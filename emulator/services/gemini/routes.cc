@@ -8,7 +8,7 @@
 #include "net/http.h"
 #include "services/gemini/response.h"
 #include "services/gemini/service.h"
-#include "control/guard.h"
+#include "net/guard.h"
 
 namespace gcpsim::services::gemini {
 namespace {
@@ -219,7 +219,7 @@ void get_model(core::Env& env, HttpRequest& req, Reply reply, const Api& api) {
 void add_control_routes(net::Router& router, Gemini& gemini) {
   auto guarded = [](auto fn) {
     return [fn](HttpRequest& req, Reply reply) {
-      if (auto denied = control::refuse(req)) return reply(HttpResponse::error(*denied));
+      if (auto denied = net::refuse(req)) return reply(HttpResponse::error(*denied));
       fn(req, std::move(reply));
     };
   };
@@ -229,7 +229,7 @@ void add_control_routes(net::Router& router, Gemini& gemini) {
     reply(HttpResponse::json(200, nlohmann::json{{"rules", list}}.dump()));
   }));
   router.add("POST", "/_gcpsim/gemini/rules", guarded([&gemini](HttpRequest& req, Reply reply) {
-    auto body = control::json_body(req);
+    auto body = net::json_body(req);
     if (!body.ok()) return reply(HttpResponse::error(body.status()));
     auto rule = rule_from_json(*body);
     if (!rule.ok()) return reply(HttpResponse::error(rule.status()));

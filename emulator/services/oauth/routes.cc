@@ -6,7 +6,7 @@
 #include "core/env.h"
 #include "net/http.h"
 #include "services/iam/issuer.h"
-#include "control/guard.h"
+#include "net/guard.h"
 #include "services/oauth/service.h"
 
 namespace gcpsim::services::oauth {
@@ -150,8 +150,8 @@ std::string text(const json& j, const char* key) {
 void add_control_routes(net::Router& router, OAuthServer& server) {
   auto guarded = [](auto fn) {
     return [fn](HttpRequest& req, Reply reply) {
-      if (auto denied = control::refuse(req)) return reply(HttpResponse::error(*denied));
-      auto body = control::json_body(req);
+      if (auto denied = net::refuse(req)) return reply(HttpResponse::error(*denied));
+      auto body = net::json_body(req);
       if (!body.ok()) return reply(HttpResponse::error(body.status()));
       fn(*body, std::move(reply));
     };

@@ -25,6 +25,7 @@ PubsubService::PubsubService(services::Context& ctx)
   register_subscriber(ctx.methods, *this);
   register_schema_service(ctx.methods, *this);
   streaming_ = std::make_unique<StreamingPull>(ctx.methods, *this);
+  add_control_routes(ctx.router, *this);
 }
 
 PubsubService::~PubsubService() { stop(); }

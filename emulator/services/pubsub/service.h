@@ -60,5 +60,7 @@ class PubsubService : public services::Service {
 };
 
 std::unique_ptr<services::Service> create_service(services::Context& ctx);
+// The console's read-only routes under /_gcpsim/pubsub (control.cc).
+void add_control_routes(net::Router& router, PubsubService& svc);
 
 }  // namespace gcpsim::pubsub

@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "net/http.h"
-#include "control/guard.h"
+#include "net/guard.h"
 #include "services/run/revision.h"
 #include "services/run/service.h"
 
@@ -37,14 +37,14 @@ json describe(const Revision& rev) {
 
 void RunService::add_routes(net::Router& router) {
   router.add("GET", "/_gcpsim/run", [this](net::HttpRequest& req, net::Reply reply) {
-    if (auto denied = control::refuse(req)) return reply(net::HttpResponse::error(*denied));
+    if (auto denied = net::refuse(req)) return reply(net::HttpResponse::error(*denied));
     json list = json::array();
     for (const auto& [name, rev] : revisions_) list.push_back(describe(*rev));
     reply(net::HttpResponse::json(200, json{{"services", std::move(list)}}.dump()));
   });
   // POST /_gcpsim/run/{service}:kill — crash every instance; :restart — replace them.
   router.add("POST", "/_gcpsim/run/{target}", [this](net::HttpRequest& req, net::Reply reply) {
-    if (auto denied = control::refuse(req)) return reply(net::HttpResponse::error(*denied));
+    if (auto denied = net::refuse(req)) return reply(net::HttpResponse::error(*denied));
     std::string target = req.param("target");
     auto colon = target.rfind(':');
     std::string verb = colon == std::string::npos ? "" : target.substr(colon + 1);

@@ -5,6 +5,7 @@
 #include "core/env.h"
 #include "core/events.h"
 #include "core/faults.h"
+#include "proc/logs.h"
 #include "services/run/revision.h"
 #include "services/secrets/service.h"
 
@@ -28,7 +29,7 @@ core::StatusOr<std::vector<std::string>> Revision::instance_env(uint16_t port) c
   set_var(env, "K_SERVICE", name_);
   set_var(env, "K_REVISION", revision_);
   set_var(env, "K_CONFIGURATION", name_);
-  for (const auto& [k, v] : config_.env) set_var(env, k, expand_port({v}, port).front());
+  for (const auto& [k, v] : config_.env) set_var(env, k, proc::expand_port({v}, port).front());
   for (const auto& [k, ref] : config_.secret_env) {
     if (!deps_.secrets) return core::Status::failed_precondition("Secret Manager is not available for " + k);
     auto value = deps_.secrets->access(ref.secret, ref.version);
@@ -52,21 +53,21 @@ void Revision::start_instance(uint64_t id) {
 }
 
 void Revision::launch(uint64_t id) {
-  auto port = pick_free_port();
+  auto port = proc::pick_free_port();
   if (!port.ok()) return instance_failed_start(id, port.status().message());
   auto vars = instance_env(*port);
   if (!vars.ok()) return instance_failed_start(id, vars.status().message());
-  LaunchSpec spec;
-  spec.spawn = SpawnSpec{expand_port(config_.command, *port), config_.cwd, std::move(vars).value()};
+  proc::LaunchSpec spec;
+  spec.spawn = proc::SpawnSpec{proc::expand_port(config_.command, *port), config_.cwd, std::move(vars).value()};
   spec.port = *port;
   if (config_.startup_probe) {
     spec.probe_path = config_.startup_probe->path;
     spec.probe_timeout = config_.startup_probe->timeout;
   }
-  ProcessCallbacks cb;
-  cb.lines = [this, id](Stream stream, std::vector<std::string> lines) {
+  proc::ProcessCallbacks cb;
+  cb.lines = [this, id](proc::Stream stream, std::vector<std::string> lines) {
     for (const auto& line : lines) {
-      auto attrs = parse_log_line(line, stream);
+      auto attrs = proc::parse_log_line(line, stream);
       attrs["instance"] = static_cast<int64_t>(id);
       env_.events.record("log", name_, std::move(attrs));
     }
@@ -77,7 +78,7 @@ void Revision::launch(uint64_t id) {
     if (auto it = instances_.find(id); it != instances_.end() && it->second.process)
       deps_.supervisor.kill(*it->second.process);
   };
-  cb.exited = [this, id](ExitStatus st) { instance_exited(id, st); };
+  cb.exited = [this, id](proc::ExitStatus st) { instance_exited(id, st); };
   auto process = deps_.supervisor.launch(std::move(spec), std::move(cb));
   if (!process.ok()) return instance_failed_start(id, process.status().message());
   Instance& inst = instances_[id];
@@ -121,7 +122,7 @@ void Revision::stop_instance(uint64_t id) {
   });
 }
 
-void Revision::instance_exited(uint64_t id, ExitStatus status) {
+void Revision::instance_exited(uint64_t id, proc::ExitStatus status) {
   auto it = instances_.find(id);
   if (it == instances_.end()) return;
   Instance inst = std::move(it->second);

@@ -11,6 +11,7 @@
 #include "core/ids.h"
 #include "core/stack.h"
 #include "net/http.h"
+#include "proc/supervisor.h"
 #include "services/backing/service.h"
 #include "services/iam/service.h"
 #include "services/run/revision.h"
@@ -68,7 +69,7 @@ RunService::~RunService() { stop(); }
 void RunService::start() {
   auto* iam = ctx_.registry.get<iam::IamService>("iam");
   auto* backing = ctx_.registry.get<backing::BackingService>("backing");
-  supervisor_ = std::make_unique<Supervisor>(ctx_.runtime);
+  supervisor_ = std::make_unique<proc::Supervisor>(ctx_.runtime.engine);
   router_ = std::make_unique<Router>(ctx_.runtime);
   deps_ = std::make_unique<RevisionDeps>(RevisionDeps{ctx_.env, *supervisor_, *router_, iam ? &iam->issuer() : nullptr,
                                                       ctx_.registry.get<secrets::SecretsService>("secrets"),

@@ -1,6 +1,6 @@
 // Cloud Logging's structured-logging rules for container output, per its documented special
 // JSON fields; everything else in the object stays in jsonPayload.
-#include "services/run/logs.h"
+#include "proc/logs.h"
 
 #include <algorithm>
 #include <array>
@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace gcpsim::services::run {
+namespace gcpsim::proc {
 namespace {
 
 using nlohmann::json;
@@ -99,4 +99,4 @@ core::Attrs parse_log_line(std::string_view line, Stream stream) {
   return attrs;
 }
 
-}  // namespace gcpsim::services::run
+}  // namespace gcpsim::proc

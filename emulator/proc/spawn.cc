@@ -1,6 +1,6 @@
-// fork/exec of an instance through a keeper process (see spawn.h). Everything between fork
+// fork/exec of a supervised process through a keeper process (see spawn.h). Everything between fork
 // and exec is async-signal-safe: argv, envp and messages are prepared before forking.
-#include "services/run/spawn.h"
+#include "proc/spawn.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -14,7 +14,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace gcpsim::services::run {
+namespace gcpsim::proc {
 namespace {
 
 constexpr int kControlFd = 3;  // where the keeper keeps its end of the socket pair
@@ -213,4 +213,4 @@ std::vector<std::string> expand_port(const std::vector<std::string>& argv, int p
   return out;
 }
 
-}  // namespace gcpsim::services::run
+}  // namespace gcpsim::proc

@@ -1,6 +1,7 @@
-// The processes behind Run instances: launches them (spawn.h), reads their stdout/stderr line
-// by line and watches for their exit with asio on the engine thread, runs the startup probe (TCP connect
-// or HTTP GET, retried with asio timers), and terminates and reaps them all on stop.
+// Supervised processes (Run instances, backing servers, Compute instances' processes):
+// launches them (spawn.h), reads their stdout/stderr line by line and watches for their exit
+// with asio on the engine thread, runs the startup probe (TCP connect or HTTP GET, retried
+// with asio timers), and terminates and reaps them all on stop.
 // Called on the engine thread; callbacks arrive on the engine thread.
 #pragma once
 #include <cstdint>
@@ -12,12 +13,11 @@
 
 #include "core/status.h"
 #include "core/time.h"
-#include "services/run/logs.h"
-#include "services/run/spawn.h"
+#include "proc/spawn.h"
 
-namespace gcpsim::services { struct Runtime; }
+namespace boost::asio { class io_context; }
 
-namespace gcpsim::services::run {
+namespace gcpsim::proc {
 
 struct LaunchSpec {
   SpawnSpec spawn;
@@ -35,7 +35,9 @@ struct ProcessCallbacks {
 
 class Supervisor {
  public:
-  explicit Supervisor(Runtime& runtime);
+  // Output, exits and probes are watched on `engine` (the engine thread's context); without
+  // one, launch() fails.
+  explicit Supervisor(boost::asio::io_context* engine);
   ~Supervisor();  // stop_all() when not done yet
   Supervisor(const Supervisor&) = delete;
   Supervisor& operator=(const Supervisor&) = delete;
@@ -58,4 +60,4 @@ class Supervisor {
 // A free loopback TCP port (bound and released), for an instance's PORT.
 core::StatusOr<uint16_t> pick_free_port();
 
-}  // namespace gcpsim::services::run
+}  // namespace gcpsim::proc

@@ -1,6 +1,6 @@
 // The process's I/O: engine thread, I/O thread, edge listener that sniffs gRPC vs HTTP/1.1,
 // Beast HTTP sessions (keep-alive, limits, streaming bodies) and the outbound HTTP client.
-#include "net/server.h"
+#include "app/server.h"
 
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -33,7 +33,8 @@
 #include "services/backing/service.h"
 #include "services/service.h"
 
-namespace gcpsim::net {
+namespace gcpsim::app {
+using namespace net;  // the process is built from the transport's types throughout
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -717,4 +718,4 @@ void Server::stop() {
   }
 }
 
-}  // namespace gcpsim::net
+}  // namespace gcpsim::app

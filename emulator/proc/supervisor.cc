@@ -1,8 +1,8 @@
-// Instance processes: the engine side keeps pids and control sockets; the I/O side reads
+// Supervised processes: the engine side keeps pids and control sockets; the I/O side reads
 // output, waits on pidfds and runs startup probes with asio on the engine thread's context
 // (the thread Cloud Run's router serves on, so a line an instance logs before answering is
 // seen before the answer), handing results to the engine side at once.
-#include "services/run/supervisor.h"
+#include "proc/supervisor.h"
 
 #include <netinet/in.h>
 #include <poll.h>
@@ -15,10 +15,9 @@
 
 #include <boost/asio.hpp>
 
-#include "services/run/limits.h"
-#include "services/service.h"
+#include "proc/limits.h"
 
-namespace gcpsim::services::run {
+namespace gcpsim::proc {
 namespace asio = boost::asio;
 using asio::awaitable;
 using asio::use_awaitable;
@@ -61,13 +60,13 @@ struct Supervisor::Impl : std::enable_shared_from_this<Impl> {
     int control_fd = -1;
     ProcessCallbacks callbacks;
   };
-  Runtime& runtime;
+  asio::io_context* engine_ctx;
   std::shared_ptr<IoSide> io;
   std::map<uint64_t, Proc> procs;
   uint64_t next_id = 1;
   bool stopped = false;
 
-  explicit Impl(Runtime& rt) : runtime(rt) {}
+  explicit Impl(asio::io_context* e) : engine_ctx(e) {}
   void on_lines(uint64_t id, Stream s, std::vector<std::string> lines);
   void on_ready(uint64_t id);
   void on_probe_failed(uint64_t id);
@@ -230,25 +229,25 @@ void Supervisor::Impl::on_exit(uint64_t id) {
   procs.erase(it);
   auto status = reap(proc.pid, true).value_or(ExitStatus{});
   ::close(proc.control_fd);
-  asio::post(*runtime.engine, [io = io, id] { io->forget(id); });
+  asio::post(*engine_ctx, [io = io, id] { io->forget(id); });
   if (proc.callbacks.exited) proc.callbacks.exited(status);
 }
 
 // ---- Supervisor ----
-Supervisor::Supervisor(Runtime& runtime) : impl_(std::make_shared<Impl>(runtime)) {}
+Supervisor::Supervisor(asio::io_context* engine) : impl_(std::make_shared<Impl>(engine)) {}
 
 Supervisor::~Supervisor() { stop_all(kTerminationGrace); }
 
 core::StatusOr<uint64_t> Supervisor::launch(LaunchSpec spec, ProcessCallbacks callbacks) {
   auto& impl = *impl_;
   if (impl.stopped) return core::Status::failed_precondition("the supervisor has stopped");
-  if (!impl.runtime.engine) return core::Status::failed_precondition("no engine context to watch processes on");
-  if (!impl.io) impl.io = std::make_shared<IoSide>(*impl.runtime.engine, impl_);
+  if (!impl.engine_ctx) return core::Status::failed_precondition("no engine context to watch processes on");
+  if (!impl.io) impl.io = std::make_shared<IoSide>(*impl.engine_ctx, impl_);
   auto spawned = spawn_process(spec.spawn);
   if (!spawned.ok()) return spawned.status();
   uint64_t id = impl.next_id++;
   impl.procs[id] = Impl::Proc{spawned->pid, spawned->control_fd, std::move(callbacks)};
-  asio::post(*impl.runtime.engine, [io = impl.io, id, s = *spawned, spec = std::move(spec)]() mutable {
+  asio::post(*impl.engine_ctx, [io = impl.io, id, s = *spawned, spec = std::move(spec)]() mutable {
     io->watch(id, s, std::move(spec));
   });
   return id;
@@ -345,4 +344,4 @@ core::StatusOr<uint16_t> pick_free_port() {
   return ntohs(addr.sin_port);
 }
 
-}  // namespace gcpsim::services::run
+}  // namespace gcpsim::proc

@@ -13,7 +13,7 @@
 
 namespace gcpsim::core { struct Env; }
 
-namespace gcpsim::net {
+namespace gcpsim::app {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
@@ -42,7 +42,7 @@ class Server {
   // Engine thread only, for the scenario harness (gcpsim test), which drives one server:
   core::Env& env();
   // Routes a request as if it had arrived on the edge; `req` must outlive the reply.
-  void handle(HttpRequest& req, Reply reply);
+  void handle(net::HttpRequest& req, net::Reply reply);
   // Work that real I/O will finish: edge HTTP requests the engine has not answered yet,
   // outbound requests (push, dispatch) still on the wire, and requests Cloud Run routers
   // handed to user processes (read on the engine thread). Virtual time may move only while
@@ -60,4 +60,4 @@ class Server {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace gcpsim::net
+}  // namespace gcpsim::app

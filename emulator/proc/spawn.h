@@ -1,4 +1,5 @@
-// Starting an instance's process so that nothing it starts can outlive gcpsim. gcpsim forks
+// Starting a supervised process (a Run instance, a backing server, a process of a Compute
+// instance) so that nothing it starts can outlive gcpsim. gcpsim forks
 // a small keeper that forks the command into its own process group (PR_SET_PDEATHSIG on
 // the command too). The keeper holds one end of a socket pair whose other end only gcpsim
 // holds: 'T' means SIGTERM the group, 'K' SIGKILL; end of file (gcpsim exited, even by
@@ -13,7 +14,7 @@
 
 #include "core/status.h"
 
-namespace gcpsim::services::run {
+namespace gcpsim::proc {
 
 struct SpawnSpec {
   std::vector<std::string> argv;   // argv[0] is looked up on the PATH in `env` (or gcpsim's)
@@ -28,6 +29,9 @@ struct Spawned {
   int control_fd = -1; // gcpsim's end of the keeper's socket pair
   int pidfd = -1;      // readable when the keeper has exited
 };
+
+// Which of a process's output pipes a line came from.
+enum class Stream { kStdout, kStderr };
 
 struct ExitStatus {
   int code = 0;    // the command's exit code; 128+N when it died of signal N
@@ -46,4 +50,4 @@ std::optional<ExitStatus> reap(pid_t pid, bool block);
 // "${PORT}" → port in every argument.
 std::vector<std::string> expand_port(const std::vector<std::string>& argv, int port);
 
-}  // namespace gcpsim::services::run
+}  // namespace gcpsim::proc

@@ -6,10 +6,9 @@
 #include <string_view>
 
 #include "core/events.h"
+#include "proc/spawn.h"
 
-namespace gcpsim::services::run {
-
-enum class Stream { kStdout, kStderr };
+namespace gcpsim::proc {
 
 // Attrs: stream, severity, message, and when present trace, spanId, traceSampled,
 // httpRequest.<field>, labels.<key>, jsonPayload (the remaining fields as JSON text).
@@ -18,4 +17,4 @@ core::Attrs parse_log_line(std::string_view line, Stream stream);
 // Cloud Logging's severity names from what apps write: "warn" → WARNING, 500 → ERROR, …
 std::string normalize_severity(std::string_view text);
 
-}  // namespace gcpsim::services::run
+}  // namespace gcpsim::proc

@@ -2,11 +2,11 @@
 // lines and plain text lines.
 #include <catch2/catch.hpp>
 
-#include "services/run/logs.h"
-#include "services/run/spawn.h"
+#include "proc/logs.h"
+#include "proc/spawn.h"
 
 using namespace gcpsim;
-using namespace gcpsim::services::run;
+using namespace gcpsim::proc;
 
 namespace {
 std::string str(const core::Attrs& a, const std::string& k) {

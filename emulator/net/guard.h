@@ -9,11 +9,11 @@
 #include "core/status.h"
 #include "net/http.h"
 
-namespace gcpsim::control {
+namespace gcpsim::net {
 
 // The refusal, or nullopt when the request may drive the emulator.
 std::optional<core::Status> refuse(const net::HttpRequest& req);
 // The body as a JSON object ({} when empty).
 core::StatusOr<nlohmann::json> json_body(const net::HttpRequest& req);
 
-}  // namespace gcpsim::control
+}  // namespace gcpsim::net

@@ -1,9 +1,9 @@
 // Loopback, local-host, same-origin and content-type checks for emulator-only routes.
-#include "control/guard.h"
+#include "net/guard.h"
 
 #include <cctype>
 
-namespace gcpsim::control {
+namespace gcpsim::net {
 namespace {
 
 // 127.0.0.1, localhost, [::1] or NAME.localhost, with or without a port: a page whose own
@@ -49,4 +49,4 @@ core::StatusOr<nlohmann::json> json_body(const net::HttpRequest& req) {
   }
 }
 
-}  // namespace gcpsim::control
+}  // namespace gcpsim::net
