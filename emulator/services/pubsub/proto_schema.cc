@@ -77,7 +77,10 @@ class ProtoParser {
     while (next(), tok_ != "}") {
       if (tok_.empty()) return error("unterminated message " + m->name());
       if (tok_ == "message") {
+        // Each level is a C++ frame here and in protobuf's descriptor builder.
+        if (++depth_ > kMaxNesting) return error("messages nested deeper than " + std::to_string(kMaxNesting));
         RETURN_IF_ERROR(message(m->add_nested_type(), proto3));
+        --depth_;
       } else if (tok_ == "enum") {
         RETURN_IF_ERROR(enumeration(m->add_enum_type()));
       } else if (tok_ == "option" || tok_ == "reserved" || tok_ == "extensions") {
@@ -262,6 +265,8 @@ class ProtoParser {
   std::string_view s_;
   size_t pos_ = 0;
   std::string tok_;
+  static constexpr int kMaxNesting = 100;
+  int depth_ = 0;
 };
 
 class ProtoSchema final : public SchemaValidator {
