@@ -1,8 +1,7 @@
-// The registry of fuzz targets and the in-memory emulator the request-level targets drive.
+// The in-memory emulator the request-level fuzz targets drive.
 #include <stdlib.h>
 
 #include <filesystem>
-#include <map>
 #include <string>
 
 #include "control/emulator.h"
@@ -21,10 +20,6 @@
 namespace gcpsim::fuzz {
 
 namespace {
-std::map<std::string, Entry, std::less<>>& targets() {
-  static std::map<std::string, Entry, std::less<>> t;
-  return t;
-}
 constexpr int kRebuildEvery = 2000;
 }  // namespace
 
@@ -33,12 +28,6 @@ struct NoHttp : net::HttpClient {
   void send(net::OutboundRequest, std::function<void(net::OutboundResponse)>) override {}
 };
 
-Registrar::Registrar(const char* name, Entry entry) { targets()[name] = entry; }
-
-Entry find_target(std::string_view name) {
-  auto it = targets().find(name);
-  return it == targets().end() ? nullptr : it->second;
-}
 
 struct World::Impl {
   core::Clock clock{core::Clock::Mode::kVirtual, *core::parse_rfc3339("2026-01-05T09:00:00Z")};
