@@ -205,8 +205,9 @@ test('object names and upload ids never reach outside the data dir', async () =>
       });
       if (res.status === 200) stored.push((await res.json()).name);
       else assert.equal(res.status, 400, `${n}: ${res.status}`);
+      // fetch resolves dot segments itself, so some of these reach another bucket (404).
       const xml = await api(`/esc/${n}`, { method: 'PUT', body: 'payload' });
-      assert.ok([200, 400].includes(xml.status), `${n} (XML): ${xml.status}`);
+      assert.ok([200, 400, 404].includes(xml.status), `${n} (XML): ${xml.status}`);
     }
     for (const id of ['../../escaped', '..%2F..%2Fescaped', '/etc/passwd', '%2E%2E%2Fescaped']) {
       const res = await api(`/upload/storage/v1/b/esc/o?uploadType=resumable&upload_id=${id}`, {
