@@ -3,6 +3,8 @@
 // itself (edge, HTTP sessions, outbound client) is net/'s.
 #include "app/server.h"
 
+#include <sys/resource.h>
+
 #include <atomic>
 #include <filesystem>
 #include <future>
@@ -174,6 +176,12 @@ uint16_t Server::port() const { return impl_->edge.port(); }
 
 core::Status Server::start() {
   auto& s = *impl_;
+  // Every edge connection is a descriptor: take the hard limit, as servers do, rather than
+  // the 1024 soft default that a few hundred idle clients would exhaust.
+  if (rlimit lim{}; ::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &lim);
+  }
   std::string db;
   if (!s.options.data_dir.empty()) {
     std::error_code ec;

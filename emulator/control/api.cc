@@ -102,7 +102,8 @@ core::StatusOr<core::FaultRule> parse_rule(const json& j) {
     r.action.code = *code;
   }
   if (a.contains("httpStatus")) {
-    if (!a["httpStatus"].is_number_integer()) return core::Status::invalid_argument("action.httpStatus must be an integer");
+    if (!a["httpStatus"].is_number_integer() || a["httpStatus"].get<int64_t>() < 100 || a["httpStatus"].get<int64_t>() > 599)
+      return core::Status::invalid_argument("action.httpStatus must be an integer from 100 to 599");
     r.action.http_status = a["httpStatus"].get<int>();
   }
   r.action.message = str(a, "message");

@@ -1,6 +1,7 @@
 // The edge listener: accept, sniff the first bytes, hand gRPC and HTTP/1.1 apart.
 #include "net/edge.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include <utility>
@@ -8,6 +9,7 @@
 #include <boost/asio.hpp>
 
 #include "net/http_session.h"
+#include "net/limits.h"
 
 namespace gcpsim::net {
 namespace {
@@ -19,6 +21,8 @@ using asio::use_awaitable;
 
 constexpr auto kSniffPatience = std::chrono::seconds(10);  // for a preface split across packets
 constexpr auto kSniffPause = std::chrono::milliseconds(2);
+constexpr auto kSniffPauseMax = std::chrono::milliseconds(100);
+constexpr auto kAcceptRetry = std::chrono::milliseconds(50);
 constexpr std::string_view kHttp2Preface = "PRI * HTTP/2.0";
 
 }  // namespace
@@ -35,6 +39,10 @@ struct Edge::Impl {
       tcp::socket sock = co_await acceptor.async_accept(asio::redirect_error(use_awaitable, ec));
       if (ec) {
         if (!acceptor.is_open()) co_return;
+        // Out of descriptors (or memory): retrying at once would spin on the same error
+        // while the pending connection waits in the backlog anyway.
+        asio::steady_timer pause(io, kAcceptRetry);
+        co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
         continue;
       }
       sock.set_option(tcp::no_delay(true), ec);
@@ -43,10 +51,16 @@ struct Edge::Impl {
   }
 
   // Peeks at the first bytes without consuming them: the HTTP/2 preface goes to gRPC.
+  // A connection that sends nothing is closed after kIdleTimeout, as one stuck in its headers.
   awaitable<void> sniff(tcp::socket sock) {
     char buf[14];
     asio::steady_timer pause(io);
-    for (int waited = 0;; ++waited) {
+    asio::steady_timer deadline(io, kIdleTimeout);
+    deadline.async_wait([&sock](boost::system::error_code ec) {
+      if (!ec) sock.cancel(ec);
+    });
+    auto step = kSniffPause;
+    for (auto waited = step - step;; waited += step, step = std::min(step * 2, kSniffPauseMax)) {
       boost::system::error_code ec;
       co_await sock.async_wait(tcp::socket::wait_read, asio::redirect_error(use_awaitable, ec));
       if (ec) co_return;
@@ -55,13 +69,17 @@ struct Edge::Impl {
       bool prefix = std::memcmp(buf, kHttp2Preface.data(), std::min(n, kHttp2Preface.size())) == 0;
       if (!prefix) break;
       if (n >= kHttp2Preface.size()) {
+        deadline.cancel();
         handlers.grpc(sock.release());
         co_return;
       }
-      if (waited * kSniffPause >= kSniffPatience) co_return;
-      pause.expires_after(kSniffPause);
+      // Part of the preface: poll with a growing pause, so a peer that stops mid-preface
+      // costs a wake-up every 100 ms at most, not one every few.
+      if (waited >= kSniffPatience) co_return;
+      pause.expires_after(step);
       co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
     }
+    deadline.cancel();
     co_await http_session(std::move(sock), handlers);
   }
 };

@@ -12,6 +12,7 @@
 #include <boost/beast/http.hpp>
 
 #include "net/http_session.h"
+#include "net/limits.h"
 
 namespace gcpsim::net {
 namespace {
@@ -23,7 +24,6 @@ using tcp = asio::ip::tcp;
 using asio::awaitable;
 using asio::use_awaitable;
 
-constexpr auto kIdleTimeout = std::chrono::seconds(120);
 constexpr auto kLinger = std::chrono::seconds(2);
 constexpr size_t kFileBlock = 1 << 20;
 

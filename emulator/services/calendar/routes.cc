@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "core/env.h"
+#include "core/json_depth.h"
 #include "net/http.h"
 #include "net/route.h"
 #include "services/calendar/errors.h"
@@ -50,6 +51,8 @@ HttpResponse ok(const Json& j) { return HttpResponse::json(200, j.dump()); }
 
 core::StatusOr<Json> body_of(const HttpRequest& req) {
   if (req.body.empty()) return Json::object();
+  // Events are stored and listed by recursive dumps: refuse what nests past Google's limit.
+  if (!core::json_depth_within(req.body)) return calendar_error(core::Code::kInvalidArgument, "parseError", "Parse Error");
   Json j = Json::parse(req.body, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return calendar_error(core::Code::kInvalidArgument, "parseError", "Parse Error");
   return j;
