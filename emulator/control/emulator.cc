@@ -1,6 +1,7 @@
 // Builds one emulated project from the services table and routes HTTP into it.
 #include "control/emulator.h"
 
+#include "control/ui.h"
 #include "core/env.h"
 #include "core/stack.h"
 #include "net/transcoder.h"
@@ -14,6 +15,7 @@ Emulator::Emulator(core::Env& env, const core::StackConfig& stack, net::HttpClie
                    services::Runtime& runtime, ControlHooks hooks)
     : env_(env), registry_(std::make_unique<services::Registry>()) {
   add_control_routes(router_, env, *this, std::move(hooks));
+  add_ui_routes(router_, env);
   services::Context ctx{env, stack, methods_, router_, http, *registry_, runtime};
   for (const auto& def : services::service_table()) {
     auto svc = def.create(ctx);

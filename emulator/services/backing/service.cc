@@ -20,7 +20,6 @@
 #include "net/http.h"
 #include "net/http_client.h"
 #include "net/tcp_proxy.h"
-#include "control/guard.h"
 #include "services/backing/servers.h"
 #include "proc/limits.h"
 #include "proc/supervisor.h"
@@ -479,15 +478,13 @@ void Servers::kill(const std::string& name, net::Reply reply) {
 // POST /_gcpsim/backing/{name}:kill — SIGKILL the server (it is restarted, as after a crash).
 void BackingService::add_routes(net::Router& router) {
   using nlohmann::json;
-  router.add("GET", "/_gcpsim/backing", [this](net::HttpRequest& req, net::Reply reply) {
-    if (auto denied = control::refuse(req)) return reply(net::HttpResponse::error(*denied));
+  router.add_guarded("GET", "/_gcpsim/backing", [this](net::HttpRequest&, net::Reply reply) {
     json env = json::object();
     for (const auto& [k, v] : env_vars()) env[k] = v;
     json servers = servers_ ? servers_->describe() : json::object();
     reply(net::HttpResponse::json(200, json{{"servers", std::move(servers)}, {"env", std::move(env)}}.dump()));
   });
-  router.add("POST", "/_gcpsim/backing/{target}", [this](net::HttpRequest& req, net::Reply reply) {
-    if (auto denied = control::refuse(req)) return reply(net::HttpResponse::error(*denied));
+  router.add_guarded("POST", "/_gcpsim/backing/{target}", [this](net::HttpRequest& req, net::Reply reply) {
     std::string target = req.param("target");
     auto colon = target.rfind(':');
     std::string name = target.substr(0, colon);
