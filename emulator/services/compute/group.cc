@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/env.h"
 #include "core/events.h"
@@ -39,8 +40,16 @@ std::string address_text(uint32_t address) {
 Group::Group(GroupDeps& deps, std::string name, GroupConfig config)
     : deps_(deps), name_(std::move(name)), config_(std::move(config)), order_(start_order(config_)), target_(config_.size) {}
 
+// Timers outlive nothing: one that fires after the group is gone (a reset) does nothing.
+core::Clock::TimerId Group::later(core::Duration d, std::function<void()> fn) {
+  return deps_.env.clock.schedule_in(d, [alive = std::weak_ptr<int>(alive_), fn = std::move(fn)] {
+    if (alive.lock()) fn();
+  });
+}
+
 Group::~Group() {
   stopped_ = true;
+  if (autoscale_timer_) deps_.env.clock.cancel(*autoscale_timer_);
   for (auto& [name, inst] : instances_) {
     for (auto* t : {&inst.check_timer, &inst.drain_timer})
       if (*t) deps_.env.clock.cancel(**t);
@@ -49,8 +58,30 @@ Group::~Group() {
   }
 }
 
+namespace {
+// The autoscaler looks at load-balancing utilisation over this window.
+constexpr core::Duration kAutoscaleWindow = std::chrono::seconds(60);
+}  // namespace
+
 void Group::start() {
   for (int i = 0; i < target_; ++i) create_instance();
+  if (config_.target_requests_per_instance)
+    autoscale_timer_ = later(kAutoscaleWindow, [this] { autoscale(); });
+}
+
+// Load-balancing utilisation: enough instances for the window's request rate at
+// max_rate_per_instance each, within min and max.
+void Group::autoscale() {
+  double rate = static_cast<double>(window_requests_) / std::chrono::duration<double>(kAutoscaleWindow).count();
+  window_requests_ = 0;
+  int want = static_cast<int>(std::ceil(rate / *config_.target_requests_per_instance - 1e-9));
+  want = std::clamp(want, std::max(config_.min, 1), config_.max);
+  if (want != target_) {
+    deps_.env.events.record("compute.autoscaler.resize", name_,
+                            {{"from", int64_t{target_}}, {"to", int64_t{want}}, {"rate", rate}});
+    resize(want);
+  }
+  autoscale_timer_ = later(kAutoscaleWindow, [this] { autoscale(); });
 }
 
 void Group::record(const std::string& kind, const Instance& inst, core::Attrs attrs) {
@@ -238,7 +269,7 @@ void Group::process_exited(const std::string& instance, uint64_t generation, con
   ++p.crash_streak;
   ++p.restarts;
   auto delay = proc::restart_backoff(p.crash_streak);
-  p.restart_timer = deps_.env.clock.schedule_in(delay, [this, instance, generation, process] {
+  p.restart_timer = later(delay, [this, instance, generation, process] {
     Instance* i = find(instance);
     if (!i || i->generation != generation || i->state == State::kStopping) return;
     i->procs[process].restart_timer.reset();
@@ -248,7 +279,7 @@ void Group::process_exited(const std::string& instance, uint64_t generation, con
 
 void Group::schedule_check(Instance& inst) {
   std::string name = inst.name;
-  inst.check_timer = deps_.env.clock.schedule_in(config_.health_check->interval, [this, name] { check(name); });
+  inst.check_timer = later(config_.health_check->interval, [this, name] { check(name); });
 }
 
 void Group::check(const std::string& instance) {
@@ -338,7 +369,7 @@ void Group::stop_processes(Instance& inst, bool kill) {
   uint64_t gen = inst.generation;
   if (!any) return process_exited(name, gen, "", proc::ExitStatus{});
   if (kill) return;
-  deps_.env.clock.schedule_in(proc::kTerminationGrace, [this, name, gen] {
+  later(proc::kTerminationGrace, [this, name, gen] {
     Instance* i = find(name);
     if (!i || i->generation != gen || i->state != State::kStopping) return;
     for (auto& [n, p] : i->procs)
@@ -381,7 +412,7 @@ void Group::remove(Instance& inst) {
   };
   if (inst.in_flight == 0 || draining_timeout_.count() == 0) return stop();
   record("compute.instance.draining", inst, {{"in_flight", int64_t{inst.in_flight}}});
-  inst.drain_timer = deps_.env.clock.schedule_in(draining_timeout_, stop);
+  inst.drain_timer = later(draining_timeout_, stop);
 }
 
 void Group::finish_removal(const std::string& instance) {
@@ -396,6 +427,7 @@ void Group::finish_removal(const std::string& instance) {
 }
 
 void Group::begin_request(const std::string& instance) {
+  ++window_requests_;
   if (Instance* i = find(instance)) ++i->in_flight;
 }
 

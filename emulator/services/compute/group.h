@@ -129,6 +129,8 @@ class Group {
   void remove(Instance& inst);
   void finish_removal(const std::string& instance);
   void maybe_continue_rollout();
+  void autoscale();
+  core::Clock::TimerId later(core::Duration d, std::function<void()> fn);
   Instance* find(const std::string& instance);
   bool is_serving(const Instance& inst) const;
   void record(const std::string& kind, const Instance& inst, core::Attrs attrs = {});
@@ -142,6 +144,8 @@ class Group {
   std::vector<std::string> rollout_;         // instances still to recreate
   std::optional<std::string> rolling_;       // the one being recreated now
   size_t probes_in_flight_ = 0;
+  uint64_t window_requests_ = 0;             // load-balanced requests since the last autoscale
+  std::optional<core::Clock::TimerId> autoscale_timer_;
   core::Duration draining_timeout_{0};
   bool stopped_ = false;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // probes finishing after we are gone see it expired
