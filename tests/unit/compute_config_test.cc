@@ -80,7 +80,7 @@ TEST_CASE("compute: groups, processes, health checks and load balancers are read
 TEST_CASE("compute: bad references and settings are errors naming the file, line and key") {
   std::string cycle = kGroup;
   cycle.replace(cycle.find("ready: {port: 5001"), 0, "depends_on: [nginx], ");
-  CHECK(error_of(cycle) == "gcpsim.yaml:8: compute.instance_groups.web.processes: depends_on forms a cycle");
+  CHECK(error_of(cycle) == "gcpsim.yaml:9: compute.instance_groups.web.processes: depends_on forms a cycle");
   std::string missing_bucket = kGroup;
   missing_bucket.replace(missing_bucket.find("assets: {}"), 6, "other:");
   CHECK(error_of(missing_bucket).find("no bucket 'assets' is declared under storage.buckets") != std::string::npos);

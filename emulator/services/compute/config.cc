@@ -82,9 +82,9 @@ HealthCheckConfig read_health_check(const Field& f) {
 void check_dependencies(const Field& procs_field, const GroupConfig& g) {
   for (const auto& [name, p] : g.processes)
     for (const auto& d : p.depends_on)
-      if (!g.processes.count(d)) sf::fail(procs_field, "process '" + name + "' depends on '" + d + "', which is not a process of this group");
+      if (!g.processes.count(d)) sf::fail_under(procs_field, "process '" + name + "' depends on '" + d + "', which is not a process of this group");
   // A cycle leaves some process out of the start order.
-  if (start_order(g).size() != g.processes.size()) sf::fail(procs_field, "depends_on forms a cycle");
+  if (start_order(g).size() != g.processes.size()) sf::fail_under(procs_field, "depends_on forms a cycle");
 }
 
 GroupConfig read_group(const Field& f, core::SectionContext& ctx) {

@@ -177,6 +177,10 @@ void Group::start_ready_processes(Instance& inst) {
   for (const auto& p : to_start) {
     Instance* i = find(name);
     if (!i || i->state == State::kStopping) return;
+    // A process with no readiness probe is ready at once, which may already have started
+    // the rest from within launch().
+    const Process& pr = i->procs[p];
+    if (pr.handle || pr.ready || pr.restart_timer) continue;
     launch(*i, p);
   }
 }
