@@ -33,7 +33,7 @@ http {
   server { listen $INSTANCE_IP:8080; location / { return 200 "hello from the instance\n"; } }
 }
 CONF
-exec nginx -c "$dir/nginx.conf"
+exec "$(command -v nginx || echo /usr/sbin/nginx)" -e stderr -c "$dir/nginx.conf"
 SH
 lbport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cat > "$work/gcpsim.yaml" <<YAML

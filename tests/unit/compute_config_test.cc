@@ -82,7 +82,7 @@ TEST_CASE("compute: bad references and settings are errors naming the file, line
   cycle.replace(cycle.find("ready: {port: 5001"), 0, "depends_on: [nginx], ");
   CHECK(error_of(cycle) == "gcpsim.yaml:9: compute.instance_groups.web.processes: depends_on forms a cycle");
   std::string missing_bucket = kGroup;
-  missing_bucket.replace(missing_bucket.find("assets: {}"), 6, "other:");
+  missing_bucket.replace(missing_bucket.find("assets: {}"), 6, "others");
   CHECK(error_of(missing_bucket).find("no bucket 'assets' is declared under storage.buckets") != std::string::npos);
   std::string no_port = kGroup;
   no_port.replace(no_port.find("{http: 8080}"), 12, "{web: 8080}");

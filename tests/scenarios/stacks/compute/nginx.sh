@@ -26,4 +26,4 @@ http {
   }
 }
 CONF
-exec nginx -c "$dir/nginx.conf"
+exec "$(command -v nginx || echo /usr/sbin/nginx)" -e stderr -c "$dir/nginx.conf"
