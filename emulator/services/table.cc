@@ -11,7 +11,6 @@
 #include "services/secrets/service.h"
 #include "services/oauth/service.h"
 #include "services/calendar/service.h"
-#include "services/compute/config.h"
 #include "services/compute/service.h"
 #include "services/functions/service.h"
 #include "services/gemini/service.h"

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "services/compute/config.h"  // compute_section(), for the services table
 #include "services/service.h"
 
 namespace gcpsim::proc { class Supervisor; }
@@ -19,7 +20,6 @@ class Addresses;
 class Group;
 class LoadBalancer;
 class MetadataView;
-struct ComputeConfig;
 struct GroupDeps;
 struct LbDeps;
 struct InstanceIdentity;
