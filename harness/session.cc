@@ -101,7 +101,8 @@ Session::Session(SessionOptions options)
         return o;
       }()),
       has_processes_(!options_.stack.run.empty() || !options_.stack.functions.empty() ||
-                     services::backing::config_of(options_.stack) != nullptr) {}
+                     services::backing::config_of(options_.stack) != nullptr ||
+                     options_.stack.sections.count("compute")) {}
 
 Session::~Session() { server_.stop(); }
 

@@ -5,7 +5,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "net/guard.h"
 #include "core/clock.h"
 #include "core/env.h"
 #include "core/events.h"
@@ -112,15 +111,13 @@ void BackingService::schedule_backup(const PostgresConfig& pg) {
 // GET /_gcpsim/backing: servers, their public ports, state and the variables Run services get.
 // POST /_gcpsim/backing/{name}:kill — SIGKILL the server (it is restarted, as after a crash).
 void BackingService::add_routes(net::Router& router) {
-  router.add("GET", "/_gcpsim/backing", [this](net::HttpRequest& req, net::Reply reply) {
-    if (auto denied = net::refuse(req)) return reply(error(*denied));
+  router.add_guarded("GET", "/_gcpsim/backing", [this](net::HttpRequest&, net::Reply reply) {
     json env = json::object();
     for (const auto& [k, v] : env_vars()) env[k] = v;
     json servers = servers_ ? servers_->describe() : json::object();
     reply(net::HttpResponse::json(200, json{{"servers", std::move(servers)}, {"env", std::move(env)}}.dump()));
   });
-  router.add("POST", "/_gcpsim/backing/{target}", [this](net::HttpRequest& req, net::Reply reply) {
-    if (auto denied = net::refuse(req)) return reply(error(*denied));
+  router.add_guarded("POST", "/_gcpsim/backing/{target}", [this](net::HttpRequest& req, net::Reply reply) {
     std::string target = req.param("target");
     auto colon = target.rfind(':');
     std::string name = target.substr(0, colon);
@@ -136,8 +133,7 @@ void BackingService::add_routes(net::Router& router) {
 // POST /_gcpsim/backing/{name}/backups               — an on-demand backup (answers when taken)
 // POST /_gcpsim/backing/{name}/backups/{id}:restore  — restore it into the instance
 void BackingService::add_backup_routes(net::Router& router) {
-  router.add("GET", "/_gcpsim/backing/{name}/backups", [this](net::HttpRequest& req, net::Reply reply) {
-    if (auto denied = net::refuse(req)) return reply(error(*denied));
+  router.add_guarded("GET", "/_gcpsim/backing/{name}/backups", [this](net::HttpRequest& req, net::Reply reply) {
     if (!servers_) return reply(error(core::Status::not_found("the stack has no backing servers")));
     std::string name = req.param("name");
     auto list = servers_->backups(name);
@@ -146,8 +142,7 @@ void BackingService::add_backup_routes(net::Router& router) {
     for (auto it = list->rbegin(); it != list->rend(); ++it) items.push_back(backup_json(*it));
     reply(net::HttpResponse::json(200, json{{"backups", std::move(items)}}.dump()));
   });
-  router.add("POST", "/_gcpsim/backing/{name}/backups", [this](net::HttpRequest& req, net::Reply reply) {
-    if (auto denied = net::refuse(req)) return reply(error(*denied));
+  router.add_guarded("POST", "/_gcpsim/backing/{name}/backups", [this](net::HttpRequest& req, net::Reply reply) {
     if (!servers_) return reply(error(core::Status::not_found("the stack has no backing servers")));
     std::string name = req.param("name");
     servers_->backup(name, "ON_DEMAND", [reply = std::move(reply)](core::StatusOr<Backup> b) {
@@ -155,8 +150,7 @@ void BackingService::add_backup_routes(net::Router& router) {
       reply(net::HttpResponse::json(200, backup_json(*b).dump()));
     });
   });
-  router.add("POST", "/_gcpsim/backing/{name}/backups/{target}", [this](net::HttpRequest& req, net::Reply reply) {
-    if (auto denied = net::refuse(req)) return reply(error(*denied));
+  router.add_guarded("POST", "/_gcpsim/backing/{name}/backups/{target}", [this](net::HttpRequest& req, net::Reply reply) {
     if (!servers_) return reply(error(core::Status::not_found("the stack has no backing servers")));
     std::string name = req.param("name"), target = req.param("target");
     auto colon = target.rfind(':');
