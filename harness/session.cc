@@ -100,7 +100,7 @@ Session::Session(SessionOptions options)
       }()),
       has_processes_(!options_.stack.run.empty() || !options_.stack.functions.empty() ||
                      options_.stack.backing.redis || options_.stack.backing.postgres ||
-                     options_.stack.backing.firestore) {}
+                     options_.stack.backing.firestore || options_.stack.sections.count("compute")) {}
 
 Session::~Session() { server_.stop(); }
 
