@@ -20,7 +20,7 @@
 #include "core/time.h"
 #include "harness/cli.h"
 #include "harness/socket_client.h"
-#include "net/server.h"
+#include "app/server.h"
 
 namespace {
 
@@ -202,7 +202,7 @@ int cmd_up(const Args& args) {
   if (!check_flags(args, {"stack", "port", "host", "data-dir", "seed", "clock", "start-time"}, error)) return fail(error);
   auto stack = load(args);
   if (!stack.ok()) return fail(stack.status().message());
-  net::ServerOptions opts;
+  app::ServerOptions opts;
   opts.stack = std::move(stack).value();
   if (args.flags.count("port")) {
     auto p = parse_port(args.flags.at("port"));
@@ -242,7 +242,7 @@ int cmd_up(const Args& args) {
 
   std::string project = opts.stack.project;
   std::string host = opts.host;
-  net::Server server(std::move(opts));
+  app::Server server(std::move(opts));
   auto st = server.start();
   if (!st.is_ok()) return fail(st.message());
   std::cout << "gcpsim ready on " << host << ":" << server.port() << " project=" << project

@@ -50,15 +50,6 @@ void check_pubsub_name(const Field& f, const std::string& name) {
   }
 }
 
-void check_plain_name(const Field& f, const std::string& name, std::string_view extra, size_t max_len) {
-  auto allowed = [extra](char c) { return is_alnum(c) || one_of_chars(extra, c); };
-  if (name.empty() || name.size() > max_len || !every(name, allowed)) {
-    fail_under(f, "invalid name '" + name + "': use letters, digits" +
-                      (extra.empty() ? std::string() : " and " + std::string(extra)) + ", at most " +
-                      std::to_string(max_len) + " characters");
-  }
-}
-
 void check_bucket_name(const Field& f, const std::string& name) {
   auto allowed = [](char c) { return is_lower(c) || is_digit(c) || one_of_chars("-_.", c); };
   bool ok = name.size() >= 3 && name.size() <= 63 && is_alnum(name.front()) && is_alnum(name.back()) &&
@@ -99,8 +90,7 @@ class Parser final : public SectionContext {
     cfg_.base_dir = base_dir_.string();
     Field doc{root, "", 1, 1};
     std::vector<std::string_view> keys = {"project", "region", "seed", "run", "functions", "pubsub",
-                                          "storage", "secrets", "tasks", "gemini", "calendar",
-                                          "backing", "faults"};
+                                          "storage", "secrets", "backing", "faults"};
     for (auto& s : sections_) keys.push_back(s.key);
     Map top(doc, keys);
     if (auto f = top.get("project")) project(*f);
@@ -111,9 +101,6 @@ class Parser final : public SectionContext {
     if (auto f = top.get("functions")) functions(*f);
     if (auto f = top.get("storage")) storage(*f);
     if (auto f = top.get("pubsub")) pubsub(*f);
-    if (auto f = top.get("tasks")) tasks(*f);
-    if (auto f = top.get("gemini")) gemini(*f);
-    if (auto f = top.get("calendar")) calendar(*f);
     if (auto f = top.get("backing")) backing(*f);
     if (auto f = top.get("faults")) faults(*f);
     for (auto& s : sections_) {
@@ -465,47 +452,6 @@ class Parser final : public SectionContext {
                           " bytes; Secret Manager allows at most " + std::to_string(kMaxPayload));
       }
       cfg_.secrets[name] = std::move(s);
-    }
-  }
-
-  // ---- Cloud Tasks ----
-
-  void tasks(const Field& section) {
-    Map m(section, {"queues"});
-    if (auto f = m.get("queues")) {
-      for (auto& [name, qf] : entries(*f)) {
-        check_plain_name(qf, name, "-", 100);
-        cfg_.tasks.queues[name] = read_queue(qf);
-      }
-    }
-  }
-
-  // ---- Gemini ----
-
-  void gemini(const Field& section) {
-    Map m(section, {"rules"});
-    if (auto f = m.get("rules")) {
-      for (auto& rf : items(*f)) cfg_.gemini.rules.push_back(read_gemini_rule(rf));
-    }
-  }
-
-  // ---- Calendar ----
-
-  void calendar(const Field& section) {
-    Map m(section, {"users"});
-    if (auto f = m.get("users")) {
-      for (auto& [email, uf] : entries(*f)) {
-        auto at = email.find('@');
-        if (at == std::string::npos || at == 0 || at + 1 == email.size()) {
-          fail_under(uf, "'" + email + "' is not an email address");
-        }
-        Map um(uf, {"events"});
-        CalendarUser user;
-        if (auto e = um.get("events")) {
-          for (auto& ef : items(*e)) user.events.push_back(read_calendar_event(ef));
-        }
-        cfg_.calendar.users[email] = std::move(user);
-      }
     }
   }
 

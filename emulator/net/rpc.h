@@ -128,4 +128,55 @@ UnaryMethod unary_async(std::string grpc_path, std::string id, std::string servi
   return m;
 }
 
+// One proto service's registrations: its full gRPC name, the method-id prefix ("pubsub"
+// makes "pubsub.Publish") and the context every handler receives as its first argument.
+// Handlers are plain functions: fn(Ctx&, const Req&, Resp*) -> Status, or with a Done and the
+// call's CallLife.
+template <class Ctx>
+class GrpcService {
+ public:
+  // The context outlives the table (a service object)...
+  GrpcService(MethodTable& methods, std::string grpc_service, std::string service, Ctx& ctx)
+      : GrpcService(methods, std::move(grpc_service), std::move(service), std::shared_ptr<Ctx>(std::shared_ptr<Ctx>(), &ctx)) {}
+  // ...or the registrations own it together.
+  GrpcService(MethodTable& methods, std::string grpc_service, std::string service, std::shared_ptr<Ctx> ctx)
+      : methods_(methods), grpc_service_(std::move(grpc_service)), service_(std::move(service)), ctx_(std::move(ctx)) {}
+
+  template <class Req, class Resp>
+  void add_unary(const char* rpc, core::Status (*fn)(Ctx&, const Req&, Resp*)) {
+    methods_.add(unary<Req, Resp>(path(rpc), id(rpc), service_,
+                                  [ctx = ctx_, fn](const Req& req, Resp* resp) { return fn(*ctx, req, resp); }));
+  }
+  // The async form also learns when its caller goes away (see CallLife).
+  template <class Req, class Resp>
+  void add_unary(const char* rpc, void (*fn)(Ctx&, const Req&, Resp*, core::Done, const CallLifePtr&)) {
+    methods_.add(unary_async<Req, Resp>(
+        path(rpc), id(rpc), service_,
+        [ctx = ctx_, fn](const Req& req, Resp* resp, core::Done done, const CallLifePtr& life) {
+          fn(*ctx, req, resp, std::move(done), life);
+        }));
+  }
+  // A bidirectional stream: `open` installs the stream's handlers (see ServerStream).
+  template <class Req, class Resp>
+  void add_stream(const char* rpc, std::function<void(std::shared_ptr<ServerStream>)> open) {
+    StreamMethod m;
+    m.grpc_path = path(rpc);
+    m.id = id(rpc);
+    m.service = service_;
+    m.request_prototype = &Req::default_instance();
+    m.response_prototype = &Resp::default_instance();
+    m.open = std::move(open);
+    methods_.add(std::move(m));
+  }
+
+ private:
+  std::string path(const char* rpc) const { return "/" + grpc_service_ + "/" + rpc; }
+  std::string id(const char* rpc) const { return service_ + "." + rpc; }
+
+  MethodTable& methods_;
+  std::string grpc_service_;
+  std::string service_;
+  std::shared_ptr<Ctx> ctx_;
+};
+
 }  // namespace gcpsim::net

@@ -7,8 +7,19 @@
 
 #include "core/stack.h"
 #include "core/stack_yaml.h"
+#include "services/calendar/config.h"
+#include "services/gemini/config.h"
+#include "services/service.h"
+#include "services/tasks/config.h"
 
 using namespace gcpsim::core;
+using gcpsim::services::calendar::CalendarConfig;
+using gcpsim::services::calendar::CalendarEvent;
+using gcpsim::services::gemini::GeminiConfig;
+using gcpsim::services::gemini::GeminiReply;
+using gcpsim::services::gemini::GeminiRule;
+using gcpsim::services::tasks::QueueConfig;
+using gcpsim::services::tasks::TasksConfig;
 namespace fs = std::filesystem;
 
 namespace {
@@ -85,15 +96,32 @@ struct TempDir {
   }
 };
 
+// Every section the services table registers, as gcpsim reads a stack file.
+const std::vector<StackSection>& sections() {
+  static const auto all = gcpsim::services::stack_sections();
+  return all;
+}
+
+// The sections services parse themselves (core/stack_section.h).
+template <class T>
+const T& section_of(const StackConfig& s, const std::string& key) {
+  const T* c = s.section<T>(key);
+  REQUIRE(c != nullptr);
+  return *c;
+}
+const TasksConfig& tasks_of(const StackConfig& s) { return section_of<TasksConfig>(s, "tasks"); }
+const GeminiConfig& gemini_of(const StackConfig& s) { return section_of<GeminiConfig>(s, "gemini"); }
+const CalendarConfig& calendar_of(const StackConfig& s) { return section_of<CalendarConfig>(s, "calendar"); }
+
 StackConfig parse_ok(const std::string& yaml, const std::string& base_dir = "/srv/app") {
-  auto r = parse_stack(yaml, "gcpsim.yaml", base_dir);
+  auto r = parse_stack(yaml, "gcpsim.yaml", base_dir, sections());
   INFO(r.status().message());
   REQUIRE(r.ok());
   return *r;
 }
 
 std::string error_of(const std::string& yaml, const std::string& base_dir = "/srv/app") {
-  auto r = parse_stack(yaml, "gcpsim.yaml", base_dir);
+  auto r = parse_stack(yaml, "gcpsim.yaml", base_dir, sections());
   REQUIRE_FALSE(r.ok());
   REQUIRE(r.status().code() == Code::kInvalidArgument);
   return r.status().message();
@@ -190,8 +218,8 @@ TEST_CASE("DESIGN.md's example parses, every field typed") {
   CHECK(s.secrets.at("api-key").value == "key-123\n");
   CHECK(s.secrets.at("api-key").file == base + "/secrets/api-key.txt");
 
-  REQUIRE(s.tasks.queues.size() == 1);
-  const QueueConfig& webhooks = s.tasks.queues.at("webhooks");
+  REQUIRE(tasks_of(s).queues.size() == 1);
+  const QueueConfig& webhooks = tasks_of(s).queues.at("webhooks");
   CHECK(webhooks.max_dispatches_per_second == 5);
   CHECK(webhooks.max_concurrent_dispatches == 2);
   CHECK(webhooks.max_burst_size == 100);
@@ -201,8 +229,8 @@ TEST_CASE("DESIGN.md's example parses, every field typed") {
   CHECK(webhooks.retry.max_doublings == 16);
   CHECK(webhooks.retry.max_retry_duration == 0s);
 
-  REQUIRE(s.gemini.rules.size() == 1);
-  const GeminiRule& rule = s.gemini.rules[0];
+  REQUIRE(gemini_of(s).rules.size() == 1);
+  const GeminiRule& rule = gemini_of(s).rules[0];
   CHECK(rule.match.model == "gemini-2.5-flash");
   CHECK(rule.match.prompt == "summar");
   CHECK(rule.match.prompt_ignore_case);
@@ -211,8 +239,8 @@ TEST_CASE("DESIGN.md's example parses, every field typed") {
   CHECK(rule.reply.json == R"({"summary":"Short","subtasks":["a","b"],"category":"work"})");
   CHECK(rule.reply.delay == 0s);
 
-  REQUIRE(s.calendar.users.size() == 1);
-  const auto& events = s.calendar.users.at("alice@example.com").events;
+  REQUIRE(calendar_of(s).users.size() == 1);
+  const auto& events = calendar_of(s).users.at("alice@example.com").events;
   REQUIRE(events.size() == 1);
   CHECK(events[0].summary == "Standup");
   CHECK(events[0].start == at("2026-01-05T09:00:00Z"));
@@ -365,7 +393,7 @@ faults:
   CHECK(uploads.notifications[0].events.empty());
   CHECK(uploads.notifications[0].prefix == "images/");
 
-  const QueueConfig& mail = s.tasks.queues.at("mail");
+  const QueueConfig& mail = tasks_of(s).queues.at("mail");
   CHECK(mail.max_dispatches_per_second == 500);
   CHECK(mail.max_concurrent_dispatches == 1000);
   CHECK(mail.max_burst_size == 20);
@@ -375,18 +403,18 @@ faults:
   CHECK(mail.retry.max_doublings == 3);
   CHECK(mail.retry.max_retry_duration == 1h);
 
-  REQUIRE(s.gemini.rules.size() == 3);
-  CHECK(s.gemini.rules[0].match.call == "countTokens");
-  CHECK(s.gemini.rules[0].reply.kind == GeminiReply::Kind::kText);
-  CHECK(s.gemini.rules[0].reply.text == "42");
-  CHECK(s.gemini.rules[0].reply.delay == 2s);
-  CHECK(s.gemini.rules[1].match.model.empty());
-  CHECK(s.gemini.rules[1].reply.kind == GeminiReply::Kind::kError);
-  CHECK(s.gemini.rules[1].reply.code == Code::kUnavailable);
-  CHECK(s.gemini.rules[1].reply.message == "The model is overloaded.");
-  CHECK(s.gemini.rules[2].reply.json == R"({"n":1,"f":2.5,"yes":true,"nothing":null,"quoted":"7"})");
+  REQUIRE(gemini_of(s).rules.size() == 3);
+  CHECK(gemini_of(s).rules[0].match.call == "countTokens");
+  CHECK(gemini_of(s).rules[0].reply.kind == GeminiReply::Kind::kText);
+  CHECK(gemini_of(s).rules[0].reply.text == "42");
+  CHECK(gemini_of(s).rules[0].reply.delay == 2s);
+  CHECK(gemini_of(s).rules[1].match.model.empty());
+  CHECK(gemini_of(s).rules[1].reply.kind == GeminiReply::Kind::kError);
+  CHECK(gemini_of(s).rules[1].reply.code == Code::kUnavailable);
+  CHECK(gemini_of(s).rules[1].reply.message == "The model is overloaded.");
+  CHECK(gemini_of(s).rules[2].reply.json == R"({"n":1,"f":2.5,"yes":true,"nothing":null,"quoted":"7"})");
 
-  const CalendarEvent& holiday = s.calendar.users.at("bob@example.com").events.at(0);
+  const CalendarEvent& holiday = calendar_of(s).users.at("bob@example.com").events.at(0);
   CHECK(holiday.all_day);
   CHECK(holiday.start == at("2026-02-02T00:00:00Z"));
   CHECK(holiday.end == at("2026-02-03T00:00:00Z"));
@@ -425,8 +453,8 @@ TEST_CASE("defaults: no file, an empty file, and bare entries") {
   CHECK(d.seed == 42);
   CHECK(d.file.empty());
   CHECK((d.run.empty() && d.functions.empty() && d.pubsub.topics.empty() && d.secrets.empty()));
-  CHECK((d.storage.buckets.empty() && d.tasks.queues.empty() && d.gemini.rules.empty()));
-  CHECK((d.calendar.users.empty() && d.faults.empty()));
+  CHECK((d.storage.buckets.empty() && !d.section<TasksConfig>("tasks") && !d.section<GeminiConfig>("gemini")));
+  CHECK((!d.section<CalendarConfig>("calendar") && d.faults.empty()));
   CHECK((!d.backing.redis && !d.backing.postgres && !d.backing.firestore));
 
   StackConfig empty = parse_ok("");
@@ -473,8 +501,8 @@ backing:
 
   CHECK(s.storage.buckets.at("bucket1").location == "US");
   CHECK_FALSE(s.storage.buckets.at("bucket1").versioning);
-  CHECK(s.tasks.queues.at("q1").max_dispatches_per_second == 500);
-  CHECK(s.tasks.queues.at("q1").retry.max_attempts == 100);
+  CHECK(tasks_of(s).queues.at("q1").max_dispatches_per_second == 500);
+  CHECK(tasks_of(s).queues.at("q1").retry.max_attempts == 100);
   REQUIRE(s.backing.postgres);
   CHECK(s.backing.postgres->database == "postgres");
   CHECK(s.backing.postgres->user == "postgres");

@@ -103,8 +103,8 @@ std::string percent_encode(const std::string& s) {
   return out;
 }
 
-run::SpawnSpec spec(std::vector<std::string> argv, std::vector<std::string> env = inherited_env()) {
-  return run::SpawnSpec{std::move(argv), "/", std::move(env)};
+proc::SpawnSpec spec(std::vector<std::string> argv, std::vector<std::string> env = inherited_env()) {
+  return proc::SpawnSpec{std::move(argv), "/", std::move(env)};
 }
 
 }  // namespace

@@ -9,7 +9,7 @@
 
 #include "core/stack.h"
 #include "core/status.h"
-#include "services/run/spawn.h"
+#include "proc/spawn.h"
 
 namespace gcpsim::services::backing {
 
@@ -23,14 +23,14 @@ struct Call {
 // A server's start runs before → server → after → seed → seed_calls; a reset (the stack's
 // initial state again, the server kept running) runs reset → reset_calls → seed → seed_calls.
 struct Plan {
-  std::vector<run::SpawnSpec> before;  // one-shots run in order before the server (initdb)
-  run::SpawnSpec server;               // the long-running server on the private port
+  std::vector<proc::SpawnSpec> before; // one-shots run in order before the server (initdb)
+  proc::SpawnSpec server;              // the long-running server on the private port
   std::string ready_line;              // non-empty: ready once a log line contains it; else when the port accepts
-  std::vector<run::SpawnSpec> after;   // one-shots once the server answers (database, init SQL)
+  std::vector<proc::SpawnSpec> after;  // one-shots once the server answers (database, init SQL)
   std::string done_marker;             // written when `after` succeeded; its presence skips `after`
-  std::vector<run::SpawnSpec> reset;   // one-shots that empty the server (FLUSHALL; drop, create, init SQL)
+  std::vector<proc::SpawnSpec> reset;  // one-shots that empty the server (FLUSHALL; drop, create, init SQL)
   std::vector<Call> reset_calls;       // calls that empty it (Firestore's documents DELETE)
-  std::vector<run::SpawnSpec> seed;    // one-shots writing the stack's seed data (redis)
+  std::vector<proc::SpawnSpec> seed;   // one-shots writing the stack's seed data (redis)
   std::vector<Call> seed_calls;        // calls writing it (Firestore documents)
 };
 

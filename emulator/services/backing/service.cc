@@ -20,10 +20,9 @@
 #include "net/http.h"
 #include "net/http_client.h"
 #include "net/tcp_proxy.h"
-#include "control/guard.h"
 #include "services/backing/servers.h"
-#include "services/run/limits.h"
-#include "services/run/supervisor.h"
+#include "proc/limits.h"
+#include "proc/supervisor.h"
 #include "services/secrets/service.h"
 
 namespace gcpsim::services::backing {
@@ -111,7 +110,7 @@ class Servers {
   };
 
   void boot(Server& s);
-  void run_steps(Server& s, const std::vector<run::SpawnSpec>* steps, size_t i, std::function<void()> then);
+  void run_steps(Server& s, const std::vector<proc::SpawnSpec>* steps, size_t i, std::function<void()> then);
   void run_calls(Server& s, const std::vector<Call>* calls, size_t i, std::function<void()> then);
   void seed(Server& s, std::function<void()> then);
   void reset(Server& s);
@@ -128,7 +127,7 @@ class Servers {
   Runtime& runtime_;
   net::HttpClient& http_;
   std::string password_;
-  std::unique_ptr<run::Supervisor> supervisor_;
+  std::unique_ptr<proc::Supervisor> supervisor_;
   std::map<std::string, std::unique_ptr<Server>> servers_;
   std::vector<std::function<void()>> waiters_;
   std::string socket_root_;  // temp dir holding cloudsql/PROJECT:REGION:INSTANCE
@@ -184,14 +183,14 @@ std::vector<std::pair<std::string, std::string>> BackingService::env_vars() cons
 void Servers::start(const std::string& password, const core::Status& problem) {
   const auto& cfg = stack_.backing;
   password_ = password;
-  supervisor_ = std::make_unique<run::Supervisor>(runtime_);
+  supervisor_ = std::make_unique<proc::Supervisor>(runtime_.engine);
 
   auto add = [&](const std::string& name, std::optional<int> public_port,
                  const std::function<core::StatusOr<Plan>(uint16_t)>& make_plan, std::string unix_path = "") {
     auto s = std::make_unique<Server>();
     s->name = name;
     auto& srv = *servers_.emplace(name, std::move(s)).first->second;
-    auto priv = run::pick_free_port();
+    auto priv = proc::pick_free_port();
     if (!priv.ok()) return fail(srv, priv.status().message());
     srv.private_port = *priv;
     net::TcpProxyOptions po;
@@ -258,16 +257,16 @@ void Servers::boot(Server& s) {
 }
 
 // Runs steps[i..] one after another; a step that fails fails the server.
-void Servers::run_steps(Server& s, const std::vector<run::SpawnSpec>* steps, size_t i, std::function<void()> then) {
+void Servers::run_steps(Server& s, const std::vector<proc::SpawnSpec>* steps, size_t i, std::function<void()> then) {
   if (i >= steps->size()) return then();
-  run::LaunchSpec spec;
+  proc::LaunchSpec spec;
   spec.spawn = (*steps)[i];
-  run::ProcessCallbacks cb;
-  cb.lines = [&s](run::Stream, std::vector<std::string> lines) {
+  proc::ProcessCallbacks cb;
+  cb.lines = [&s](proc::Stream, std::vector<std::string> lines) {
     for (auto& l : lines) keep_tail(s.tail, std::move(l));
   };
   std::string what = std::filesystem::path(spec.spawn.argv[spec.spawn.argv[0] == "setpriv" ? 5 : 0]).filename().string();
-  cb.exited = [this, &s, steps, i, then = std::move(then), what](run::ExitStatus st) mutable {
+  cb.exited = [this, &s, steps, i, then = std::move(then), what](proc::ExitStatus st) mutable {
     if (stopped_) return;
     if (st.code != 0) return fail(s, what + " exited with status " + std::to_string(st.code) + ":\n" + join_tail(s.tail));
     run_steps(s, steps, i + 1, std::move(then));
@@ -278,12 +277,12 @@ void Servers::run_steps(Server& s, const std::vector<run::SpawnSpec>* steps, siz
 
 void Servers::launch(Server& s) {
   if (stopped_ || s.state == Server::State::kFailed) return;
-  run::LaunchSpec spec;
+  proc::LaunchSpec spec;
   spec.spawn = s.plan.server;
   spec.port = s.private_port;
   s.answered = false;
-  run::ProcessCallbacks cb;
-  cb.lines = [this, &s](run::Stream, std::vector<std::string> lines) {
+  proc::ProcessCallbacks cb;
+  cb.lines = [this, &s](proc::Stream, std::vector<std::string> lines) {
     for (auto& l : lines) {
       bool ready = !s.plan.ready_line.empty() && !s.answered && l.find(s.plan.ready_line) != std::string::npos;
       keep_tail(s.tail, std::move(l));
@@ -296,7 +295,7 @@ void Servers::launch(Server& s) {
   cb.probe_failed = [this, &s] {
     if (!s.answered) fail(s, s.name + " did not answer on its port:\n" + join_tail(s.tail));
   };
-  cb.exited = [this, &s](run::ExitStatus st) { on_exit(s, st.code, st.signal); };
+  cb.exited = [this, &s](proc::ExitStatus st) { on_exit(s, st.code, st.signal); };
   auto id = supervisor_->launch(std::move(spec), std::move(cb));
   if (!id.ok()) return fail(s, id.status().message());
   s.process = *id;
@@ -445,7 +444,7 @@ void Servers::stop() {
   if (!servers_.empty()) env_.faults.set_observer(nullptr);
   for (auto& [name, s] : servers_)
     if (s->proxy) s->proxy->close();
-  if (supervisor_) supervisor_->stop_all(run::kTerminationGrace);
+  if (supervisor_) supervisor_->stop_all(proc::kTerminationGrace);
   servers_.clear();
   supervisor_.reset();
   if (!socket_root_.empty()) {
@@ -479,15 +478,13 @@ void Servers::kill(const std::string& name, net::Reply reply) {
 // POST /_gcpsim/backing/{name}:kill — SIGKILL the server (it is restarted, as after a crash).
 void BackingService::add_routes(net::Router& router) {
   using nlohmann::json;
-  router.add("GET", "/_gcpsim/backing", [this](net::HttpRequest& req, net::Reply reply) {
-    if (auto denied = control::refuse(req)) return reply(net::HttpResponse::error(*denied));
+  router.add_guarded("GET", "/_gcpsim/backing", [this](net::HttpRequest&, net::Reply reply) {
     json env = json::object();
     for (const auto& [k, v] : env_vars()) env[k] = v;
     json servers = servers_ ? servers_->describe() : json::object();
     reply(net::HttpResponse::json(200, json{{"servers", std::move(servers)}, {"env", std::move(env)}}.dump()));
   });
-  router.add("POST", "/_gcpsim/backing/{target}", [this](net::HttpRequest& req, net::Reply reply) {
-    if (auto denied = control::refuse(req)) return reply(net::HttpResponse::error(*denied));
+  router.add_guarded("POST", "/_gcpsim/backing/{target}", [this](net::HttpRequest& req, net::Reply reply) {
     std::string target = req.param("target");
     auto colon = target.rfind(':');
     std::string name = target.substr(0, colon);

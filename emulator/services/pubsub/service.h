@@ -10,7 +10,7 @@
 #include "services/pubsub/domain.h"
 #include "services/service.h"
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 
 class Push;
 class Schemas;
@@ -63,6 +63,15 @@ class PubsubService : public services::Service {
   std::shared_ptr<const bool> alive_ = std::make_shared<const bool>(true);
 };
 
-std::unique_ptr<services::Service> create_service(services::Context& ctx);
+std::unique_ptr<services::Service> create(services::Context& ctx);
+// The console's read-only routes under /_gcpsim/pubsub (control.cc).
+void add_control_routes(net::Router& router, PubsubService& svc);
 
-}  // namespace gcpsim::pubsub
+// Push delivery's wire format (push.cc), shared with Eventarc's Pub/Sub CloudEvents.
+// Whether a push endpoint's HTTP status acknowledges the message (102, 200, 201, 202, 204).
+bool push_acknowledged(int status);
+// The wrapped push body {"message":{…},"subscription":"…","deliveryAttempt":N}, as push
+// endpoints and Eventarc's Pub/Sub CloudEvents carry it.
+std::string wrapped_push_body(const std::string& subscription, const Delivery& d);
+
+}  // namespace gcpsim::services::pubsub

@@ -15,7 +15,7 @@
 #include "services/pubsub/names.h"
 #include "services/pubsub/service.h"
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 
 namespace {
 using core::Status;
@@ -225,14 +225,9 @@ class StreamingPull::Session final : public Consumer {
 };
 
 StreamingPull::StreamingPull(net::MethodTable& methods, PubsubService& svc) : svc_(svc) {
-  net::StreamMethod m;
-  m.grpc_path = "/google.pubsub.v1.Subscriber/StreamingPull";
-  m.id = "pubsub.StreamingPull";
-  m.service = "pubsub";
-  m.request_prototype = &v1::StreamingPullRequest::default_instance();
-  m.response_prototype = &v1::StreamingPullResponse::default_instance();
-  m.open = [this](std::shared_ptr<net::ServerStream> stream) { open(std::move(stream)); };
-  methods.add(std::move(m));
+  net::GrpcService<PubsubService> s(methods, "google.pubsub.v1.Subscriber", "pubsub", svc);
+  s.add_stream<v1::StreamingPullRequest, v1::StreamingPullResponse>(
+      "StreamingPull", [this](std::shared_ptr<net::ServerStream> stream) { open(std::move(stream)); });
 }
 
 StreamingPull::~StreamingPull() { close_all(); }
@@ -263,4 +258,4 @@ void StreamingPull::close_all() {
   for (auto& [id, s] : sessions) s->shutdown(Status::unavailable("The service is shutting down."));
 }
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub

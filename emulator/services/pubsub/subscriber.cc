@@ -11,7 +11,7 @@
 #include "services/pubsub/names.h"
 #include "services/pubsub/service.h"
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 namespace {
 
 using core::Status;
@@ -241,34 +241,25 @@ Status seek(PubsubService& svc, const v1::SeekRequest& req, v1::SeekResponse*) {
   }
 }
 
-template <class Req, class Resp>
-void add(net::MethodTable& methods, PubsubService& svc, const char* rpc, Status (*fn)(PubsubService&, const Req&, Resp*)) {
-  methods.add(net::unary<Req, Resp>(std::string("/google.pubsub.v1.Subscriber/") + rpc, std::string("pubsub.") + rpc,
-                                    "pubsub", [&svc, fn](const Req& req, Resp* resp) { return fn(svc, req, resp); }));
-}
-
 }  // namespace
 
 void register_subscriber(net::MethodTable& methods, PubsubService& svc) {
-  add(methods, svc, "CreateSubscription", &create_subscription);
-  add(methods, svc, "GetSubscription", &get_subscription);
-  add(methods, svc, "UpdateSubscription", &update_subscription);
-  add(methods, svc, "ListSubscriptions", &list_subscriptions);
-  add(methods, svc, "DeleteSubscription", &delete_subscription);
-  add(methods, svc, "ModifyAckDeadline", &modify_ack_deadline);
-  add(methods, svc, "Acknowledge", &acknowledge);
-  methods.add(net::unary_async<v1::PullRequest, v1::PullResponse>(
-      "/google.pubsub.v1.Subscriber/Pull", "pubsub.Pull", "pubsub",
-      [&svc](const v1::PullRequest& req, v1::PullResponse* resp, core::Done done, const net::CallLifePtr& life) {
-        pull(svc, req, resp, std::move(done), life);
-      }));
-  add(methods, svc, "ModifyPushConfig", &modify_push_config);
-  add(methods, svc, "GetSnapshot", &get_snapshot);
-  add(methods, svc, "ListSnapshots", &list_snapshots);
-  add(methods, svc, "CreateSnapshot", &create_snapshot);
-  add(methods, svc, "UpdateSnapshot", &update_snapshot);
-  add(methods, svc, "DeleteSnapshot", &delete_snapshot);
-  add(methods, svc, "Seek", &seek);
+  net::GrpcService<PubsubService> s(methods, "google.pubsub.v1.Subscriber", "pubsub", svc);
+  s.add_unary("CreateSubscription", &create_subscription);
+  s.add_unary("GetSubscription", &get_subscription);
+  s.add_unary("UpdateSubscription", &update_subscription);
+  s.add_unary("ListSubscriptions", &list_subscriptions);
+  s.add_unary("DeleteSubscription", &delete_subscription);
+  s.add_unary("ModifyAckDeadline", &modify_ack_deadline);
+  s.add_unary("Acknowledge", &acknowledge);
+  s.add_unary("Pull", &pull);
+  s.add_unary("ModifyPushConfig", &modify_push_config);
+  s.add_unary("GetSnapshot", &get_snapshot);
+  s.add_unary("ListSnapshots", &list_snapshots);
+  s.add_unary("CreateSnapshot", &create_snapshot);
+  s.add_unary("UpdateSnapshot", &update_snapshot);
+  s.add_unary("DeleteSnapshot", &delete_snapshot);
+  s.add_unary("Seek", &seek);
 }
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub
