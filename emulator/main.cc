@@ -16,6 +16,7 @@
 #include "control/client_env.h"
 #include "core/memory.h"
 #include "core/stack.h"
+#include "services/backing/config.h"
 #include "services/service.h"
 #include "core/time.h"
 #include "harness/cli.h"
@@ -155,8 +156,7 @@ int cmd_env(const Args& args) {
   if (!token.ok()) return fail(token.status().message());
   auto vars = control::library_env(hp, project);
   for (auto& v : control::gcloud_env(hp, project, *token)) vars.push_back(std::move(v));
-  const auto& b = stack->backing;
-  if ((b.redis || b.postgres || b.firestore) && !backing_env(hp, vars))
+  if (services::backing::config_of(*stack) && !backing_env(hp, vars))
     std::cerr << "gcpsim env: no gcpsim answers on " << hp << ": backing server endpoints left out" << std::endl;
   std::string format = args.flags.count("format") ? args.flags.at("format") : "sh";
   if (format == "json") {
