@@ -15,13 +15,13 @@ constexpr int kMaxDepth = 6;  // recursive $refs stop growing here
 // Hard stops for schemas no finite or reasonable value satisfies (a required property that
 // refers to itself, minItems or minLength in the billions, arrays of arrays of arrays…):
 // past them the instance is cut short rather than the engine thread's stack, time or memory
-// running out. A response is at most ~10,000 values and ~1 MB of strings, far more than
-// any maxOutputTokens allows.
+// running out. A response is at most ~10,000 values and ~100 KB of strings, more than any
+// maxOutputTokens allows.
 constexpr int kHardDepth = 32;
 constexpr int64_t kMaxItems = 1000;
-constexpr int64_t kMaxLength = 100000;
+constexpr int64_t kMaxLength = 100000;  // one string; kMaxChars bounds them all
 constexpr int64_t kMaxValues = 10000;
-constexpr int64_t kMaxChars = 1000000;
+constexpr int64_t kMaxChars = 100000;
 constexpr double kMaxExactInteger = 9007199254740992.0;  // 2^53: beyond, int64 casts overflow
 
 std::string lower(std::string s) {
