@@ -145,6 +145,7 @@ int cmd_env(const Args& args) {
       {"PUBSUB_EMULATOR_HOST", hp},
       {"PUBSUB_PROJECT_ID", project},
       {"STORAGE_EMULATOR_HOST", "http://" + hp},
+      {"BIGQUERY_EMULATOR_HOST", "http://" + hp},
       {"GOOGLE_GEMINI_BASE_URL", "http://" + hp},
       {"GEMINI_API_KEY", "gcpsim-local-key"},
       {"GCE_METADATA_HOST", hp},

@@ -4,6 +4,8 @@
 #include "core/stack_section.h"
 
 #include "services/backing/service.h"
+#include "services/bigquery/section.h"
+#include "services/bigquery/service.h"
 #include "services/iam/service.h"
 #include "services/pubsub/service.h"
 #include "services/run/service.h"
@@ -30,6 +32,7 @@ const std::vector<ServiceDef>& service_table() {
       {"storage", storage::create_service},
       {"tasks", tasks::create_service},  // after iam: mints tokens for OIDC/OAuth targets
       {"functions", functions::create_service},  // after pubsub, run, storage: wires triggers to them
+      {"bigquery", bigquery::create_service, bigquery::stack_section},  // after storage (load/extract), pubsub
   };
   return table;
 }

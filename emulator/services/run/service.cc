@@ -37,7 +37,8 @@ std::vector<std::string> base_env(const core::Env& env, const std::vector<std::p
       {"GCPSIM_ENDPOINT", "http://" + hp},   {"GOOGLE_CLOUD_PROJECT", env.project},
       {"GCLOUD_PROJECT", env.project},        {"CLOUDSDK_CORE_PROJECT", env.project},
       {"PUBSUB_EMULATOR_HOST", hp},           {"PUBSUB_PROJECT_ID", env.project},
-      {"STORAGE_EMULATOR_HOST", "http://" + hp}, {"GOOGLE_GEMINI_BASE_URL", "http://" + hp},
+      {"STORAGE_EMULATOR_HOST", "http://" + hp},
+      {"BIGQUERY_EMULATOR_HOST", "http://" + hp}, {"GOOGLE_GEMINI_BASE_URL", "http://" + hp},
       {"GEMINI_API_KEY", "gcpsim-local-key"}, {"GCE_METADATA_HOST", hp},
       {"GCE_METADATA_IP", hp},
   };
