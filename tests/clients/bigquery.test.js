@@ -73,7 +73,7 @@ test('a streaming insert is seen by a query, with TIMESTAMP and NUMERIC round tr
   const [rows] = await bq.query({ query: 'SELECT id, user, at, price, ok, tags, meta FROM stream.events ORDER BY id' });
   assert.equal(rows.length, 2);
   assert.equal(rows[0].user, 'ann');
-  assert.equal(rows[0].at.value, '2026-01-02T03:04:05.123456Z');
+  assert.equal(rows[0].at.value, '2026-01-02T03:04:05.123456000Z');
   assert.equal(rows[0].price.toString(), '12.34');
   assert.equal(rows[0].ok, true);
   assert.deepEqual(rows[0].tags, ['a', 'b']);

@@ -38,6 +38,8 @@ TableConfig read_table(const sf::Field& f) {
   if (auto c = m.get("clustering")) t.resource["clustering"] = {{"fields", sf::strings(*c)}};
   if (auto v = m.get("view")) t.resource["view"] = {{"query", sf::text(*v)}, {"useLegacySql", false}};
   if (auto d = m.get("description")) t.resource["description"] = sf::text(*d);
+  if (auto e = m.get("expiration"))
+    t.expiration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(sf::duration(*e, core::Duration(1s), core::Duration(36500 * 24h))).count();
   if (auto l = m.get("labels")) t.resource["labels"] = sf::string_map(*l);
   if (!m.has("schema") && !m.has("view")) sf::fail_under(f, f.path + " needs a schema or a view");
   if (auto r = m.get("rows")) {

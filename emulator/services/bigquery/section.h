@@ -15,6 +15,7 @@ namespace gcpsim::services::bigquery {
 struct TableConfig {
   Json resource;             // tables.insert's body (schema, timePartitioning, clustering, view)
   std::vector<Json> rows;    // seed rows, as insertAll's json
+  std::optional<int64_t> expiration_ms;  // the table expires this long after it is created
 };
 
 struct DatasetConfig {

@@ -5,6 +5,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/clock.h"
 #include "core/env.h"
 #include "core/events.h"
 #include "core/stack.h"
@@ -38,6 +39,7 @@ void BigQueryService::seed(const BigQueryConfig& config) {
       if (warehouse_->table(ref)) continue;
       Json body = t.resource;
       body["tableReference"] = {{"projectId", env_.project}, {"datasetId", name}, {"tableId", tname}};
+      if (t.expiration_ms) body["expirationTime"] = std::to_string(core::to_millis(env_.clock.now()) + *t.expiration_ms);
       st = warehouse_->insert_table(env_.project, name, body).status();
       if (st.is_ok() && !t.rows.empty()) {
         std::vector<InsertRow> rows;

@@ -134,6 +134,13 @@ core::StatusOr<Compiled> Translator::statement() {
 }
 
 core::StatusOr<Query> Translator::query(const Scope* outer) {
+  // A query nested in an operand (a subquery) orders itself again.
+  struct Restore {
+    bool& flag;
+    bool saved;
+    ~Restore() { flag = saved; }
+  } restore{set_rhs_, set_rhs_};
+  set_rhs_ = false;
   std::string with;
   auto saved = ctes_;
   if (accept("WITH")) {
@@ -162,7 +169,11 @@ core::StatusOr<Query> Translator::query(const Scope* outer) {
     } else if (!accept("DISTINCT")) {
       return error(peek(), "Syntax error: Expected keyword ALL or keyword DISTINCT but got \"" + peek().text + "\"");
     }
-    ASSIGN_OR_RETURN(Query rhs, set_operand(outer));
+    bool saved_rhs = set_rhs_;
+    set_rhs_ = true;  // ORDER BY/LIMIT after it order the whole set, not this operand
+    auto rhs_or = set_operand(outer);
+    set_rhs_ = saved_rhs;
+    ASSIGN_OR_RETURN(Query rhs, std::move(rhs_or));
     if (rhs.columns.size() != q.columns.size())
       return error(op, "Queries in " + kw + " have mismatched column count; query 1 has " + std::to_string(q.columns.size()) +
                            " columns, query 2 has " + std::to_string(rhs.columns.size()) + " columns");
@@ -194,7 +205,11 @@ core::StatusOr<Query> Translator::query(const Scope* outer) {
 
 core::StatusOr<Query> Translator::set_operand(const Scope* outer) {
   if (accept("(")) {
-    ASSIGN_OR_RETURN(Query q, query(outer));
+    bool saved = set_rhs_;
+    set_rhs_ = false;
+    auto inner = query(outer);
+    set_rhs_ = saved;
+    ASSIGN_OR_RETURN(Query q, std::move(inner));
     RETURN_IF_ERROR(expect(")"));
     return q;
   }
@@ -414,11 +429,31 @@ core::StatusOr<Query> Translator::select(const Scope* outer) {
   std::string outer_list;
   for (size_t i = 0; i < items.size(); ++i)
     outer_list += (i ? ", " : "") + quote_ident("c" + std::to_string(i)) + " AS " + quote_ident(out.columns[i].name);
-  if (!qualify.empty()) {
+  // ORDER BY and LIMIT written after this SELECT belong to the whole query (GoogleSQL wants
+  // parentheses around a set operand that has them): ordering here lets it name columns the
+  // list does not select.
+  std::string order, lim;
+  if (set_rhs_) {
+    // The caller orders the whole set.
+  } else if (!qualify.empty()) {
+    if (peek().is("ORDER")) {
+      ASSIGN_OR_RETURN(order, order_by(Scope{{}, outer, {}}, out.columns));
+    }
+    ASSIGN_OR_RETURN(lim, limit_clause());
     inner = head + list + ", " + qualify + " AS \"_qualify\"" + (from.empty() ? "" : " FROM " + from) + body;
-    out.sql = "SELECT " + outer_list + " FROM (" + inner + ") WHERE \"_qualify\"";
-  } else {
+    out.sql = "SELECT " + outer_list + " FROM (" + inner + ") WHERE \"_qualify\"" + order + lim;
+  }
+  if (set_rhs_ && !qualify.empty()) {
+    out.sql = "SELECT " + outer_list + " FROM (" + head + list + ", " + qualify + " AS \"_qualify\"" +
+              (from.empty() ? "" : " FROM " + from) + body + ") WHERE \"_qualify\"";
+  } else if (set_rhs_) {
     out.sql = "SELECT " + outer_list + " FROM (" + inner + ")";
+  } else if (qualify.empty()) {
+    if (peek().is("ORDER")) {
+      ASSIGN_OR_RETURN(order, order_by(scope, {}));
+    }
+    ASSIGN_OR_RETURN(lim, limit_clause());
+    out.sql = "SELECT " + outer_list + " FROM (" + inner + order + lim + ")";
   }
   return out;
 }

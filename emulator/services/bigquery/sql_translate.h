@@ -128,6 +128,7 @@ class Translator {
   int next_alias_ = 0;
   std::vector<TableRef> referenced_;
   int view_depth_ = 0;
+  bool set_rhs_ = false;  // reading the right operand of UNION/INTERSECT/EXCEPT
 };
 
 // Shared helpers.
