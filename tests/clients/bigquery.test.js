@@ -153,9 +153,10 @@ test('destination tables with write dispositions, DML and DDL through jobs', asy
   await again.getQueryResults();
   const [rows] = await ds.table('out').getRows();
   assert.deepEqual(rows.map((r) => r.v).sort((a, b) => a - b), [1, 2, 10, 20]);
-  const [empty] = await bq.createQueryJob({ query: 'SELECT k, v FROM dest.src', destination: ds.table('out'), writeDisposition: 'WRITE_EMPTY' });
-  const err = await apiError(empty.getQueryResults());
+  // A job that fails is DONE with errorResult; the client's createJob turns it into an error.
+  const err = await apiError(bq.createQueryJob({ query: 'SELECT k, v FROM dest.src', destination: ds.table('out'), writeDisposition: 'WRITE_EMPTY' }));
   assert.match(err.message, /already exists/);
+  assert.equal(err.errors[0].reason, 'duplicate');
 });
 
 test('load from a gs:// NDJSON object written with @google-cloud/storage, and extract back to gs://', async () => {

@@ -8,7 +8,7 @@ namespace gcpsim::services::bigquery::sql {
 
 core::StatusOr<TableInfo> Translator::target_table() {
   const Token& at = peek();
-  ASSIGN_OR_RETURN(auto parts, path());
+  ASSIGN_OR_RETURN(auto parts, path(true));
   ASSIGN_OR_RETURN(TableInfo info, resolve_table(parts, at));
   if (info.type == "VIEW") return error(at, "Cannot modify view " + info.ref.str());
   return info;
@@ -178,7 +178,7 @@ core::StatusOr<Compiled> Translator::merge() {
     src.alias = "$source";
   } else {
     const Token& at = peek();
-    ASSIGN_OR_RETURN(auto parts, path());
+    ASSIGN_OR_RETURN(auto parts, path(true));
     ASSIGN_OR_RETURN(TableInfo si, resolve_table(parts, at));
     src_sql = data_table(si.ref);
     src.columns = si.schema;
@@ -297,7 +297,7 @@ core::StatusOr<Compiled> Translator::create() {
     c.if_not_exists = true;
   }
   const Token& at = peek();
-  ASSIGN_OR_RETURN(auto parts, path());
+  ASSIGN_OR_RETURN(auto parts, path(true));
   if (parts.size() == 2) c.target = {opt_.project, parts[0], parts[1]};
   else if (parts.size() == 3) c.target = {parts[0], parts[1], parts[2]};
   else if (parts.size() == 1 && opt_.default_dataset) c.target = {opt_.project, *opt_.default_dataset, parts[0]};
@@ -396,7 +396,7 @@ core::StatusOr<Compiled> Translator::drop() {
     c.if_exists = true;
   }
   const Token& at = peek();
-  ASSIGN_OR_RETURN(auto parts, path());
+  ASSIGN_OR_RETURN(auto parts, path(true));
   if (parts.size() == 2) c.target = {opt_.project, parts[0], parts[1]};
   else if (parts.size() == 3) c.target = {parts[0], parts[1], parts[2]};
   else if (parts.size() == 1 && opt_.default_dataset) c.target = {opt_.project, *opt_.default_dataset, parts[0]};

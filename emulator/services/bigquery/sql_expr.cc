@@ -599,6 +599,20 @@ core::StatusOr<Expr> Translator::primary(const Scope& s) {
     next();
     return call(s, t, upper(t.text));
   }
+  // CURRENT_TIMESTAMP and friends may be written without parentheses.
+  if ((t.is("CURRENT_TIMESTAMP") || t.is("CURRENT_DATE") || t.is("CURRENT_DATETIME") || t.is("CURRENT_TIME")) && !peek(1).is(".")) {
+    bool shadowed = false;
+    for (const auto& src : s.sources)
+      for (const auto& c : src.columns) shadowed = shadowed || iequals(c.name, t.text);
+    if (!shadowed) {
+      next();
+      const char* sql = t.is("CURRENT_TIMESTAMP") ? "bq_now()" : t.is("CURRENT_DATE") ? "bq_date_of(bq_now())"
+                        : t.is("CURRENT_DATETIME") ? "bq_datetime_of(bq_now())" : "substr(bq_datetime_of(bq_now()), 12)";
+      Kind k = t.is("CURRENT_TIMESTAMP") ? Kind::kTimestamp : t.is("CURRENT_DATE") ? Kind::kDate
+               : t.is("CURRENT_DATETIME") ? Kind::kDatetime : Kind::kTime;
+      return make(sql, scalar(k));
+    }
+  }
   if (peek(1).is(".") && peek(2).kind == Tok::kIdent && peek(3).is("(") && (t.is("SAFE") || t.is("NET"))) {
     next(), next();
     const Token& fn = next();

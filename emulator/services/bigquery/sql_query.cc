@@ -67,7 +67,7 @@ bool Translator::at_clause_end() const {
   return false;
 }
 
-core::StatusOr<std::vector<std::string>> Translator::path() {
+core::StatusOr<std::vector<std::string>> Translator::path(bool table_name) {
   std::vector<std::string> parts;
   while (true) {
     const Token& t = next();
@@ -82,7 +82,7 @@ core::StatusOr<std::vector<std::string>> Translator::path() {
     } else if (t.kind == Tok::kIdent) {
       std::string part = t.text;
       // project ids may hold dashes: my-project.dataset.table
-      while (peek().is("-") && (peek(1).kind == Tok::kIdent || peek(1).kind == Tok::kInt) && parts.empty()) {
+      while (table_name && peek().is("-") && (peek(1).kind == Tok::kIdent || peek(1).kind == Tok::kInt) && parts.empty()) {
         next();
         part += "-" + next().text;
       }
@@ -539,7 +539,7 @@ core::Status Translator::from_item(Scope& s, std::string& out) {
     s.sources.push_back(src);
     return core::Status::ok();
   }
-  ASSIGN_OR_RETURN(auto parts, path());
+  ASSIGN_OR_RETURN(auto parts, path(true));
   if (peek().is("FOR") && peek(1).is("SYSTEM_TIME")) return unsupported(peek(), "FOR SYSTEM_TIME AS OF");
   std::string default_alias = parts.back();
   // An array path on an earlier source: FROM t, t.arr
@@ -605,6 +605,7 @@ core::Status Translator::from_item(Scope& s, std::string& out) {
         ASSIGN_OR_RETURN(auto toks, lex(info.view_query));
         Translator inner(std::move(toks), catalog_, opt_);
         inner.view_depth_ = view_depth_ + 1;
+        inner.next_alias_ = 1000 * (view_depth_ + 1);  // its aliases never shadow this query's
         ASSIGN_OR_RETURN(Query q, inner.query(nullptr));
         src.columns = q.columns;
         out += "(" + q.sql + ") AS " + src.sql_alias;

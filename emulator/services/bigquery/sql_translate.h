@@ -67,7 +67,8 @@ class Translator {
   core::Status unsupported(const Token& t, const std::string& what) const;
   bool at_clause_end() const;
   bool is_reserved(const Token& t) const;
-  core::StatusOr<std::vector<std::string>> path();  // a.b.`c.d` → {a, b, c, d}
+  // a.b.`c.d` → {a, b, c, d}; a table name's first part may be a project id with dashes.
+  core::StatusOr<std::vector<std::string>> path(bool table_name = false);
 
   // Statements and queries (sql_query.cc).
   core::StatusOr<Query> query(const Scope* outer);
