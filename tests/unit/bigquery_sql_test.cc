@@ -140,6 +140,7 @@ TEST_CASE("WITH, UNION ALL, joins and subqueries") {
   CHECK(f.rows("WITH big AS (SELECT id FROM shop.orders WHERE amount >= 10) SELECT id FROM big UNION ALL SELECT 99 ORDER BY id") ==
         J("[[1],[2],[99]]"));
   CHECK(f.rows("SELECT a.id, b.id FROM shop.orders a JOIN shop.orders b ON a.customer = b.customer AND a.id < b.id") == J("[[1,3]]"));
+  CHECK(f.schema("SELECT a.id, b.id FROM shop.orders a, shop.orders b")[1].name == "id_1");
   CHECK(f.rows("SELECT o.id, c.n FROM shop.orders o LEFT JOIN (SELECT customer, COUNT(*) n FROM shop.orders WHERE id > 2 GROUP BY customer) c "
                "USING (customer) ORDER BY o.id") == J("[[1,1],[2,null],[3,1],[4,1]]"));
   CHECK(f.rows("SELECT id FROM shop.orders WHERE amount = (SELECT MAX(amount) FROM shop.orders)") == J("[[2]]"));

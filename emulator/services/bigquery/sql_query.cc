@@ -420,6 +420,13 @@ core::StatusOr<Query> Translator::select(const Scope* outer) {
   for (size_t i = 0; i < items.size(); ++i) {
     Field f = items[i].second.type;
     f.name = items[i].first;
+    // Result columns are unique: BigQuery names a repeated one id_1, id_2, …
+    for (int n = 1;; ++n) {
+      bool taken = false;
+      for (const auto& c : out.columns) taken = taken || iequals(c.name, f.name);
+      if (!taken) break;
+      f.name = items[i].first + "_" + std::to_string(n);
+    }
     f.type_name.clear();
     if (f.mode == "REQUIRED") f.mode = "NULLABLE";
     out.columns.push_back(f);
