@@ -184,7 +184,10 @@ std::string timestamp_string(int64_t micros) {
 }
 std::string timestamp_iso(int64_t micros) {
   Fields f = civil_from_micros(micros);
-  return date_string(f) + "T" + time_string(f) + "Z";
+  char b[48];
+  std::snprintf(b, sizeof b, "%sT%02d:%02d:%02d.%06lldZ", date_string(f).c_str(), f.hour, f.minute, f.second,
+                static_cast<long long>(f.micros));
+  return b;
 }
 
 std::optional<std::string> normal_date(std::string_view s) {

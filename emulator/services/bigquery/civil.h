@@ -28,7 +28,7 @@ std::optional<Fields> parse_time(std::string_view s);      // "HH:MM[:SS[.f]]"
 
 // "2024-01-02 03:04:05.678 UTC" is what CAST(ts AS STRING) prints: "2024-01-02 03:04:05.678+00".
 std::string timestamp_string(int64_t micros);
-std::string timestamp_iso(int64_t micros);  // "2024-01-02T03:04:05.678Z"
+std::string timestamp_iso(int64_t micros);  // "2024-01-02T03:04:05.678000Z": fixed microseconds
 std::string date_string(const Fields& f);
 std::string time_string(const Fields& f);
 std::string datetime_string(const Fields& f);  // "2024-01-02T03:04:05"
