@@ -1,6 +1,8 @@
-// Session: a fresh net::Server on a virtual clock, requests in process or over sockets,
+// Session: a fresh app::Server on a virtual clock, requests in process or over sockets,
 // and the loop that settles real I/O and then jumps the clock to the next timer.
 #include "harness/session.h"
+
+#include "services/backing/config.h"
 
 #include <atomic>
 #include <fstream>
@@ -91,7 +93,7 @@ std::string faketime_text(core::Time t) {
 Session::Session(SessionOptions options)
     : options_(std::move(options)),
       server_([this] {
-        net::ServerOptions o;
+        app::ServerOptions o;
         o.port = 0;
         o.clock_mode = core::Clock::Mode::kVirtual;
         o.start_time = options_.start_time;
@@ -99,8 +101,8 @@ Session::Session(SessionOptions options)
         return o;
       }()),
       has_processes_(!options_.stack.run.empty() || !options_.stack.functions.empty() ||
-                     options_.stack.backing.redis || options_.stack.backing.postgres ||
-                     options_.stack.backing.firestore) {}
+                     services::backing::config_of(options_.stack) != nullptr ||
+                     options_.stack.sections.count("compute")) {}
 
 Session::~Session() { server_.stop(); }
 
@@ -294,7 +296,7 @@ Session::Jump Session::run_timers(const Until& until, core::Time limit) {
 // requests on the wire, harness sockets whose service is not waiting on the emulator, and
 // requests in processes beyond those waiting on the emulator (each waiting one holds an
 // edge request the engine has started: a timer will answer it).
-bool Session::busy(const net::Server::Activity& a, size_t sockets) {
+bool Session::busy(const app::Server::Activity& a, size_t sockets) {
   return a.inbound > a.held || a.outbound > 0 || (sockets > 0 && a.held == 0) || a.in_processes > a.held;
 }
 

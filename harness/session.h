@@ -17,7 +17,7 @@
 #include "core/status.h"
 #include "harness/request.h"
 #include "harness/socket_client.h"
-#include "net/server.h"
+#include "app/server.h"
 
 namespace gcpsim::core { struct Env; }
 
@@ -79,10 +79,10 @@ class Session {
   size_t run_requests(const std::string& service, const std::string& path);
   void await_run_requests(const std::string& service, const std::string& path, size_t total);
   void write_faketime();
-  static bool busy(const net::Server::Activity& a, size_t sockets);
+  static bool busy(const app::Server::Activity& a, size_t sockets);
 
   SessionOptions options_;
-  net::Server server_;
+  app::Server server_;
   SocketClient sockets_;
   bool has_processes_;
 };

@@ -1,9 +1,12 @@
 // Builds one emulated project from the services table and routes HTTP into it.
 #include "control/emulator.h"
 
+#include "control/ui.h"
 #include "core/env.h"
 #include "core/stack.h"
 #include "net/transcoder.h"
+#include "services/backing/service.h"
+#include "services/compute/service.h"
 #include "services/run/service.h"
 #include "services/service.h"
 
@@ -13,6 +16,7 @@ Emulator::Emulator(core::Env& env, const core::StackConfig& stack, net::HttpClie
                    services::Runtime& runtime, ControlHooks hooks)
     : env_(env), registry_(std::make_unique<services::Registry>()) {
   add_control_routes(router_, env, *this, std::move(hooks));
+  add_ui_routes(router_, env);
   services::Context ctx{env, stack, methods_, router_, http, *registry_, runtime};
   for (const auto& def : services::service_table()) {
     auto svc = def.create(ctx);
@@ -47,7 +51,11 @@ std::vector<std::string> Emulator::service_names() const {
 
 size_t Emulator::requests_in_processes() const {
   auto* run = registry_->get<services::run::RunService>("run");
-  return run ? run->requests_in_processes() : 0;
+  auto* compute = registry_->get<services::compute::ComputeService>("compute");
+  auto* backing = registry_->get<services::backing::BackingService>("backing");
+  // Backups, restores and TTL sweeps are real work too: the clock waits for them.
+  return (run ? run->requests_in_processes() : 0) + (compute ? compute->requests_in_processes() : 0) +
+         (backing ? backing->jobs_in_flight() : 0);
 }
 
 }  // namespace gcpsim::control

@@ -197,7 +197,7 @@ Answer Api::upload_job(HttpRequest& req) {
   if (!req.body_file.empty()) return errors::invalid("Upload too large for gcpsim (more than 32 MiB)");
   auto meta = Json::parse(mp.metadata, nullptr, false);
   if (meta.is_discarded() || !meta.is_object()) return errors::invalid("Invalid JSON payload received in the upload's metadata part.");
-  std::string data = req.body.substr(size_t(mp.media_offset), size_t(mp.media_length));
+  std::string data = mp.media_decoded ? *mp.media_decoded : req.body.substr(size_t(mp.media_offset), size_t(mp.media_length));
   ASSIGN_OR_RETURN(Json job, w_.insert_job(req.param("project"), meta, &data));
   return ok(job);
 }

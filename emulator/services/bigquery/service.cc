@@ -135,6 +135,6 @@ void BigQueryService::run_scheduled(size_t i) {
   env_.events.record("bigquery.scheduled_query", "bigquery", std::move(attrs));
 }
 
-std::unique_ptr<Service> create_service(Context& ctx) { return std::make_unique<BigQueryService>(ctx); }
+std::unique_ptr<Service> create(Context& ctx) { return std::make_unique<BigQueryService>(ctx); }
 
 }  // namespace gcpsim::services::bigquery

@@ -37,6 +37,6 @@ class BigQueryService : public Service {
   std::vector<std::optional<core::Clock::TimerId>> timers_;
 };
 
-std::unique_ptr<Service> create_service(Context& ctx);
+std::unique_ptr<Service> create(Context& ctx);
 
 }  // namespace gcpsim::services::bigquery

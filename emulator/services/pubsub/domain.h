@@ -21,7 +21,7 @@
 
 namespace gcpsim::core { class Ids; class Events; }
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 
 using core::Duration;
 using core::Status;
@@ -203,6 +203,19 @@ class Domain {
   // Messages ready or outstanding on a subscription (for events and introspection).
   StatusOr<size_t> backlog(const std::string& sub) const;
 
+  // ---- introspection for the console (inspect.cc): reads only, never leases ----
+  struct SubCounts {
+    size_t ready = 0, leased = 0, backoff = 0, acked = 0;  // ready includes ordered-waiting
+  };
+  StatusOr<SubCounts> counts(const std::string& sub) const;
+  struct Peeked {
+    MessagePtr message{};
+    const char* state = "";  // queued, waiting, leased, backoff
+    int attempts = 0;
+  };
+  // Up to `limit` unacknowledged messages in publish order, as they are: nothing changes.
+  StatusOr<std::vector<Peeked>> peek(const std::string& sub, size_t limit) const;
+
  private:
   struct TopicState;
   struct SubState;
@@ -266,4 +279,4 @@ class Domain {
   std::vector<std::string> dirty_;  // subscriptions to dispatch at the end of the operation
 };
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub

@@ -11,7 +11,7 @@
 #include "services/pubsub/schemas.h"
 #include "services/pubsub/streaming_pull.h"
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 
 PubsubService::PubsubService(services::Context& ctx)
     : env_(ctx.env),
@@ -25,6 +25,7 @@ PubsubService::PubsubService(services::Context& ctx)
   register_subscriber(ctx.methods, *this);
   register_schema_service(ctx.methods, *this);
   streaming_ = std::make_unique<StreamingPull>(ctx.methods, *this);
+  add_control_routes(ctx.router, *this);
 }
 
 PubsubService::~PubsubService() { stop(); }
@@ -114,8 +115,8 @@ void PubsubService::seed(const core::StackConfig& stack) {
   }
 }
 
-std::unique_ptr<services::Service> create_service(services::Context& ctx) {
+std::unique_ptr<services::Service> create(services::Context& ctx) {
   return std::make_unique<PubsubService>(ctx);
 }
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub

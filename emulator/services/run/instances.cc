@@ -5,18 +5,13 @@
 #include "core/env.h"
 #include "core/events.h"
 #include "core/faults.h"
+#include "proc/environment.h"
+#include "proc/logs.h"
 #include "services/run/revision.h"
 #include "services/secrets/service.h"
 
 namespace gcpsim::services::run {
 namespace {
-
-void set_var(std::vector<std::string>& env, const std::string& key, const std::string& value) {
-  std::erase_if(env, [&key](const std::string& kv) {
-    return kv.size() > key.size() && kv.compare(0, key.size(), key) == 0 && kv[key.size()] == '=';
-  });
-  env.push_back(key + "=" + value);
-}
 
 int64_t millis(core::Duration d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); }
 
@@ -24,16 +19,16 @@ int64_t millis(core::Duration d) { return std::chrono::duration_cast<std::chrono
 
 core::StatusOr<std::vector<std::string>> Revision::instance_env(uint16_t port) const {
   std::vector<std::string> env = deps_.base_env;
-  set_var(env, "PORT", std::to_string(port));
-  set_var(env, "K_SERVICE", name_);
-  set_var(env, "K_REVISION", revision_);
-  set_var(env, "K_CONFIGURATION", name_);
-  for (const auto& [k, v] : config_.env) set_var(env, k, expand_port({v}, port).front());
+  proc::set_var(env, "PORT", std::to_string(port));
+  proc::set_var(env, "K_SERVICE", name_);
+  proc::set_var(env, "K_REVISION", revision_);
+  proc::set_var(env, "K_CONFIGURATION", name_);
+  for (const auto& [k, v] : config_.env) proc::set_var(env, k, proc::expand_port({v}, port).front());
   for (const auto& [k, ref] : config_.secret_env) {
     if (!deps_.secrets) return core::Status::failed_precondition("Secret Manager is not available for " + k);
     auto value = deps_.secrets->access(ref.secret, ref.version);
     if (!value.ok()) return core::Status(value.status().code(), "secret_env " + k + ": " + value.status().message());
-    set_var(env, k, *value);
+    proc::set_var(env, k, *value);
   }
   return env;
 }
@@ -52,21 +47,21 @@ void Revision::start_instance(uint64_t id) {
 }
 
 void Revision::launch(uint64_t id) {
-  auto port = pick_free_port();
+  auto port = proc::pick_free_port();
   if (!port.ok()) return instance_failed_start(id, port.status().message());
   auto vars = instance_env(*port);
   if (!vars.ok()) return instance_failed_start(id, vars.status().message());
-  LaunchSpec spec;
-  spec.spawn = SpawnSpec{expand_port(config_.command, *port), config_.cwd, std::move(vars).value()};
+  proc::LaunchSpec spec;
+  spec.spawn = proc::SpawnSpec{proc::expand_port(config_.command, *port), config_.cwd, std::move(vars).value()};
   spec.port = *port;
   if (config_.startup_probe) {
     spec.probe_path = config_.startup_probe->path;
     spec.probe_timeout = config_.startup_probe->timeout;
   }
-  ProcessCallbacks cb;
-  cb.lines = [this, id](Stream stream, std::vector<std::string> lines) {
+  proc::ProcessCallbacks cb;
+  cb.lines = [this, id](proc::Stream stream, std::vector<std::string> lines) {
     for (const auto& line : lines) {
-      auto attrs = parse_log_line(line, stream);
+      auto attrs = proc::parse_log_line(line, stream);
       attrs["instance"] = static_cast<int64_t>(id);
       env_.events.record("log", name_, std::move(attrs));
     }
@@ -77,7 +72,7 @@ void Revision::launch(uint64_t id) {
     if (auto it = instances_.find(id); it != instances_.end() && it->second.process)
       deps_.supervisor.kill(*it->second.process);
   };
-  cb.exited = [this, id](ExitStatus st) { instance_exited(id, st); };
+  cb.exited = [this, id](proc::ExitStatus st) { instance_exited(id, st); };
   auto process = deps_.supervisor.launch(std::move(spec), std::move(cb));
   if (!process.ok()) return instance_failed_start(id, process.status().message());
   Instance& inst = instances_[id];
@@ -121,7 +116,7 @@ void Revision::stop_instance(uint64_t id) {
   });
 }
 
-void Revision::instance_exited(uint64_t id, ExitStatus status) {
+void Revision::instance_exited(uint64_t id, proc::ExitStatus status) {
   auto it = instances_.find(id);
   if (it == instances_.end()) return;
   Instance inst = std::move(it->second);

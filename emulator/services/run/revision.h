@@ -18,7 +18,7 @@
 #include "services/run/auth.h"
 #include "services/run/router.h"
 #include "services/run/scaler.h"
-#include "services/run/supervisor.h"
+#include "proc/supervisor.h"
 
 namespace gcpsim::core { struct Env; }
 namespace gcpsim::services::iam { class Issuer; }
@@ -29,7 +29,7 @@ namespace gcpsim::services::run {
 // What every revision shares, owned by the RunService.
 struct RevisionDeps {
   core::Env& env;
-  Supervisor& supervisor;
+  proc::Supervisor& supervisor;
   Router& router;
   const iam::Issuer* issuer = nullptr;
   secrets::SecretsService* secrets = nullptr;
@@ -144,7 +144,7 @@ class Revision {
   void launch(uint64_t id);
   void instance_ready(uint64_t id);
   void stop_instance(uint64_t id);
-  void instance_exited(uint64_t id, ExitStatus status);
+  void instance_exited(uint64_t id, proc::ExitStatus status);
   void instance_failed_start(uint64_t id, const std::string& why);
   core::StatusOr<std::vector<std::string>> instance_env(uint16_t port) const;
   void crash_one();

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "proc/restart.h"
+
 namespace gcpsim::services::run {
 
 const char* instance_state_name(InstanceState s) {
@@ -87,11 +89,7 @@ void Scaler::exited(uint64_t instance, bool crashed) {
   instances_.erase(it);
   if (crashed && !draining) {
     ++crash_streak_;
-    if (crash_streak_ >= 2) {
-      auto backoff = std::min<core::Duration>(kFirstRestartBackoff * (int64_t{1} << std::min(crash_streak_ - 2, 20)),
-                                              kMaxRestartBackoff);
-      backoff_until_ = clock_.now() + backoff;
-    }
+    if (crash_streak_ >= 2) backoff_until_ = clock_.now() + proc::restart_backoff(crash_streak_);
   }
   scale();
 }

@@ -13,11 +13,12 @@
 #include "net/http_client.h"
 #include "services/service.h"
 
+namespace gcpsim::proc { class Supervisor; }
+
 namespace gcpsim::services::run {
 
 class Revision;
 class Router;
-class Supervisor;
 struct RevisionDeps;
 
 class RunService final : public Service {
@@ -51,7 +52,7 @@ class RunService final : public Service {
   Revision* find_by_host(const std::string& host) const;
 
   Context ctx_;  // references into the emulator, which outlives this service
-  std::unique_ptr<Supervisor> supervisor_;
+  std::unique_ptr<proc::Supervisor> supervisor_;
   std::unique_ptr<Router> router_;
   std::unique_ptr<RevisionDeps> deps_;
   std::map<std::string, std::unique_ptr<Revision>> revisions_;

@@ -1,0 +1,115 @@
+// The edge listener: accept, sniff the first bytes, hand gRPC and HTTP/1.1 apart.
+#include "net/edge.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include <utility>
+
+#include <boost/asio.hpp>
+
+#include "net/http_session.h"
+#include "net/limits.h"
+
+namespace gcpsim::net {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+using asio::use_awaitable;
+
+constexpr auto kSniffPatience = std::chrono::seconds(10);  // for a preface split across packets
+constexpr auto kSniffPause = std::chrono::milliseconds(2);
+constexpr auto kSniffPauseMax = std::chrono::milliseconds(100);
+constexpr auto kAcceptRetry = std::chrono::milliseconds(50);
+constexpr std::string_view kHttp2Preface = "PRI * HTTP/2.0";
+
+}  // namespace
+
+struct Edge::Impl {
+  asio::io_context& io;
+  EdgeHandlers handlers;
+  tcp::acceptor acceptor{io};
+  uint16_t bound_port = 0;
+
+  awaitable<void> accept_loop() {
+    for (;;) {
+      boost::system::error_code ec;
+      tcp::socket sock = co_await acceptor.async_accept(asio::redirect_error(use_awaitable, ec));
+      if (ec) {
+        if (!acceptor.is_open()) co_return;
+        // Out of descriptors (or memory): retrying at once would spin on the same error
+        // while the pending connection waits in the backlog anyway.
+        asio::steady_timer pause(io, kAcceptRetry);
+        co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
+        continue;
+      }
+      sock.set_option(tcp::no_delay(true), ec);
+      asio::co_spawn(io, sniff(std::move(sock)), asio::detached);
+    }
+  }
+
+  // Peeks at the first bytes without consuming them: the HTTP/2 preface goes to gRPC.
+  // A connection that sends nothing is closed after kIdleTimeout, as one stuck in its headers.
+  awaitable<void> sniff(tcp::socket sock) {
+    char buf[14];
+    asio::steady_timer pause(io);
+    asio::steady_timer deadline(io, kIdleTimeout);
+    deadline.async_wait([&sock](boost::system::error_code ec) {
+      if (!ec) sock.cancel(ec);
+    });
+    auto step = kSniffPause;
+    for (auto waited = step - step;; waited += step, step = std::min(step * 2, kSniffPauseMax)) {
+      boost::system::error_code ec;
+      co_await sock.async_wait(tcp::socket::wait_read, asio::redirect_error(use_awaitable, ec));
+      if (ec) co_return;
+      size_t n = sock.receive(asio::buffer(buf), tcp::socket::message_peek, ec);
+      if (ec || n == 0) co_return;
+      bool prefix = std::memcmp(buf, kHttp2Preface.data(), std::min(n, kHttp2Preface.size())) == 0;
+      if (!prefix) break;
+      if (n >= kHttp2Preface.size()) {
+        deadline.cancel();
+        handlers.grpc(sock.release());
+        co_return;
+      }
+      // Part of the preface: poll with a growing pause, so a peer that stops mid-preface
+      // costs a wake-up every 100 ms at most, not one every few.
+      if (waited >= kSniffPatience) co_return;
+      pause.expires_after(step);
+      co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
+    }
+    deadline.cancel();
+    co_await http_session(std::move(sock), handlers);
+  }
+};
+
+Edge::Edge(asio::io_context& io, EdgeHandlers handlers) : impl_(new Impl{io, std::move(handlers)}) {}
+
+Edge::~Edge() = default;
+
+core::Status Edge::listen(const std::string& host, uint16_t port) {
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
+  if (ec) return core::Status::invalid_argument("bad --host " + host);
+  tcp::endpoint ep(addr, port);
+  auto& a = impl_->acceptor;
+  a.open(ep.protocol(), ec);
+  if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(ep, ec);
+  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return core::Status::unavailable("cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
+  impl_->bound_port = a.local_endpoint().port();
+  return core::Status::ok();
+}
+
+uint16_t Edge::port() const { return impl_->bound_port; }
+
+void Edge::start() { asio::co_spawn(impl_->io, impl_->accept_loop(), asio::detached); }
+
+void Edge::close() {
+  boost::system::error_code ec;
+  impl_->acceptor.close(ec);
+}
+
+}  // namespace gcpsim::net

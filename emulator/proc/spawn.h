@@ -1,0 +1,53 @@
+// Starting a supervised process (a Run instance, a backing server, a process of a Compute
+// instance) so that nothing it starts can outlive gcpsim. gcpsim forks
+// a small keeper that forks the command into its own process group (PR_SET_PDEATHSIG on
+// the command too). The keeper holds one end of a socket pair whose other end only gcpsim
+// holds: 'T' means SIGTERM the group, 'K' SIGKILL; end of file (gcpsim exited, even by
+// kill -9) SIGKILLs the group. When the command exits the keeper SIGKILLs what is left of
+// its group and exits with the command's status (128+N for a signal).
+#pragma once
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace gcpsim::proc {
+
+struct SpawnSpec {
+  std::vector<std::string> argv;   // argv[0] is looked up on the PATH in `env` (or gcpsim's)
+  std::string cwd;
+  std::vector<std::string> env;    // complete environment, KEY=VALUE
+};
+
+struct Spawned {
+  pid_t pid = -1;      // the keeper: gcpsim's direct child, reaped with reap()
+  int stdout_fd = -1;  // read ends (close-on-exec)
+  int stderr_fd = -1;
+  int control_fd = -1; // gcpsim's end of the keeper's socket pair
+  int pidfd = -1;      // readable when the keeper has exited
+};
+
+// Which of a process's output pipes a line came from.
+enum class Stream { kStdout, kStderr };
+
+struct ExitStatus {
+  int code = 0;    // the command's exit code; 128+N when it died of signal N
+  int signal = 0;  // N in that case (0 otherwise)
+};
+
+// Forks the keeper; errors (command not found, no pidfd support) come back before forking.
+core::StatusOr<Spawned> spawn_process(const SpawnSpec& spec);
+
+// Asks the keeper to signal the command's process group. False once the keeper is gone.
+bool signal_group(int control_fd, bool kill);
+
+// Reaps the keeper; nullopt while it still runs (non-blocking) .
+std::optional<ExitStatus> reap(pid_t pid, bool block);
+
+// "${PORT}" → port in every argument.
+std::vector<std::string> expand_port(const std::vector<std::string>& argv, int port);
+
+}  // namespace gcpsim::proc
