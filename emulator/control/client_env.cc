@@ -37,6 +37,7 @@ EnvVars library_env(const std::string& host_port, const std::string& project) {
       {"PUBSUB_EMULATOR_HOST", host_port},
       {"PUBSUB_PROJECT_ID", project},
       {"STORAGE_EMULATOR_HOST", "http://" + host_port},
+      {"BIGQUERY_EMULATOR_HOST", "http://" + host_port},
       {"GOOGLE_GEMINI_BASE_URL", "http://" + host_port},
       {"GEMINI_API_KEY", "gcpsim-local-key"},
       {"GCE_METADATA_HOST", host_port},

@@ -5,6 +5,8 @@
 
 #include "services/backing/config.h"
 #include "services/backing/service.h"
+#include "services/bigquery/section.h"
+#include "services/bigquery/service.h"
 #include "services/iam/service.h"
 #include "services/metadata/service.h"
 #include "services/pubsub/service.h"
@@ -36,6 +38,7 @@ const std::vector<ServiceDef>& service_table() {
       {"tasks", tasks::create, tasks::stack_section},  // after iam: mints tokens for OIDC/OAuth targets
       {"functions", functions::create},  // after pubsub, run, storage: wires triggers to them
       {"compute", compute::ComputeService::create, compute::compute_section},  // after run, storage: LB backends
+      {"bigquery", bigquery::create, bigquery::stack_section},  // after storage (load/extract)
   };
   return table;
 }

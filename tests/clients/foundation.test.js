@@ -180,6 +180,7 @@ test('gcpsim env prints the client variables in every format', () => {
   const sh = execFileSync(BIN, ['env', '--port', '9999']).toString();
   assert.match(sh, /^export PUBSUB_EMULATOR_HOST=127\.0\.0\.1:9999$/m);
   assert.match(sh, /^export STORAGE_EMULATOR_HOST=http:\/\/127\.0\.0\.1:9999$/m);
+  assert.match(sh, /^export BIGQUERY_EMULATOR_HOST=http:\/\/127\.0\.0\.1:9999$/m);
   assert.match(sh, /^export GCE_METADATA_HOST=127\.0\.0\.1:9999$/m);
   assert.match(sh, /^export GOOGLE_CLOUD_PROJECT=demo-project$/m);
   const json = JSON.parse(execFileSync(BIN, ['env', '--format', 'json']).toString());
