@@ -8,6 +8,7 @@
 #include "services/pubsub/message.h"
 
 using namespace gcpsim;
+namespace pubsub = gcpsim::services::pubsub;
 
 GCPSIM_FUZZ_TARGET(pubsub_filter) {
   auto nl = input.find('\n');

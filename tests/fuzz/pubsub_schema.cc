@@ -6,6 +6,7 @@
 #include "services/pubsub/schema_validator.h"
 
 using namespace gcpsim;
+namespace pubsub = gcpsim::services::pubsub;
 
 GCPSIM_FUZZ_TARGET(pubsub_schema) {
   if (input.empty()) return;
