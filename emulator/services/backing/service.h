@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "services/backing/config.h"
 #include "services/service.h"
 
 namespace gcpsim::services::backing {

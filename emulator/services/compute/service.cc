@@ -7,7 +7,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "net/guard.h"
 #include "core/env.h"
 #include "core/events.h"
 #include "core/stack.h"
@@ -164,16 +163,14 @@ size_t ComputeService::requests_in_processes() const {
 }
 
 void ComputeService::add_routes(net::Router& router) {
-  router.add("GET", "/_gcpsim/compute", [this](net::HttpRequest& req, net::Reply reply) {
-    if (auto denied = net::refuse(req)) return reply(net::HttpResponse::error(*denied));
+  router.add_guarded("GET", "/_gcpsim/compute", [this](net::HttpRequest&, net::Reply reply) {
     json groups = json::array(), lbs = json::array();
     for (const auto& [name, g] : groups_) groups.push_back(describe(*g));
     for (const auto& [name, lb] : lbs_) lbs.push_back({{"name", name}, {"port", lb->port()}});
     reply(net::HttpResponse::json(200, json{{"instanceGroups", groups}, {"loadBalancers", lbs}}.dump()));
   });
   // POST /_gcpsim/compute/groups/{group}:resize {"size": N} | :rollingRestart
-  router.add("POST", "/_gcpsim/compute/groups/{target}", [this](net::HttpRequest& req, net::Reply reply) {
-    if (auto denied = net::refuse(req)) return reply(net::HttpResponse::error(*denied));
+  router.add_guarded("POST", "/_gcpsim/compute/groups/{target}", [this](net::HttpRequest& req, net::Reply reply) {
     auto [name, verb] = split_verb(req.param("target"));
     Group* g = group(name);
     if (!g) return reply(net::HttpResponse::error(core::Status::not_found("The resource 'projects/" + ctx_.env.project + "/zones/" + (config_ ? config_->zone : "-") + "/instanceGroupManagers/" + name + "' was not found")));
@@ -191,8 +188,7 @@ void ComputeService::add_routes(net::Router& router) {
     reply(net::HttpResponse::json(200, describe(*g).dump()));
   });
   // POST /_gcpsim/compute/instances/{instance}:recreate | :killProcess {"process": NAME}
-  router.add("POST", "/_gcpsim/compute/instances/{target}", [this](net::HttpRequest& req, net::Reply reply) {
-    if (auto denied = net::refuse(req)) return reply(net::HttpResponse::error(*denied));
+  router.add_guarded("POST", "/_gcpsim/compute/instances/{target}", [this](net::HttpRequest& req, net::Reply reply) {
     auto [name, verb] = split_verb(req.param("target"));
     for (auto& [gname, g] : groups_) {
       if (!g->address_of(name)) continue;
