@@ -147,7 +147,10 @@ async function resumableStep(call, L, cycle, n, r) {
   try {
     const body = objectBytes(open.name);
     const from = open.acked, to = Math.min(from + CHUNK, open.total);
-    const res = await call('PUT', open.uri, body.subarray(from, to),
+    // The session URI names the port of the gcpsim that opened it; after a restart the same
+    // session continues on the new one, as a resumable upload survives a front end's restart.
+    const uri = new URL(open.uri);
+    const res = await call('PUT', `${uri.pathname}${uri.search}`, body.subarray(from, to),
       { 'content-range': `bytes ${from}-${to - 1}/${to === open.total ? open.total : '*'}` });
     if (res.status === 308) open.acked = to;
     if (res.status === 200 || res.status === 201) {

@@ -22,7 +22,10 @@ hits=$(grep -rn '#include "app/' control)
 # The load balancer and the instances' metadata views are frontends of the Cloud Run router,
 # so Compute reuses Run's proxy instead of keeping a second one.
 allowed=("compute/lb.h: services/run/router.h" "compute/metadata.h: services/run/router.h"
-         "compute/service.cc: services/run/router.h")
+         "compute/service.cc: services/run/router.h"
+         # BigQuery load jobs read multipart uploads with Storage's RFC 2046 reader, which still
+         # reports Storage's errors; it belongs in net/ once it reports its own.
+         "bigquery/api.cc: services/storage/multipart.h")
 while IFS= read -r line; do
   file=${line%%:*}; inc=${line#*#include \"}; inc=${inc%\"*}
   own=${file#services/}; own=${own%%/*}

@@ -4,7 +4,6 @@
 #include "core/stack_section.h"
 
 #include "services/backing/service.h"
-#include "services/bigquery/section.h"
 #include "services/bigquery/service.h"
 #include "services/iam/service.h"
 #include "services/metadata/service.h"

@@ -89,7 +89,7 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE("insertAll: a refused request reports invalid rows and stops the valid ones; skipInvalidRows keeps them") {
+TEST_CASE("insertAll: a refused request reports invalid rows and stops the valid ones, skipInvalidRows keeps them") {
   Fixture f;
   f.table(R"([{"name":"id","type":"INTEGER","mode":"REQUIRED"},{"name":"name","type":"STRING"}])");
   Json errs = f.insert(R"([{"json":{"id":"x"}},{"json":{"id":2}},{"json":{"name":"no id"}},{"json":{"id":4,"zip":1}}])");
@@ -134,7 +134,7 @@ TEST_CASE("tabledata encodes each type as BigQuery writes it") {
   CHECK(f.list(TsFormat::kIso)[0][0] == "2026-01-02T03:04:05.500000Z");
 }
 
-TEST_CASE("schema evolution: new NULLABLE columns by patch; dropping or retyping one is refused") {
+TEST_CASE("schema evolution: new NULLABLE columns by patch, dropping or retyping one is refused") {
   Fixture f;
   f.table(R"([{"name":"a","type":"STRING","mode":"REQUIRED"}])");
   f.insert(R"([{"json":{"a":"x"}}])");

@@ -528,7 +528,7 @@ run:
        "allow_unauthenticated, ingress)");
   CHECK(error_of("project: demo-project\nservices: {}\n") ==
         "gcpsim.yaml:2: unknown key 'services' at top level (expected one of: project, region, seed, run, "
-        "functions, pubsub, storage, secrets, faults, backing, calendar, gemini, tasks, compute)");
+        "functions, pubsub, storage, secrets, faults, backing, calendar, gemini, tasks, compute, bigquery)");
   CHECK(error_of("faults:\n  - match: {servce: pubsub}\n    action: {error: UNAVAILABLE}\n") ==
         "gcpsim.yaml:2: unknown key 'servce' in faults[0].match (expected one of: service, method, target, boundary)");
 }
@@ -777,7 +777,7 @@ TEST_CASE("a service's own section is read by its parser, with the loader's port
   }}};
   using Widgets = std::pair<int, std::string>;
   // The section may come before what it refers to: the check runs once all is read.
-  auto r = parse_stack("widgets: {port: 9100, topic: t, file: w.txt}\npubsub: {topics: {t: {}}}\n", "gcpsim.yaml",
+  auto r = parse_stack("widgets: {port: 9100, topic: orders, file: w.txt}\npubsub: {topics: {orders: {}}}\n", "gcpsim.yaml",
                        "/srv/app", sections);
   INFO(r.status().message());
   REQUIRE(r.ok());
@@ -785,8 +785,8 @@ TEST_CASE("a service's own section is read by its parser, with the loader's port
   REQUIRE(r->section<Widgets>("widgets")->second == "/srv/app/w.txt");
   REQUIRE(r->section<Widgets>("gadgets") == nullptr);
 
-  auto clash = parse_stack("run: {a: {command: [x], port: 9100}}\nwidgets: {port: 9100, topic: t, file: w}\n"
-                           "pubsub: {topics: {t: {}}}\n", "gcpsim.yaml", "/srv/app", sections);
+  auto clash = parse_stack("run: {a: {command: [x], port: 9100}}\nwidgets: {port: 9100, topic: orders, file: w}\n"
+                           "pubsub: {topics: {orders: {}}}\n", "gcpsim.yaml", "/srv/app", sections);
   REQUIRE(clash.status().message() == "gcpsim.yaml:2: widgets.port: port 9100 is already used by run.a");
   auto dangling = parse_stack("widgets: {port: 9100, topic: nope, file: w}\n", "gcpsim.yaml", "/srv/app", sections);
   REQUIRE(dangling.status().message() == "gcpsim.yaml:1: widgets.topic: no topic 'nope'");
