@@ -89,6 +89,7 @@ void stream_events(HttpRequest& req, Reply reply, core::Events& events) {
 
 void add_ui_routes(net::Router& router, core::Env& env) {
   router.add_guarded("GET", "/_gcpsim/ui", serve_asset);
+  router.add_guarded("GET", "/_gcpsim/ui/", serve_asset);
   router.add_guarded("GET", "/_gcpsim/ui/{path**}", serve_asset);
   router.add_guarded("GET", "/_gcpsim/events/stream", [&env](HttpRequest& req, Reply reply) {
     stream_events(req, std::move(reply), env.events);
