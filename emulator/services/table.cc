@@ -3,7 +3,6 @@
 
 #include "core/stack_section.h"
 
-#include "services/backing/config.h"
 #include "services/backing/service.h"
 #include "services/iam/service.h"
 #include "services/metadata/service.h"
