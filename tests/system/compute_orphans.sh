@@ -12,7 +12,8 @@ fi
 work="$(mktemp -d)"
 pid=
 trap '[[ -n $pid ]] && kill -9 "$pid" 2>/dev/null; rm -rf "$work"' EXIT
-# The scenarios' stack on ports of its own (they may run at the same time).
+# The scenarios' stack on ports of its own; its instances still take 127.0.1.2 and .3, so
+# ctest runs it under the compute scenarios' RESOURCE_LOCK.
 cp -r "$here/../scenarios/stacks/compute" "$work/compute"
 sed 's/1831\([0-9]\)/1832\1/g' "$here/../scenarios/stacks/compute.yaml" > "$work/gcpsim.yaml"
 "$gcpsim" up --stack "$work/gcpsim.yaml" --port 0 > "$work/out" 2> "$work/err" &

@@ -17,7 +17,13 @@
 #include "services/backing/config.h"
 #include "services/service.h"
 
+namespace gcpsim::core { struct StackSection; }
+
 namespace gcpsim::services::backing {
+
+// The section parser for the services table (defined in config.cc); declared here because
+// other services, the table among them, reach backing only through this header.
+core::StackSection stack_section();
 
 class Servers;     // the running servers (instances.h)
 class TtlSweeper;  // Firestore TTL policies (ttl.h)
