@@ -69,7 +69,10 @@ function client(sim) {
       init.body = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
       if (!headers['content-type'] && !Buffer.isBuffer(body)) init.headers['content-type'] = 'application/json';
     }
-    const res = await fetch(p.startsWith('http') ? p : `${sim.url}${p}`, init);
+    // An absolute URL gcpsim handed out (a resumable session) names the port of the gcpsim
+    // that opened it; after a restart the same session goes on at the new one.
+    const url = p.startsWith('http') ? `${sim.url}${new URL(p).pathname}${new URL(p).search}` : `${sim.url}${p}`;
+    const res = await fetch(url, init);
     const text = await res.text();
     let json = null;
     try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
@@ -147,10 +150,7 @@ async function resumableStep(call, L, cycle, n, r) {
   try {
     const body = objectBytes(open.name);
     const from = open.acked, to = Math.min(from + CHUNK, open.total);
-    // The session URI names the port of the gcpsim that opened it; after a restart the same
-    // session continues on the new one, as a resumable upload survives a front end's restart.
-    const uri = new URL(open.uri);
-    const res = await call('PUT', `${uri.pathname}${uri.search}`, body.subarray(from, to),
+    const res = await call('PUT', open.uri, body.subarray(from, to),
       { 'content-range': `bytes ${from}-${to - 1}/${to === open.total ? open.total : '*'}` });
     if (res.status === 308) open.acked = to;
     if (res.status === 200 || res.status === 201) {
