@@ -2,6 +2,7 @@
 // to the router through EdgeHandlers::route, writes the answer; keep-alive and limits.
 #include "net/http_session.h"
 #include "net/limits.h"
+#include "net/target.h"
 
 #include <filesystem>
 #include <fstream>
@@ -32,23 +33,7 @@ bool read_small_file(const std::string& path, std::string& out) {
 HttpRequest to_request(http::request<http::string_body>&& r, const tcp::endpoint& remote) {
   HttpRequest req;
   req.method = std::string(r.method_string());
-  req.target = std::string(r.target());
-  auto q = req.target.find('?');
-  req.path = req.target.substr(0, q);
-  if (q != std::string::npos) {
-    std::string_view qs(req.target);
-    qs.remove_prefix(q + 1);
-    while (!qs.empty()) {
-      auto amp = qs.find('&');
-      auto part = qs.substr(0, amp);
-      auto eq = part.find('=');
-      if (!part.empty())
-        req.query.emplace_back(percent_decode(part.substr(0, eq), true),
-                               eq == std::string_view::npos ? "" : percent_decode(part.substr(eq + 1), true));
-      if (amp == std::string_view::npos) break;
-      qs.remove_prefix(amp + 1);
-    }
-  }
+  set_target(req, std::string(r.target()));
   for (const auto& f : r) req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
   req.body = std::move(r.body());
   req.remote_ip = remote.address().to_string();

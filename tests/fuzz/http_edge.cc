@@ -9,6 +9,7 @@
 #include "control/emulator.h"
 #include "fuzz.h"
 #include "net/http.h"
+#include "net/target.h"
 
 namespace http = boost::beast::http;
 using namespace gcpsim;
@@ -21,23 +22,7 @@ constexpr std::string_view kHttp2Preface = "PRI * HTTP/2.0";
 net::HttpRequest to_request(http::request<http::string_body>&& r) {
   net::HttpRequest req;
   req.method = std::string(r.method_string());
-  req.target = std::string(r.target());
-  auto q = req.target.find('?');
-  req.path = req.target.substr(0, q);
-  if (q != std::string::npos) {
-    std::string_view qs(req.target);
-    qs.remove_prefix(q + 1);
-    while (!qs.empty()) {
-      auto amp = qs.find('&');
-      auto part = qs.substr(0, amp);
-      auto eq = part.find('=');
-      if (!part.empty())
-        req.query.emplace_back(net::percent_decode(part.substr(0, eq), true),
-                               eq == std::string_view::npos ? "" : net::percent_decode(part.substr(eq + 1), true));
-      if (amp == std::string_view::npos) break;
-      qs.remove_prefix(amp + 1);
-    }
-  }
+  net::set_target(req, std::string(r.target()));
   for (const auto& f : r) req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
   req.body = std::move(r.body());
   req.body_size = req.body.size();

@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "net/http.h"
+#include "net/target.h"
 
 namespace gcpsim::fuzz {
 
@@ -18,23 +19,7 @@ inline net::HttpRequest request_from(std::string_view input) {
   auto first = take_line();
   auto sp = first.find(' ');
   req.method = std::string(first.substr(0, sp));
-  req.target = sp == std::string_view::npos ? "/" : std::string(first.substr(sp + 1));
-  auto q = req.target.find('?');
-  req.path = req.target.substr(0, q);
-  if (q != std::string::npos) {
-    std::string_view qs(req.target);
-    qs.remove_prefix(q + 1);
-    while (!qs.empty()) {
-      auto amp = qs.find('&');
-      auto part = qs.substr(0, amp);
-      auto eq = part.find('=');
-      if (!part.empty())
-        req.query.emplace_back(net::percent_decode(part.substr(0, eq), true),
-                               eq == std::string_view::npos ? "" : net::percent_decode(part.substr(eq + 1), true));
-      if (amp == std::string_view::npos) break;
-      qs.remove_prefix(amp + 1);
-    }
-  }
+  net::set_target(req, sp == std::string_view::npos ? "/" : std::string(first.substr(sp + 1)));
   while (!input.empty()) {
     auto line = take_line();
     if (line.empty()) break;

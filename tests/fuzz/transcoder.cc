@@ -6,6 +6,7 @@
 #include "control/emulator.h"
 #include "fuzz.h"
 #include "net/http.h"
+#include "net/target.h"
 #include "net/transcoder.h"
 
 using namespace gcpsim;
@@ -25,22 +26,7 @@ GCPSIM_FUZZ_TARGET(transcoder) {
   net::HttpRequest req;
   auto sp = line.find(' ');
   req.method = std::string(line.substr(0, sp));
-  req.target = sp == std::string_view::npos ? "/" : std::string(line.substr(sp + 1));
-  auto q = req.target.find('?');
-  req.path = req.target.substr(0, q);
-  if (q != std::string::npos) {
-    std::string_view qs(req.target);
-    qs.remove_prefix(q + 1);
-    while (!qs.empty()) {
-      auto amp = qs.find('&');
-      auto part = qs.substr(0, amp);
-      auto eq = part.find('=');
-      req.query.emplace_back(net::percent_decode(part.substr(0, eq), true),
-                             eq == std::string_view::npos ? "" : net::percent_decode(part.substr(eq + 1), true));
-      if (amp == std::string_view::npos) break;
-      qs.remove_prefix(amp + 1);
-    }
-  }
+  net::set_target(req, sp == std::string_view::npos ? "/" : std::string(line.substr(sp + 1)));
   if (nl != std::string_view::npos) req.body = std::string(input.substr(nl + 1));
   req.body_size = req.body.size();
   req.headers.emplace_back("Content-Type", "application/json");
