@@ -5,6 +5,7 @@
 #include "core/env.h"
 #include "core/stack.h"
 #include "net/transcoder.h"
+#include "services/backing/service.h"
 #include "services/compute/service.h"
 #include "services/run/service.h"
 #include "services/service.h"
@@ -51,7 +52,10 @@ std::vector<std::string> Emulator::service_names() const {
 size_t Emulator::requests_in_processes() const {
   auto* run = registry_->get<services::run::RunService>("run");
   auto* compute = registry_->get<services::compute::ComputeService>("compute");
-  return (run ? run->requests_in_processes() : 0) + (compute ? compute->requests_in_processes() : 0);
+  auto* backing = registry_->get<services::backing::BackingService>("backing");
+  // Backups, restores and TTL sweeps are real work too: the clock waits for them.
+  return (run ? run->requests_in_processes() : 0) + (compute ? compute->requests_in_processes() : 0) +
+         (backing ? backing->jobs_in_flight() : 0);
 }
 
 }  // namespace gcpsim::control

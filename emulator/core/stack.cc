@@ -90,7 +90,7 @@ class Parser final : public SectionContext {
     cfg_.base_dir = base_dir_.string();
     Field doc{root, "", 1, 1};
     std::vector<std::string_view> keys = {"project", "region", "seed", "run", "functions", "pubsub",
-                                          "storage", "secrets", "backing", "faults"};
+                                          "storage", "secrets", "faults"};
     for (auto& s : sections_) keys.push_back(s.key);
     Map top(doc, keys);
     if (auto f = top.get("project")) project(*f);
@@ -101,7 +101,6 @@ class Parser final : public SectionContext {
     if (auto f = top.get("functions")) functions(*f);
     if (auto f = top.get("storage")) storage(*f);
     if (auto f = top.get("pubsub")) pubsub(*f);
-    if (auto f = top.get("backing")) backing(*f);
     if (auto f = top.get("faults")) faults(*f);
     for (auto& s : sections_) {
       if (auto f = top.get(s.key)) cfg_.sections[s.key] = s.parse(*f, *this);
@@ -453,94 +452,6 @@ class Parser final : public SectionContext {
       }
       cfg_.secrets[name] = std::move(s);
     }
-  }
-
-  // ---- backing servers ----
-
-  void backing(const Field& section) {
-    Map m(section, {"redis", "postgres", "firestore"});
-    if (auto f = m.get("redis")) {
-      Map rm(*f, {"port", "seed"});
-      cfg_.backing.redis = RedisConfig{};
-      if (auto p = rm.get("port")) cfg_.backing.redis->port = port(*p);
-      if (auto s = rm.get("seed")) {
-        for (auto& [key, value] : entries(*s)) cfg_.backing.redis->seed.push_back(redis_seed(key, value));
-      }
-    }
-    if (auto f = m.get("postgres")) {
-      Map pm(*f, {"port", "database", "user", "instance", "password_secret", "init"});
-      PostgresConfig pg;
-      if (auto p = pm.get("port")) pg.port = port(*p);
-      if (auto d = pm.get("database")) pg.database = text(*d);
-      if (auto u = pm.get("user")) pg.user = text(*u);
-      if (auto i = pm.get("instance")) {
-        pg.instance = text(*i);
-        const auto& id = pg.instance;
-        bool ok = !id.empty() && id.size() <= 98 && id[0] >= 'a' && id[0] <= 'z' && id.back() != '-' &&
-                  std::all_of(id.begin(), id.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
-        if (!ok)
-          fail(*i, "a Cloud SQL instance ID is 1-98 lowercase letters, digits and hyphens, starting with a letter, got '" +
-                       pg.instance + "'");
-      }
-      if (pg.database.empty() || pg.user.empty()) fail_under(*f, "database and user must not be empty");
-      if (auto s = pm.get("password_secret")) {
-        pg.password_secret = text(*s);
-        declared_secret(*s, pg.password_secret);
-      }
-      if (auto i = pm.get("init")) {
-        for (auto& file : strings(*i)) pg.init.push_back(resolve(file));
-      }
-      cfg_.backing.postgres = std::move(pg);
-    }
-    if (auto f = m.get("firestore")) {
-      Map fm(*f, {"port", "seed"});
-      cfg_.backing.firestore = FirestoreConfig{};
-      if (auto p = fm.get("port")) cfg_.backing.firestore->port = port(*p);
-      if (auto s = fm.get("seed")) {
-        for (auto& [path, fields] : entries(*s)) {
-          cfg_.backing.firestore->seed.emplace_back(firestore_document(path, fields), json_text(fields.node));
-        }
-      }
-    }
-  }
-
-  static std::string scalar(const Field& f, const std::string& what) {
-    if (!f.node.IsScalar()) fail(f, what + " must be a string or number, got " + describe(f.node));
-    return f.node.Scalar();
-  }
-
-  RedisSeed redis_seed(const std::string& key, const Field& f) {
-    if (key.empty()) fail_under(f, "a Redis key must not be empty");
-    RedisSeed seed;
-    seed.key = key;
-    if (f.node.IsSequence()) {
-      seed.kind = RedisSeed::Kind::kList;
-      for (auto& item : items(f)) seed.values.push_back(scalar(item, "a list item"));
-      if (seed.values.empty()) fail(f, "an empty list cannot be stored in Redis (leave the key out)");
-    } else if (f.node.IsMap()) {
-      seed.kind = RedisSeed::Kind::kHash;
-      for (auto& [field, value] : entries(f)) {
-        seed.values.push_back(field);
-        seed.values.push_back(scalar(value, "a hash field's value"));
-      }
-      if (seed.values.empty()) fail(f, "an empty hash cannot be stored in Redis (leave the key out)");
-    } else {
-      seed.values.push_back(scalar(f, "a Redis value"));
-    }
-    return seed;
-  }
-
-  // collection/doc[/collection/doc…]: an even number of non-empty segments, fields a mapping.
-  static std::string firestore_document(const std::string& path, const Field& fields) {
-    size_t segments = 1;
-    bool empty_segment = path.empty() || path.front() == '/' || path.back() == '/' || path.find("//") != std::string::npos;
-    for (char c : path) segments += c == '/';
-    if (empty_segment || segments % 2 != 0) {
-      fail_under(fields, "a Firestore document path is collection/document (an even number of non-empty segments), got '" +
-                             path + "'");
-    }
-    if (!fields.node.IsMap() && !fields.node.IsNull()) fail(fields, "a document's fields must be a mapping, got " + describe(fields.node));
-    return path;
   }
 
   // ---- faults ----

@@ -141,44 +141,6 @@ struct SecretConfig {
   std::string file;   // absolute path the value came from; empty for inline values
 };
 
-// ---- Backing servers ----
-
-// One key of `redis.seed`: a scalar is a string (SET), a list a list (RPUSH), a mapping a
-// hash (HSET); values in file order.
-struct RedisSeed {
-  enum class Kind { kString, kList, kHash };
-  std::string key;
-  Kind kind = Kind::kString;
-  std::vector<std::string> values;  // kString: one; kList: items; kHash: field, value, …
-};
-
-struct RedisConfig {
-  std::optional<int> port;
-  std::vector<RedisSeed> seed;  // written at start and after every reset
-};
-
-struct PostgresConfig {
-  std::optional<int> port;
-  std::string database = "postgres";
-  std::string user = "postgres";
-  std::string instance = "postgres";  // Cloud SQL instance ID in PROJECT:REGION:INSTANCE
-  std::string password_secret;     // a declared secret; empty: no password
-  std::vector<std::string> init;   // absolute paths of SQL files run once, in order
-};
-
-struct FirestoreConfig {
-  std::optional<int> port;
-  // `seed`: document path (collection/doc[/collection/doc…]) → its fields as JSON text, in
-  // file order; written at start and after every reset.
-  std::vector<std::pair<std::string, std::string>> seed;
-};
-
-struct BackingConfig {
-  std::optional<RedisConfig> redis;
-  std::optional<PostgresConfig> postgres;
-  std::optional<FirestoreConfig> firestore;
-};
-
 // ---- The whole stack ----
 
 struct StackConfig {
@@ -192,7 +154,6 @@ struct StackConfig {
   PubsubConfig pubsub;
   StorageConfig storage;
   std::map<std::string, SecretConfig> secrets;
-  BackingConfig backing;
   std::vector<FaultRule> faults;
   // Sections that services parse themselves (core/stack_section.h), by top-level key.
   std::map<std::string, std::any> sections;

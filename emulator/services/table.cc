@@ -3,6 +3,7 @@
 
 #include "core/stack_section.h"
 
+#include "services/backing/config.h"
 #include "services/backing/service.h"
 #include "services/iam/service.h"
 #include "services/metadata/service.h"
@@ -25,7 +26,8 @@ const std::vector<ServiceDef>& service_table() {
       {"metadata", metadata::create},    // after iam: serves its tokens
       {"pubsub", pubsub::create},
       {"secrets", secrets::create},
-      {"backing", backing::BackingService::create},  // after secrets (password), before run (env)
+      {"backing", backing::BackingService::create,  // after secrets (password), before run (env)
+       backing::stack_section},
       {"run", run::RunService::create},  // after iam, pubsub, secrets: tokens and secret env
       {"oauth", oauth::create},        // after iam: signs ID tokens with its issuer
       {"calendar", calendar::create, calendar::stack_section},  // after oauth: users come from tokens

@@ -7,6 +7,7 @@
 
 #include "core/stack.h"
 #include "core/stack_yaml.h"
+#include "services/backing/config.h"
 #include "services/calendar/config.h"
 #include "services/gemini/config.h"
 #include "services/service.h"
@@ -112,6 +113,13 @@ const T& section_of(const StackConfig& s, const std::string& key) {
 const TasksConfig& tasks_of(const StackConfig& s) { return section_of<TasksConfig>(s, "tasks"); }
 const GeminiConfig& gemini_of(const StackConfig& s) { return section_of<GeminiConfig>(s, "gemini"); }
 const CalendarConfig& calendar_of(const StackConfig& s) { return section_of<CalendarConfig>(s, "calendar"); }
+
+using gcpsim::services::backing::BackingConfig;
+const BackingConfig& B(const StackConfig& s) {
+  static const BackingConfig kNone;
+  auto* b = s.section<BackingConfig>("backing");
+  return b ? *b : kNone;
+}
 
 StackConfig parse_ok(const std::string& yaml, const std::string& base_dir = "/srv/app") {
   auto r = parse_stack(yaml, "gcpsim.yaml", base_dir, sections());
@@ -249,14 +257,14 @@ TEST_CASE("DESIGN.md's example parses, every field typed") {
   CHECK(events[0].description.empty());
   CHECK(events[0].recurrence.empty());
 
-  REQUIRE(s.backing.redis);
-  CHECK_FALSE(s.backing.redis->port);
-  REQUIRE(s.backing.postgres);
-  CHECK(s.backing.postgres->database == "app");
-  CHECK(s.backing.postgres->user == "app");
-  CHECK(s.backing.postgres->password_secret == "db-password");
-  CHECK(s.backing.postgres->init == std::vector<std::string>{base + "/sql/schema.sql"});
-  REQUIRE(s.backing.firestore);
+  REQUIRE(B(s).redis.size() == 1);
+  CHECK_FALSE(B(s).redis.at(0).port);
+  REQUIRE(B(s).postgres.size() == 1);
+  CHECK(B(s).postgres.at(0).database == "app");
+  CHECK(B(s).postgres.at(0).user == "app");
+  CHECK(B(s).postgres.at(0).password_secret == "db-password");
+  CHECK(B(s).postgres.at(0).init == std::vector<std::string>{base + "/sql/schema.sql"});
+  REQUIRE(B(s).firestore);
 
   REQUIRE(s.faults.size() == 1);
   const FaultRule& fault = s.faults[0];
@@ -421,9 +429,9 @@ faults:
   CHECK(holiday.description == "Out of office");
   CHECK(holiday.recurrence == std::vector<std::string>{"RRULE:FREQ=YEARLY"});
 
-  CHECK(s.backing.redis->port == 6380);
-  CHECK(s.backing.firestore->port == 8086);
-  CHECK_FALSE(s.backing.postgres);
+  CHECK(B(s).redis.at(0).port == 6380);
+  CHECK(B(s).firestore->port == 8086);
+  CHECK(B(s).postgres.empty());
 
   REQUIRE(s.faults.size() == 2);
   const FaultRule& slow = s.faults[0];
@@ -455,7 +463,7 @@ TEST_CASE("defaults: no file, an empty file, and bare entries") {
   CHECK((d.run.empty() && d.functions.empty() && d.pubsub.topics.empty() && d.secrets.empty()));
   CHECK((d.storage.buckets.empty() && !d.section<TasksConfig>("tasks") && !d.section<GeminiConfig>("gemini")));
   CHECK((!d.section<CalendarConfig>("calendar") && d.faults.empty()));
-  CHECK((!d.backing.redis && !d.backing.postgres && !d.backing.firestore));
+  CHECK(gcpsim::services::backing::config_of(d) == nullptr);
 
   StackConfig empty = parse_ok("");
   CHECK(empty.project == "demo-project");
@@ -503,10 +511,10 @@ backing:
   CHECK_FALSE(s.storage.buckets.at("bucket1").versioning);
   CHECK(tasks_of(s).queues.at("q1").max_dispatches_per_second == 500);
   CHECK(tasks_of(s).queues.at("q1").retry.max_attempts == 100);
-  REQUIRE(s.backing.postgres);
-  CHECK(s.backing.postgres->database == "postgres");
-  CHECK(s.backing.postgres->user == "postgres");
-  CHECK(s.backing.postgres->password_secret.empty());
+  REQUIRE(B(s).postgres.size() == 1);
+  CHECK(B(s).postgres.at(0).database == "postgres");
+  CHECK(B(s).postgres.at(0).user == "postgres");
+  CHECK(B(s).postgres.at(0).password_secret.empty());
 }
 
 TEST_CASE("unknown keys name the file, line, key and what was expected") {
@@ -520,7 +528,7 @@ run:
        "allow_unauthenticated, ingress)");
   CHECK(error_of("project: demo-project\nservices: {}\n") ==
         "gcpsim.yaml:2: unknown key 'services' at top level (expected one of: project, region, seed, run, "
-        "functions, pubsub, storage, secrets, tasks, gemini, calendar, backing, faults)");
+        "functions, pubsub, storage, secrets, faults, backing, calendar, gemini, tasks, compute)");
   CHECK(error_of("faults:\n  - match: {servce: pubsub}\n    action: {error: UNAVAILABLE}\n") ==
         "gcpsim.yaml:2: unknown key 'servce' in faults[0].match (expected one of: service, method, target, boundary)");
 }
@@ -652,7 +660,7 @@ backing:
   CHECK(s.run.at("a").cwd == "/srv/shared/svc");
   CHECK(s.run.at("b").cwd == "/abs/dir");
   CHECK(s.run.at("c").cwd == "/srv/app");
-  CHECK(s.backing.postgres->init == std::vector<std::string>{"/srv/app/sql/schema.sql", "/etc/seed.sql"});
+  CHECK(B(s).postgres.at(0).init == std::vector<std::string>{"/srv/app/sql/schema.sql", "/etc/seed.sql"});
 }
 
 TEST_CASE("load_stack reads the file and resolves paths against its directory") {
@@ -695,12 +703,12 @@ TEST_CASE("the runnable example in docs/stack-file.md parses") {
 TEST_CASE("backing.postgres.instance names the Cloud SQL instance and fault actions take a bandwidth") {
   auto s = parse_ok("backing:\n  postgres: {instance: orders-db}\nfaults:\n"
                     "  - {match: {boundary: proxy, service: redis}, action: {bandwidth: 64, delay: 5ms}}\n");
-  CHECK(s.backing.postgres->instance == "orders-db");
+  CHECK(B(s).postgres.at(0).instance == "orders-db");
   REQUIRE(s.faults.size() == 1);
   CHECK(s.faults[0].action.kind == FaultAction::Kind::kDelay);
   CHECK(s.faults[0].action.bandwidth_kbps == 64);
   CHECK(s.faults[0].action.delay == std::chrono::milliseconds(5));
-  CHECK(parse_ok("backing:\n  postgres: {}\n").backing.postgres->instance == "postgres");
+  CHECK(B(parse_ok("backing:\n  postgres: {}\n")).postgres.at(0).instance == "postgres");
   CHECK(error_of("backing:\n  postgres: {instance: Orders}\n") ==
         "gcpsim.yaml:2: backing.postgres.instance: a Cloud SQL instance ID is 1-98 lowercase letters, digits and "
         "hyphens, starting with a letter, got 'Orders'");
@@ -722,19 +730,19 @@ backing:
       users/alice: {name: Alice, age: 30, admin: true, tags: [x]}
       users/alice/posts/p1: {}
 )");
-  REQUIRE(s.backing.redis);
-  const auto& seed = s.backing.redis->seed;
+  REQUIRE(B(s).redis.size() == 1);
+  const auto& seed = B(s).redis.at(0).seed;
   REQUIRE(seed.size() == 4);
   CHECK(seed[0].key == "greeting");
-  CHECK(seed[0].kind == RedisSeed::Kind::kString);
+  CHECK(seed[0].kind == gcpsim::services::backing::RedisSeed::Kind::kString);
   CHECK(seed[0].values == std::vector<std::string>{"hello"});
   CHECK(seed[1].values == std::vector<std::string>{"3"});
-  CHECK(seed[2].kind == RedisSeed::Kind::kList);
+  CHECK(seed[2].kind == gcpsim::services::backing::RedisSeed::Kind::kList);
   CHECK(seed[2].values == std::vector<std::string>{"a", "b"});
-  CHECK(seed[3].kind == RedisSeed::Kind::kHash);
+  CHECK(seed[3].kind == gcpsim::services::backing::RedisSeed::Kind::kHash);
   CHECK(seed[3].values == std::vector<std::string>{"name", "Bob", "plan", "pro"});
-  REQUIRE(s.backing.firestore);
-  const auto& docs = s.backing.firestore->seed;
+  REQUIRE(B(s).firestore);
+  const auto& docs = B(s).firestore->seed;
   REQUIRE(docs.size() == 2);
   CHECK(docs[0].first == "users/alice");
   CHECK(docs[0].second == R"({"name":"Alice","age":30,"admin":true,"tags":["x"]})");

@@ -45,6 +45,9 @@ class PubsubService : public services::Service {
   void set_token_minter(TokenMinter minter);
   // Called after a subscription was created, updated or deleted: starts or stops pushing.
   void subscription_changed(const std::string& subscription);
+  // Expires when this service is destroyed: callbacks a transport may run late (a call's
+  // undelivered response) check it before touching the service.
+  std::weak_ptr<const bool> liveness() const { return alive_; }
 
  private:
   void seed(const core::StackConfig& stack);
@@ -57,6 +60,7 @@ class PubsubService : public services::Service {
   std::unique_ptr<StreamingPull> streaming_;
   const core::StackConfig& stack_;
   services::Registry& registry_;
+  std::shared_ptr<const bool> alive_ = std::make_shared<const bool>(true);
 };
 
 std::unique_ptr<services::Service> create(services::Context& ctx);
