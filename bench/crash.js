@@ -143,7 +143,10 @@ async function resumableStep(call, L, cycle, n, r) {
     const name = `r${cycle}-${n}-${CHUNK * (2 + Math.floor(r() * 3)) + Math.floor(r() * 1000)}`;
     L.attemptedObjects.add(name);
     const res = await call('POST', `/upload/storage/v1/b/crash/o?uploadType=resumable&name=${name}`, {});
-    if (res.status === 200) L.sessions.push({ name, uri: res.headers.get('location'), total: objectBytes(name).length, acked: 0 });
+    // The session URI names this process's port; a restarted gcpsim listens on another.
+    if (res.status !== 200) return;
+    const loc = new URL(res.headers.get('location'));
+    L.sessions.push({ name, uri: loc.pathname + loc.search, total: objectBytes(name).length, acked: 0 });
     return;
   }
   open.busy = true;
@@ -252,8 +255,9 @@ async function verify(call, L) {
     else L.versions.set(v.name, payload);
   }
 
-  // Tasks: acknowledged tasks are there; none unknown.
-  const tasks = new Set((await listAll(call, `/v2/${Q}/tasks`, 'tasks')).map((t) => t.name));
+  // Tasks: acknowledged tasks are there; none unknown (compared by task id: the listing may
+  // name the project by number).
+  const tasks = new Set((await listAll(call, `/v2/${Q}/tasks`, 'tasks')).map((t) => `${Q}/tasks/${t.name.split('/').pop()}`));
   for (const t of L.tasks) if (!tasks.has(t)) L.loss('tasks', `task ${t} missing`);
   for (const t of tasks) {
     if (!L.attemptedTasks.has(t)) L.loss('tasks', `unknown task ${t}`);

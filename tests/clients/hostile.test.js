@@ -119,7 +119,7 @@ test('HTTP/2 floods (rapid reset, SETTINGS, PING, CONTINUATION) end the connecti
   // A well-formed gRPC call on a fresh connection still works.
   const { PublisherClient } = require('@google-cloud/pubsub').v1;
   const grpc = require('@grpc/grpc-js');
-  const pub = new PublisherClient({ servicePath: '127.0.0.1', port: sim.port, sslCreds: grpc.credentials.createInsecure() });
+  const pub = new PublisherClient({ apiEndpoint: '127.0.0.1', port: sim.port, sslCreds: grpc.credentials.createInsecure() });
   try {
     const [topic] = await pub.createTopic({ name: `${P}/topics/after-flood` });
     assert.equal(topic.name, `${P}/topics/after-flood`);
