@@ -188,8 +188,8 @@ test('gcpsim health answers 0 for a serving gcpsim and 1 where none answers (a c
 });
 
 test('gcpsim up takes its settings from GCPSIM_* variables, and a flag wins over one', async () => {
-  // startGcpsim passes --port 0, which wins over GCPSIM_PORT=1 (a port it could not bind).
-  const own = await startGcpsim([], { env: { GCPSIM_PROJECT: 'team-project', GCPSIM_CLOCK: 'virtual', GCPSIM_PORT: '1' } });
+  // startGcpsim passes --port 0, which wins over GCPSIM_PORT (a value up would refuse).
+  const own = await startGcpsim([], { env: { GCPSIM_PROJECT: 'team-project', GCPSIM_CLOCK: 'virtual', GCPSIM_PORT: 'none' } });
   try {
     const health = (await own.control('GET', 'health')).body;
     assert.equal(health.project, 'team-project');
