@@ -327,6 +327,11 @@ Status Domain::validate(const std::string& name, const SubscriptionConfig& c, co
     const std::string& url = c.push->endpoint;
     if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) return errors::invalid_push_endpoint(url);
   }
+  if (c.bigquery) {
+    if (c.push) return Status::invalid_argument("A subscription can have only one of push_config and bigquery_config.");
+    if (c.bigquery->use_topic_schema && c.bigquery->use_table_schema)
+      return Status::invalid_argument("use_topic_schema and use_table_schema cannot both be set.");
+  }
   RETURN_IF_ERROR(Filter::parse(c.filter).status());
   if (existing) {
     if (c.filter != existing->config.filter) return errors::filter_immutable();

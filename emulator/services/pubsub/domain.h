@@ -68,6 +68,16 @@ struct PushConfig {
   bool write_metadata = false;  // no_wrapper: send message metadata as headers
 };
 
+// A BigQuery subscription writes each message as a row of `table` ("project.dataset.table"
+// or "project:dataset.table"); the BigQuery service is the sink (PubsubService::BigQuerySink).
+struct BigQueryConfig {
+  std::string table{};
+  bool use_topic_schema = false;   // data (JSON) fields become columns, as with the table's schema
+  bool use_table_schema = false;
+  bool write_metadata = false;     // subscription_name, message_id, publish_time, attributes
+  bool drop_unknown_fields = false;
+};
+
 struct SubscriptionConfig {
   std::string topic{};
   Duration ack_deadline = std::chrono::seconds(10);
@@ -81,6 +91,7 @@ struct SubscriptionConfig {
   std::optional<RetryPolicy> retry{};
   bool exactly_once = false;
   std::optional<PushConfig> push{};
+  std::optional<BigQueryConfig> bigquery{};
   std::string passthrough{};  // as TopicConfig::passthrough
 };
 

@@ -56,7 +56,14 @@ core::StatusOr<std::string> PubsubService::publish(const std::string& topic, con
   return ids.at(0);
 }
 
+core::Status PubsubService::check_bigquery(const SubscriptionConfig& config) const {
+  if (!config.bigquery) return core::Status::ok();
+  if (!bigquery_sink_.check) return core::Status::failed_precondition("BigQuery is not running in this gcpsim.");
+  return bigquery_sink_.check(*config.bigquery, config.topic);
+}
+
 core::StatusOr<Subscription> PubsubService::create_subscription(const std::string& name, SubscriptionConfig config) {
+  RETURN_IF_ERROR(check_bigquery(config));
   ASSIGN_OR_RETURN(auto sub, domain_.create_subscription(name, std::move(config)));
   subscription_changed(name);
   return sub;
