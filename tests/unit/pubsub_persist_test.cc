@@ -189,7 +189,7 @@ TEST_CASE_METHOD(Fixture, "unacked messages are delivered again after a kill, ac
   REQUIRE(next->domain.acknowledge(kSub, {again[0].ack_id, again[1].ack_id}).ok());
   // Message ids go on after the highest one handed out before the kill: none is reused.
   std::string id = publish(next->domain, "e");
-  CHECK(std::stoull(id) == 5);
+  CHECK(std::stoull(id) > 4);
 
   first = std::move(next);
   auto third = restart();

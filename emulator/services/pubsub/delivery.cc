@@ -433,8 +433,14 @@ void Domain::dispatch(SubState& s) {
 void Domain::end_operation() {
   flush();
   if (!persist_) return;
+  // Message numbers are reserved in blocks, so that a publish rarely writes the counter: after
+  // a restart numbering resumes past the block (numbers are skipped, never reused).
+  if (last_number_ > reserved_number_) {
+    reserved_number_ = last_number_ + limits::kReservedNumbers;
+    counters_dirty_ = true;
+  }
   if (counters_dirty_) {
-    persist_->note_counters(last_number_, next_sub_serial_);
+    persist_->note_counters(reserved_number_, next_sub_serial_);
     counters_dirty_ = false;
   }
   Status st = persist_->commit();

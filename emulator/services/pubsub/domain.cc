@@ -235,7 +235,6 @@ Status Domain::validate_messages(const TopicState& t, const std::vector<MessageV
 }
 
 MessagePtr Domain::stamp(const MessageView& m) {
-  counters_dirty_ = persist_ != nullptr;
   last_number_ = number_base_ + ids_.next_numeric("pubsub.message");
   return Message::create(m, last_number_, clock_.now());
 }

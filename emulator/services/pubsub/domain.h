@@ -289,6 +289,7 @@ class Domain {
   std::unique_ptr<Persist> persist_;  // null: in memory only
   uint64_t number_base_ = 0;          // message numbers stored before this process started
   uint64_t last_number_ = 0;
+  uint64_t reserved_number_ = 0;      // stored: no number up to it is handed out after a restart
   bool counters_dirty_ = false;
 
   int batch_depth_ = 0;

@@ -172,6 +172,7 @@ inline constexpr int32_t kDefaultPageSize = 100;
 inline constexpr int32_t kMaxPageSize = 1000;
 inline constexpr int64_t kMaxBatchPerTurn = 100;  // fairness between a subscription's consumers
 inline constexpr size_t kAckIdBytes = 18;         // random bytes behind an ack id
+inline constexpr uint64_t kReservedNumbers = 1024;  // message numbers stored ahead (persist.h)
 }  // namespace limits
 
 }  // namespace gcpsim::services::pubsub

@@ -40,8 +40,8 @@ class Persist {
   void put_snapshot(const Snapshot& info, uint64_t serial, uint64_t topic_serial);
   void delete_snapshot(const std::string& name, uint64_t serial);
   void add_snapshot_message(uint64_t snapshot_serial, const Message& m);
-  // The highest message number and object serial handed out (never reused after a restart).
-  void note_counters(uint64_t last_number, uint64_t next_serial);
+  // The highest message number reserved and the next object serial (never reused after a restart).
+  void note_counters(uint64_t reserved_number, uint64_t next_serial);
   // A schema's whole revision list (oldest first); empty deletes the schema.
   void put_schema(const std::string& name, const std::vector<SchemaRevision>& revisions);
 

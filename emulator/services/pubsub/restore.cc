@@ -73,6 +73,7 @@ Status Domain::persist_to(core::Store& store) {
   next_sub_serial_ = std::max(next_sub_serial_, serials);
   number_base_ = state.last_number;
   last_number_ = state.last_number;
+  reserved_number_ = state.last_number;
   persist_ = std::move(persist);
   return Status::ok();
 }
