@@ -19,7 +19,7 @@
 #include "services/pubsub/filter.h"
 #include "services/pubsub/message.h"
 
-namespace gcpsim::core { class Ids; class Events; }
+namespace gcpsim::core { class Ids; class Events; class Store; }
 
 namespace gcpsim::services::pubsub {
 
@@ -143,6 +143,8 @@ struct FlowLimits {
   Duration lease = std::chrono::seconds(10);
 };
 
+class Persist;
+
 struct Page {
   int32_t size = 0;          // 0 = the default
   std::string token{};         // the name to start after
@@ -161,6 +163,12 @@ class Domain {
   Domain& operator=(const Domain&) = delete;
 
   void set_schema_check(SchemaCheck check) { schema_check_ = std::move(check); }
+  // From now on every operation is written to `store` (persist.h) before it returns; first
+  // loads what the store holds: topics, subscriptions, snapshots and unacked messages, which
+  // are all delivered again. Message numbers go on after the highest one stored.
+  Status persist_to(core::Store& store);
+  Persist* persistence() { return persist_.get(); }  // null in memory
+  std::vector<std::string> subscription_names() const;  // every project's
 
   // ---- topics ----
   StatusOr<Topic> create_topic(const std::string& name, TopicConfig config);
@@ -238,6 +246,9 @@ class Domain {
   class Batch;
 
   // domain.cc
+  std::unique_ptr<SubState> new_sub(const std::string& name);
+  void end_operation();
+  void save_sub(const SubState& s);
   Status validate(const std::string& name, const SubscriptionConfig& c, const SubState* existing) const;
   Status validate_messages(const TopicState& t, const std::vector<MessageView>& messages) const;
   MessagePtr stamp(const MessageView& m);
@@ -269,6 +280,7 @@ class Domain {
   void dispatch(SubState& s);
 
   // seek.cc
+  void save_entries(SubState& s);
   void reset_delivery_state(SubState& s);
   void rebuild_queues(SubState& s);
   void expire_snapshot(const std::string& name);
@@ -284,6 +296,12 @@ class Domain {
   std::unordered_map<ConsumerId, std::unique_ptr<ConsumerState>> consumers_;
   ConsumerId next_consumer_ = 1;
   uint64_t next_sub_serial_ = 1;
+
+  std::unique_ptr<Persist> persist_;  // null: in memory only
+  uint64_t number_base_ = 0;          // message numbers stored before this process started
+  uint64_t last_number_ = 0;
+  uint64_t reserved_number_ = 0;      // stored: no number up to it is handed out after a restart
+  bool counters_dirty_ = false;
 
   int batch_depth_ = 0;
   bool flushing_ = false;
