@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <string>
@@ -15,11 +16,14 @@
 
 #include "control/client_env.h"
 #include "core/memory.h"
+#include "core/env.h"
+#include "core/events.h"
 #include "core/stack.h"
 #include "services/backing/config.h"
 #include "services/service.h"
 #include "core/time.h"
 #include "harness/cli.h"
+#include "harness/faketime.h"
 #include "harness/socket_client.h"
 #include "app/server.h"
 
@@ -31,9 +35,10 @@ constexpr const char* kUsage = R"USAGE(gcpsim — a Google Cloud project on one 
 
 usage:
   gcpsim up [--stack FILE] [--port P] [--host H] [--data-dir DIR] [--seed N]
-            [--clock real|virtual] [--start-time RFC3339]
+            [--clock real|virtual] [--start-time RFC3339] [--faketime SERVICE,...]
       Serve every emulated API on one port (gRPC and HTTP), start the stack's
       processes and print one ready line. Stops cleanly on SIGINT/SIGTERM.
+      --faketime (virtual clock): those Run services read the virtual clock (libfaketime).
   gcpsim env [--port P] [--host H] [--stack FILE] [--format sh|dotenv|json]
       Print the variables that point the official Google clients and gcloud at gcpsim:
         eval "$(gcpsim env)"
@@ -199,7 +204,7 @@ int cmd_gcloud(int argc, char** argv) {
 
 int cmd_up(const Args& args) {
   std::string error;
-  if (!check_flags(args, {"stack", "port", "host", "data-dir", "seed", "clock", "start-time"}, error)) return fail(error);
+  if (!check_flags(args, {"stack", "port", "host", "data-dir", "seed", "clock", "start-time", "faketime"}, error)) return fail(error);
   auto stack = load(args);
   if (!stack.ok()) return fail(stack.status().message());
   app::ServerOptions opts;
@@ -230,6 +235,23 @@ int cmd_up(const Args& args) {
     if (!t) return fail("--start-time must be an RFC 3339 time like 2026-01-01T00:00:00Z");
     opts.start_time = *t;
   }
+  // As a scenario's `faketime:`: the services' processes see the virtual clock, which only
+  // moves through POST /_gcpsim/clock, so the file is rewritten on every clock.move event.
+  std::string faketime_file;
+  if (args.flags.count("faketime")) {
+    if (opts.clock_mode != core::Clock::Mode::kVirtual) return fail("--faketime needs --clock virtual");
+    std::vector<std::string> names;
+    for (size_t i = 0, j; i <= args.flags.at("faketime").size(); i = j + 1) {
+      j = args.flags.at("faketime").find(',', i);
+      if (j == std::string::npos) j = args.flags.at("faketime").size();
+      if (j > i) names.push_back(args.flags.at("faketime").substr(i, j - i));
+    }
+    std::string dir = (std::filesystem::temp_directory_path() / "gcpsim-faketime-XXXXXX").string();
+    if (!mkdtemp(dir.data())) return fail(std::string("--faketime: cannot create a directory: ") + std::strerror(errno));
+    faketime_file = dir + "/now";
+    if (auto err = harness::enable_faketime(opts.stack, names, faketime_file)) return fail(*err);
+    harness::write_faketime_file(faketime_file, opts.start_time);
+  }
 
   // Signals are taken synchronously by this thread; every other thread inherits the mask.
   sigset_t sigs;
@@ -245,11 +267,22 @@ int cmd_up(const Args& args) {
   app::Server server(std::move(opts));
   auto st = server.start();
   if (!st.is_ok()) return fail(st.message());
+  if (!faketime_file.empty()) {
+    server.run_on_engine([&server, faketime_file] {
+      server.env().events.subscribe([&server, faketime_file](const core::Event& e) {
+        if (e.kind == "clock.move") harness::write_faketime_file(faketime_file, server.env().clock.now());
+      });
+    });
+  }
   std::cout << "gcpsim ready on " << host << ":" << server.port() << " project=" << project
             << " clock=" << clock << std::endl;
   int sig = 0;
   sigwait(&sigs, &sig);
   server.stop();
+  if (!faketime_file.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(std::filesystem::path(faketime_file).parent_path(), ec);
+  }
   std::cout << "gcpsim stopped (" << strsignal(sig) << ")" << std::endl;
   return 0;
 }
