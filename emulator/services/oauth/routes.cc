@@ -115,7 +115,7 @@ HttpResponse consent_page(const ConsentScreen& c, const HttpRequest& req) {
     accounts += "<option value=\"" + esc(a) + "\"" + (a == c.user ? " selected" : "") + ">" + esc(a) + "</option>";
   for (const auto& s : c.scopes) scopes += "<li title=\"" + esc(s) + "\">" + esc(scope_text(s)) + "</li>";
   std::string html =
-      "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign in - Google Accounts</title>"
+      "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign in - Google Accounts</title><link rel=\"icon\" href=\"data:,\">"
       "<style>body{font-family:sans-serif;max-width:32rem;margin:3rem auto;color:#202124}"
       "button{padding:.5rem 1.5rem;margin-right:1rem}</style></head><body>"
       "<h1>Sign in with Google</h1>"
