@@ -202,6 +202,33 @@ int cmd_gcloud(int argc, char** argv) {
   return 127;
 }
 
+// `up --faketime A,B`, as a scenario's `faketime:`: those services' processes read the
+// virtual clock from a file written now and, once serving, on every clock.move event.
+core::StatusOr<std::string> setup_faketime(const std::string& list, app::ServerOptions& opts) {
+  if (opts.clock_mode != core::Clock::Mode::kVirtual) return core::Status::invalid_argument("--faketime needs --clock virtual");
+  std::vector<std::string> names;
+  for (size_t i = 0, j; i <= list.size(); i = j + 1) {
+    j = list.find(',', i);
+    if (j == std::string::npos) j = list.size();
+    if (j > i) names.push_back(list.substr(i, j - i));
+  }
+  std::string dir = (std::filesystem::temp_directory_path() / "gcpsim-faketime-XXXXXX").string();
+  if (!mkdtemp(dir.data())) return core::Status::internal(std::string("--faketime: cannot create a directory: ") + std::strerror(errno));
+  std::string file = dir + "/now";
+  if (auto err = harness::enable_faketime(opts.stack, names, file)) return core::Status::invalid_argument(*err);
+  harness::write_faketime_file(file, opts.start_time);
+  return file;
+}
+
+// Rewrites the faketime file whenever the control API moves the clock.
+void follow_clock(app::Server& server, const std::string& file) {
+  server.run_on_engine([&server, file] {
+    server.env().events.subscribe([&server, file](const core::Event& e) {
+      if (e.kind == "clock.move") harness::write_faketime_file(file, server.env().clock.now());
+    });
+  });
+}
+
 int cmd_up(const Args& args) {
   std::string error;
   if (!check_flags(args, {"stack", "port", "host", "data-dir", "seed", "clock", "start-time", "faketime"}, error)) return fail(error);
@@ -235,22 +262,11 @@ int cmd_up(const Args& args) {
     if (!t) return fail("--start-time must be an RFC 3339 time like 2026-01-01T00:00:00Z");
     opts.start_time = *t;
   }
-  // As a scenario's `faketime:`: the services' processes see the virtual clock, which only
-  // moves through POST /_gcpsim/clock, so the file is rewritten on every clock.move event.
   std::string faketime_file;
   if (args.flags.count("faketime")) {
-    if (opts.clock_mode != core::Clock::Mode::kVirtual) return fail("--faketime needs --clock virtual");
-    std::vector<std::string> names;
-    for (size_t i = 0, j; i <= args.flags.at("faketime").size(); i = j + 1) {
-      j = args.flags.at("faketime").find(',', i);
-      if (j == std::string::npos) j = args.flags.at("faketime").size();
-      if (j > i) names.push_back(args.flags.at("faketime").substr(i, j - i));
-    }
-    std::string dir = (std::filesystem::temp_directory_path() / "gcpsim-faketime-XXXXXX").string();
-    if (!mkdtemp(dir.data())) return fail(std::string("--faketime: cannot create a directory: ") + std::strerror(errno));
-    faketime_file = dir + "/now";
-    if (auto err = harness::enable_faketime(opts.stack, names, faketime_file)) return fail(*err);
-    harness::write_faketime_file(faketime_file, opts.start_time);
+    auto file = setup_faketime(args.flags.at("faketime"), opts);
+    if (!file.ok()) return fail(file.status().message());
+    faketime_file = *file;
   }
 
   // Signals are taken synchronously by this thread; every other thread inherits the mask.
@@ -267,13 +283,7 @@ int cmd_up(const Args& args) {
   app::Server server(std::move(opts));
   auto st = server.start();
   if (!st.is_ok()) return fail(st.message());
-  if (!faketime_file.empty()) {
-    server.run_on_engine([&server, faketime_file] {
-      server.env().events.subscribe([&server, faketime_file](const core::Event& e) {
-        if (e.kind == "clock.move") harness::write_faketime_file(faketime_file, server.env().clock.now());
-      });
-    });
-  }
+  if (!faketime_file.empty()) follow_clock(server, faketime_file);
   std::cout << "gcpsim ready on " << host << ":" << server.port() << " project=" << project
             << " clock=" << clock << std::endl;
   int sig = 0;

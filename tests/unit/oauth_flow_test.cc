@@ -174,7 +174,7 @@ TEST_CASE("missing parameters are refused on the authorization page") {
   REQUIRE(f.server.authorize(s).status().message() == "Missing required parameter: scope");
 }
 
-TEST_CASE("prompt=consent shows the consent screen; Allow grants as the chosen account, Cancel is access_denied") {
+TEST_CASE("prompt=consent shows the consent screen, Allow grants as the chosen account and Cancel is access_denied") {
   Fixture f;
   auto r = Fixture::request("openid email https://www.googleapis.com/auth/calendar.readonly");
   REQUIRE_FALSE(OAuthServer::wants_screen(r));
