@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <string>
@@ -16,11 +17,14 @@
 
 #include "control/client_env.h"
 #include "core/memory.h"
+#include "core/env.h"
+#include "core/events.h"
 #include "core/stack.h"
 #include "services/backing/config.h"
 #include "services/service.h"
 #include "core/time.h"
 #include "harness/cli.h"
+#include "harness/faketime.h"
 #include "harness/socket_client.h"
 #include "app/server.h"
 
@@ -33,8 +37,10 @@ constexpr const char* kUsage = R"USAGE(gcpsim — a Google Cloud project on one 
 usage:
   gcpsim up [--stack FILE] [--port P] [--host H] [--data-dir DIR] [--seed N]
             [--clock real|virtual] [--start-time RFC3339] [--project ID]
+            [--faketime SERVICE,...]
       Serve every emulated API on one port (gRPC and HTTP), start the stack's
       processes and print one ready line. Stops cleanly on SIGINT/SIGTERM.
+      --faketime (virtual clock): those Run services read the virtual clock (libfaketime).
   gcpsim env [--port P] [--host H] [--stack FILE] [--format sh|dotenv|json]
       Print the variables that point the official Google clients and gcloud at gcpsim:
         eval "$(gcpsim env)"
@@ -229,11 +235,38 @@ int cmd_gcloud(int argc, char** argv) {
   return 127;
 }
 
+// `up --faketime A,B`, as a scenario's `faketime:`: those services' processes read the
+// virtual clock from a file written now and, once serving, on every clock.move event.
+core::StatusOr<std::string> setup_faketime(const std::string& list, app::ServerOptions& opts) {
+  if (opts.clock_mode != core::Clock::Mode::kVirtual) return core::Status::invalid_argument("--faketime needs --clock virtual");
+  std::vector<std::string> names;
+  for (size_t i = 0, j; i <= list.size(); i = j + 1) {
+    j = list.find(',', i);
+    if (j == std::string::npos) j = list.size();
+    if (j > i) names.push_back(list.substr(i, j - i));
+  }
+  std::string dir = (std::filesystem::temp_directory_path() / "gcpsim-faketime-XXXXXX").string();
+  if (!mkdtemp(dir.data())) return core::Status::internal(std::string("--faketime: cannot create a directory: ") + std::strerror(errno));
+  std::string file = dir + "/now";
+  if (auto err = harness::enable_faketime(opts.stack, names, file)) return core::Status::invalid_argument(*err);
+  harness::write_faketime_file(file, opts.start_time);
+  return file;
+}
+
+// Rewrites the faketime file whenever the control API moves the clock.
+void follow_clock(app::Server& server, const std::string& file) {
+  server.run_on_engine([&server, file] {
+    server.env().events.subscribe([&server, file](const core::Event& e) {
+      if (e.kind == "clock.move") harness::write_faketime_file(file, server.env().clock.now());
+    });
+  });
+}
+
 int cmd_up(Args args) {
   std::string error;
-  if (!check_flags(args, {"stack", "port", "host", "data-dir", "seed", "clock", "start-time", "project"}, error))
+  if (!check_flags(args, {"stack", "port", "host", "data-dir", "seed", "clock", "start-time", "project", "faketime"}, error))
     return fail(error);
-  flags_from_environment(args, {"stack", "port", "host", "data-dir", "seed", "clock", "start-time", "project"});
+  flags_from_environment(args, {"stack", "port", "host", "data-dir", "seed", "clock", "start-time", "project", "faketime"});
   auto stack = load(args);
   if (!stack.ok()) return fail(stack.status().message());
   app::ServerOptions opts;
@@ -265,6 +298,12 @@ int cmd_up(Args args) {
     if (!t) return fail("--start-time must be an RFC 3339 time like 2026-01-01T00:00:00Z");
     opts.start_time = *t;
   }
+  std::string faketime_file;
+  if (args.flags.count("faketime")) {
+    auto file = setup_faketime(args.flags.at("faketime"), opts);
+    if (!file.ok()) return fail(file.status().message());
+    faketime_file = *file;
+  }
 
   // Signals are taken synchronously by this thread; every other thread inherits the mask.
   sigset_t sigs;
@@ -280,11 +319,16 @@ int cmd_up(Args args) {
   app::Server server(std::move(opts));
   auto st = server.start();
   if (!st.is_ok()) return fail(st.message());
+  if (!faketime_file.empty()) follow_clock(server, faketime_file);
   std::cout << "gcpsim ready on " << host << ":" << server.port() << " project=" << project
             << " clock=" << clock << std::endl;
   int sig = 0;
   sigwait(&sigs, &sig);
   server.stop();
+  if (!faketime_file.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(std::filesystem::path(faketime_file).parent_path(), ec);
+  }
   std::cout << "gcpsim stopped (" << strsignal(sig) << ")" << std::endl;
   return 0;
 }

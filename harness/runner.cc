@@ -10,6 +10,7 @@
 
 #include "core/stack.h"
 #include "services/service.h"
+#include "harness/faketime.h"
 #include "harness/session.h"
 #include "harness/step_kinds.h"
 #include "harness/steps.h"
@@ -18,7 +19,6 @@ namespace gcpsim::harness {
 namespace {
 
 constexpr size_t kLastEvents = 12;
-constexpr const char* kLibfaketime = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
 
 struct Failure {
   std::string headline, details;
@@ -149,21 +149,6 @@ std::optional<std::string> preflight(const Scenario& sc, const core::StackConfig
     if (!name.empty() && name.find("${") == std::string::npos && !known(name)) {
       return step.where() + ": no Cloud Run service or function '" + name + "' in the stack";
     }
-  }
-  return std::nullopt;
-}
-
-// Opts the named services into libfaketime: they read virtual time from `file`.
-std::optional<std::string> enable_faketime(core::StackConfig& stack, const std::vector<std::string>& names, const std::string& file) {
-  if (names.empty()) return std::nullopt;
-  if (!std::filesystem::exists(kLibfaketime)) return std::string("faketime: ") + kLibfaketime + " is missing (apt-get install faketime)";
-  for (const auto& n : names) {
-    auto& env = stack.run.count(n) ? stack.run[n].env : stack.functions[n].service.env;
-    env["LD_PRELOAD"] = kLibfaketime;
-    env["FAKETIME_TIMESTAMP_FILE"] = file;
-    env["FAKETIME_NO_CACHE"] = "1";
-    env["FAKETIME_DONT_FAKE_MONOTONIC"] = "1";
-    env["TZ"] = "UTC";
   }
   return std::nullopt;
 }

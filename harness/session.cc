@@ -10,6 +10,7 @@
 
 #include "core/clock.h"
 #include "core/env.h"
+#include "harness/faketime.h"
 
 namespace gcpsim::harness {
 namespace {
@@ -80,12 +81,6 @@ net::HttpRequest to_edge_request(const Request& r, uint16_t port) {
   req.remote_ip = "127.0.0.1";
   req.loopback = true;
   return req;
-}
-
-// "2026-01-01 00:00:00": libfaketime's absolute form (the clock stands still there).
-std::string faketime_text(core::Time t) {
-  std::string s = core::format_rfc3339(std::chrono::floor<std::chrono::seconds>(t));
-  return s.substr(0, 10) + " " + s.substr(11, 8) + "\n";
 }
 
 }  // namespace
@@ -326,10 +321,7 @@ core::Status Session::settle() {
 
 void Session::write_faketime() {
   if (options_.faketime_file.empty()) return;
-  core::Time t = server_.port() ? now() : options_.start_time;
-  std::string tmp = options_.faketime_file + ".tmp";
-  std::ofstream(tmp, std::ios::trunc) << faketime_text(t);
-  std::rename(tmp.c_str(), options_.faketime_file.c_str());
+  write_faketime_file(options_.faketime_file, server_.port() ? now() : options_.start_time);
 }
 
 }  // namespace gcpsim::harness

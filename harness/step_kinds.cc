@@ -7,6 +7,9 @@ namespace gcpsim::harness {
 namespace {
 
 namespace sf = core::stackfile;
+
+// An http step's generated body (body_size) is built in memory: 64 MiB at most.
+constexpr int64_t kMaxBodySize = int64_t{64} << 20;
 using sf::Field;
 using sf::Map;
 
@@ -45,8 +48,12 @@ void check_timeout(const Map& m) {
 }
 
 void check_http(const Field& f) {
-  Map m(f, {"method", "path", "service", "url", "headers", "query", "json", "body", "timeout"});
+  Map m(f, {"method", "path", "service", "url", "headers", "query", "json", "body", "body_size", "timeout"});
   if (m.has("json") && m.has("body")) sf::fail_under(f, "give json or body, not both");
+  if (auto n = m.get("body_size")) {
+    if (m.has("json")) sf::fail_under(f, "body_size repeats body; it does not go with json");
+    sf::integer(*n, 0, kMaxBodySize);
+  }
   if (m.has("service") && m.has("url")) sf::fail_under(f, "give service or url, not both");
   if (!m.has("url")) m.require("path");
   if (auto h = m.get("headers")) sf::string_map(*h);

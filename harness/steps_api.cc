@@ -1,6 +1,8 @@
 // Steps that call the emulated APIs the way a client would: http, publish, pull, gcs,
 // secret. Each leaves its response for expect:/capture:.
 
+#include <algorithm>
+
 #include "harness/step_context.h"
 #include "harness/steps.h"
 
@@ -85,7 +87,7 @@ namespace {
 // The request an http step's (substituted) value describes.
 Request http_request(StepContext& ctx, const Json& p) {
   Request r;
-  bool has_body = p.contains("json") || p.contains("body");
+  bool has_body = p.contains("json") || p.contains("body") || p.contains("body_size");
   r.method = text_param(p, "method", has_body ? "POST" : "GET");
   if (p.contains("service")) {
     r.run_service = text_param(p, "service");
@@ -102,6 +104,14 @@ Request http_request(StepContext& ctx, const Json& p) {
     r.body = p["json"].dump();
   } else if (p.contains("body")) {
     r.body = text_param(p, "body");
+  }
+  // body_size: N bytes, the body's text repeated ("x" without one), for size limits.
+  if (p.contains("body_size")) {
+    std::string unit = r.body.empty() ? "x" : r.body;
+    auto n = static_cast<size_t>(p["body_size"].get<int64_t>());
+    r.body.clear();
+    r.body.reserve(n);
+    while (r.body.size() < n) r.body.append(unit, 0, std::min(unit.size(), n - r.body.size()));
   }
   return r;
 }

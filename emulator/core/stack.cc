@@ -397,7 +397,7 @@ class Parser final : public SectionContext {
   }
 
   BucketConfig bucket(const Field& f) {
-    Map m(f, {"versioning", "location", "notifications", "lifecycle"});
+    Map m(f, {"versioning", "location", "notifications", "lifecycle", "cors", "public_access_prevention"});
     BucketConfig b;
     if (auto v = m.get("versioning")) b.versioning = boolean(*v);
     if (auto l = m.get("location")) {
@@ -426,6 +426,18 @@ class Parser final : public SectionContext {
     if (auto l = m.get("lifecycle")) {
       for (auto& rf : items(*l)) b.lifecycle.push_back(read_lifecycle_rule(rf));
     }
+    if (auto c = m.get("cors")) {
+      for (auto& cf : items(*c)) {
+        Map cm(cf, {"origin", "method", "response_header", "max_age_seconds"});
+        BucketCors e;
+        e.origins = strings(cm.require("origin"));
+        if (auto v = cm.get("method")) e.methods = strings(*v);
+        if (auto v = cm.get("response_header")) e.response_headers = strings(*v);
+        if (auto v = cm.get("max_age_seconds")) e.max_age_seconds = integer(*v, 0, 86400 * 365);
+        b.cors.push_back(std::move(e));
+      }
+    }
+    if (auto p = m.get("public_access_prevention")) b.public_access_prevention = one_of(*p, {"inherited", "enforced"});
     return b;
   }
 

@@ -122,11 +122,19 @@ struct LifecycleRule {
   std::optional<bool> is_live;
 };
 
+// One entry of a bucket's CORS configuration, as `gcloud storage buckets update --cors-file` takes it.
+struct BucketCors {
+  std::vector<std::string> origins, methods, response_headers;
+  std::optional<int64_t> max_age_seconds;
+};
+
 struct BucketConfig {
   bool versioning = false;
   std::string location = "US";
   std::vector<BucketNotification> notifications;
   std::vector<LifecycleRule> lifecycle;
+  std::vector<BucketCors> cors;
+  std::string public_access_prevention = "inherited";  // or "enforced"
 };
 
 struct StorageConfig {

@@ -147,3 +147,30 @@ test('missing parameters are refused on the authorization page', async () => {
   assert.equal(res.status, 400);
   assert.match(await res.text(), /Missing required parameter: client_id/);
 });
+
+test('prompt=consent shows the consent screen; Allow signs in as the chosen account, Cancel is access_denied', async () => {
+  await fetch(`${sim.url}/_gcpsim/oauth/users`, { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'carol@example.com' }) });
+  const c = client();
+  const url = c.generateAuthUrl({ access_type: 'offline', prompt: 'consent', scope: ['openid', 'email'], state: 'st-9' });
+  const page = await fetch(url, { redirect: 'manual' });
+  assert.equal(page.status, 200);
+  assert.match(page.headers.get('content-type'), /^text\/html/);
+  const html = await page.text();
+  assert.match(html, /<b>1234-app\.apps\.googleusercontent\.com<\/b> wants to access your Google Account/);
+  assert.match(html, /<option value="carol@example.com">/);
+  assert.match(html, /See your primary Google Account email address/);
+  const answer = (body) => fetch(url, { method: 'POST', redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+  const cancelled = new URL((await answer('action=deny')).headers.get('location'));
+  assert.equal(cancelled.searchParams.get('error'), 'access_denied');
+  assert.equal(cancelled.searchParams.get('state'), 'st-9');
+  const allowed = await answer('user=carol%40example.com&action=allow');
+  assert.equal(allowed.status, 302);
+  const params = new URL(allowed.headers.get('location')).searchParams;
+  const { tokens } = await c.getToken(params.get('code'));
+  assert.match(tokens.refresh_token, /^1\/\//);
+  const ticket = await c.verifyIdToken({ idToken: tokens.id_token, audience: CLIENT_ID });
+  assert.equal(ticket.getPayload().email, 'carol@example.com');
+  assert.equal((await answer('action=maybe')).status, 400);
+});

@@ -173,3 +173,35 @@ TEST_CASE("missing parameters are refused on the authorization page") {
   s.scope.clear();
   REQUIRE(f.server.authorize(s).status().message() == "Missing required parameter: scope");
 }
+
+TEST_CASE("prompt=consent shows the consent screen, Allow grants as the chosen account and Cancel is access_denied") {
+  Fixture f;
+  auto r = Fixture::request("openid email https://www.googleapis.com/auth/calendar.readonly");
+  REQUIRE_FALSE(OAuthServer::wants_screen(r));
+  r.prompt = "consent";
+  REQUIRE(OAuthServer::wants_screen(r));
+  auto screen = f.server.screen(r);
+  REQUIRE(screen.ok());
+  REQUIRE(screen->user == "alice@example.com");
+  REQUIRE(screen->accounts == std::vector<std::string>{"alice@example.com", "bob.smith@example.com"});
+  REQUIRE(screen->scopes == std::vector<std::string>{"openid", "https://www.googleapis.com/auth/userinfo.email",
+                                                     "https://www.googleapis.com/auth/calendar.readonly"});
+
+  auto cancelled = f.server.decide(r, false, "");
+  REQUIRE(cancelled.ok());
+  REQUIRE(Fixture::param(*cancelled, "error") == "access_denied");
+  REQUIRE(Fixture::param(*cancelled, "state") == "xyz");
+  REQUIRE(Fixture::param(*cancelled, "code").empty());
+
+  auto allowed = f.server.decide(r, true, "bob.smith@example.com");
+  REQUIRE(allowed.ok());
+  Form form = {{"grant_type", "authorization_code"}, {"code", Fixture::param(*allowed, "code")},
+               {"client_id", r.client_id}, {"redirect_uri", r.redirect_uri}};
+  auto t = f.server.token(form);
+  REQUIRE(t.ok());
+  REQUIRE_FALSE(t->refresh_token.empty());
+  REQUIRE(f.server.identify(t->access_token)->value() == "bob.smith@example.com");
+
+  r.client_id.clear();
+  REQUIRE(f.server.screen(r).status().code() == Code::kInvalidArgument);
+}

@@ -3,6 +3,7 @@
 
 #include "services/storage/form.h"
 #include "services/storage/policy.h"
+#include "services/storage/signed_url.h"
 
 namespace storage_test {
 
@@ -62,6 +63,29 @@ TEST_CASE("a policy refuses other keys, unreferenced fields and bad signatures")
   REQUIRE(p.check(t0())->status == 403);
   p.form.fields.erase("policy");
   REQUIRE(p.check(t0())->code == "AccessDenied");
+}
+
+TEST_CASE("x-goog-content-length-range admits uploads within it and refuses others as Cloud Storage does") {
+  using gcpsim::services::storage::check_content_length_range;
+  REQUIRE_FALSE(check_content_length_range("0,1048576", 0));
+  REQUIRE_FALSE(check_content_length_range("0, 1048576", 1048576));
+  auto big = check_content_length_range("0,1048576", 1048577);
+  REQUIRE(big);
+  REQUIRE(big->status == 400);
+  REQUIRE(big->code == "EntityTooLarge");
+  REQUIRE(check_content_length_range("10,20", 9)->code == "EntityTooSmall");
+  REQUIRE(check_content_length_range("20,10", 15)->code == "InvalidArgument");
+  REQUIRE(check_content_length_range("abc", 15)->code == "InvalidArgument");
+}
+
+TEST_CASE("anonymous requests to a bucket with public access prevention name the permission they lack") {
+  using gcpsim::services::storage::anonymous_denied;
+  auto get = anonymous_denied("GET", true);
+  REQUIRE(get.status == 403);
+  REQUIRE(get.code == "AccessDenied");
+  REQUIRE(get.details.find("storage.objects.get") != std::string::npos);
+  REQUIRE(anonymous_denied("PUT", true).details.find("storage.objects.create") != std::string::npos);
+  REQUIRE(anonymous_denied("GET", false).details.find("storage.objects.list") != std::string::npos);
 }
 
 }  // namespace storage_test

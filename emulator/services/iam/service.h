@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/time.h"
+#include "net/route.h"
 #include "services/iam/issuer.h"
 #include "services/service.h"
 
@@ -34,6 +35,7 @@ class IamService final : public Service {
  private:
   IamService(Context& ctx, std::unique_ptr<Issuer> issuer);
   void add_routes(net::Router& router);
+  net::RouteResult sign_blob(net::HttpRequest& req) const;
 
   core::Env& env_;
   std::unique_ptr<Issuer> issuer_;

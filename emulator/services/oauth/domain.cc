@@ -115,7 +115,7 @@ core::Status OAuthServer::set_consent(const std::string& email, bool deny) {
   return core::Status::ok();
 }
 
-core::StatusOr<Redirect> OAuthServer::authorize(const AuthorizeRequest& r) {
+core::Status OAuthServer::check(const AuthorizeRequest& r) const {
   if (r.client_id.empty()) return invalid_request("Missing required parameter: client_id");
   if (r.redirect_uri.empty()) return invalid_request("Missing required parameter: redirect_uri");
   if (r.response_type.empty()) return invalid_request("Missing required parameter: response_type");
@@ -125,6 +125,50 @@ core::StatusOr<Redirect> OAuthServer::authorize(const AuthorizeRequest& r) {
     return oauth_error(core::Code::kInvalidArgument, "redirect_uri_mismatch",
                        "You can't sign in to this app because it doesn't comply with Google's OAuth 2.0 policy.");
   }
+  return core::Status::ok();
+}
+
+std::string OAuthServer::chosen_user(const AuthorizeRequest& r) const {
+  return !r.login_hint.empty() ? r.login_hint : !consent_user_.empty() ? consent_user_ : default_user().email;
+}
+
+bool OAuthServer::wants_screen(const AuthorizeRequest& r) {
+  return has_scope(r.prompt, "consent") || has_scope(r.prompt, "select_account");
+}
+
+core::StatusOr<ConsentScreen> OAuthServer::screen(const AuthorizeRequest& r) const {
+  RETURN_IF_ERROR(check(r));
+  ConsentScreen out{r.client_id, chosen_user(r), {}, {}};
+  for (const auto& u : users_) out.accounts.push_back(u.email);
+  if (std::find(out.accounts.begin(), out.accounts.end(), out.user) == out.accounts.end()) out.accounts.push_back(out.user);
+  std::istringstream in(normalize_scope(r.scope));
+  for (std::string w; in >> w;) out.scopes.push_back(w);
+  return out;
+}
+
+core::StatusOr<Redirect> OAuthServer::authorize(const AuthorizeRequest& r) {
+  RETURN_IF_ERROR(check(r));
+  if (deny_ && r.response_type == "code") {
+    Redirect out{r.redirect_uri, {}};
+    if (!r.state.empty()) out.params.emplace_back("state", r.state);
+    out.params.emplace_back("error", "access_denied");
+    return out;
+  }
+  return grant(r, chosen_user(r));
+}
+
+core::StatusOr<Redirect> OAuthServer::decide(const AuthorizeRequest& r, bool allow, const std::string& user) {
+  RETURN_IF_ERROR(check(r));
+  if (!allow) {
+    Redirect out{r.redirect_uri, {}};
+    if (!r.state.empty()) out.params.emplace_back("state", r.state);
+    out.params.emplace_back("error", "access_denied");
+    return out;
+  }
+  return grant(r, user.empty() ? chosen_user(r) : user);
+}
+
+core::StatusOr<Redirect> OAuthServer::grant(const AuthorizeRequest& r, const std::string& email) {
   Redirect out{r.redirect_uri, {}};
   if (!r.state.empty()) out.params.emplace_back("state", r.state);
   auto refuse = [&out](const char* error) {
@@ -132,8 +176,6 @@ core::StatusOr<Redirect> OAuthServer::authorize(const AuthorizeRequest& r) {
     return out;
   };
   if (r.response_type != "code") return refuse("unsupported_response_type");
-  if (deny_) return refuse("access_denied");
-  std::string email = !r.login_hint.empty() ? r.login_hint : !consent_user_.empty() ? consent_user_ : default_user().email;
   if (!find_user(email)) {
     if (email.find('@') == std::string::npos) return refuse("access_denied");
     add_user(make_user(email));

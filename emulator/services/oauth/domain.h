@@ -1,6 +1,7 @@
-// Google's OAuth 2.0 sign-in as a stub: test users who consent automatically, the
-// authorization-code flow with PKCE, refresh tokens, revocation, userinfo and tokeninfo,
-// ID tokens signed by gcpsim's issuer. Tokens live in memory on the virtual clock.
+// Google's OAuth 2.0 sign-in as a stub: test users who consent automatically (or on a
+// consent screen when the app sends prompt=consent), the authorization-code flow with
+// PKCE, refresh tokens, revocation, userinfo and tokeninfo, ID tokens signed by gcpsim's
+// issuer. Tokens live in memory on the virtual clock.
 #pragma once
 #include <map>
 #include <optional>
@@ -30,7 +31,14 @@ struct Client {
 
 struct AuthorizeRequest {
   std::string client_id, redirect_uri, response_type, scope, state, login_hint, nonce;
-  std::string code_challenge, code_challenge_method, access_type;
+  std::string code_challenge, code_challenge_method, access_type, prompt;
+};
+
+// What Google's consent screen shows: the app, the account it preselects, the accounts to
+// choose from, and the scopes asked for (normalized).
+struct ConsentScreen {
+  std::string client_id, user;
+  std::vector<std::string> accounts, scopes;
 };
 
 // Where the browser goes next: redirect_uri with these query parameters added (code and
@@ -59,9 +67,16 @@ class OAuthServer {
   // Scenario control: whom the next sign-ins choose (without login_hint) and whether
   // they are refused.
   core::Status set_consent(const std::string& email, bool deny);
+  bool denying() const { return deny_; }
 
   // Errors here are shown to the user on Google's page (400), not redirected.
   core::StatusOr<Redirect> authorize(const AuthorizeRequest& r);
+  // `prompt=consent` or `select_account` shows the consent screen (unless the control denies
+  // sign-ins, which answers at once); otherwise consent is taken as already granted.
+  static bool wants_screen(const AuthorizeRequest& r);
+  core::StatusOr<ConsentScreen> screen(const AuthorizeRequest& r) const;
+  // The screen's answer: Allow as `user` (empty: the preselected one), or Cancel.
+  core::StatusOr<Redirect> decide(const AuthorizeRequest& r, bool allow, const std::string& user);
   // Errors carry the OAuth error code ("invalid_grant") as ErrorInfo reason.
   core::StatusOr<TokenResponse> token(const Form& form);
   core::Status revoke(const std::string& token);
@@ -89,6 +104,9 @@ class OAuthServer {
   };
 
   const User* find_user(const std::string& email) const;
+  core::Status check(const AuthorizeRequest& r) const;
+  std::string chosen_user(const AuthorizeRequest& r) const;
+  core::StatusOr<Redirect> grant(const AuthorizeRequest& r, const std::string& email);
   core::Status check_client(const Form& form) const;
   core::StatusOr<TokenResponse> exchange_code(const Form& form);
   core::StatusOr<TokenResponse> refresh(const Form& form);

@@ -78,22 +78,80 @@ std::string field(const Form& f, const char* k) {
   return it == f.end() ? "" : it->second;
 }
 
-RouteResult authorize(OAuthServer& server, const HttpRequest& req) {
+AuthorizeRequest authorize_request(const HttpRequest& req) {
   Form q = query_form(req);
-  AuthorizeRequest r{field(q, "client_id"), field(q, "redirect_uri"), field(q, "response_type"), field(q, "scope"),
-                     field(q, "state"), field(q, "login_hint"), field(q, "nonce"), field(q, "code_challenge"),
-                     field(q, "code_challenge_method"), field(q, "access_type")};
-  auto redirect = server.authorize(r);
-  if (!redirect.ok()) return redirect.status();
-  std::string location = redirect->uri;
+  return AuthorizeRequest{field(q, "client_id"), field(q, "redirect_uri"), field(q, "response_type"), field(q, "scope"),
+                          field(q, "state"), field(q, "login_hint"), field(q, "nonce"), field(q, "code_challenge"),
+                          field(q, "code_challenge_method"), field(q, "access_type"), field(q, "prompt")};
+}
+
+HttpResponse redirect_to(const Redirect& redirect) {
+  std::string location = redirect.uri;
   char sep = location.find('?') == std::string::npos ? '?' : '&';
-  for (const auto& [k, v] : redirect->params) {
+  for (const auto& [k, v] : redirect.params) {
     location += sep + k + "=" + net::percent_encode(v);
     sep = '&';
   }
   HttpResponse res = HttpResponse::text(302, "");
   res.header("Location", location);
   return res;
+}
+
+std::string scope_text(const std::string& scope) {
+  if (scope == "openid") return "Associate you with your personal info on Google";
+  if (scope.ends_with("/auth/userinfo.email")) return "See your primary Google Account email address";
+  if (scope.ends_with("/auth/userinfo.profile")) return "See your personal info, including any personal info you've made publicly available";
+  if (scope.ends_with("/auth/calendar.readonly")) return "See and download any calendar you can access using your Google Calendar";
+  if (scope.ends_with("/auth/calendar")) return "See, edit, share, and permanently delete all the calendars you can access using Google Calendar";
+  return scope;
+}
+
+// Google's consent screen, plain: the account chooser, the scopes, Cancel and Allow. The form
+// posts back to the same URL (the request's parameters stay in its query).
+HttpResponse consent_page(const ConsentScreen& c, const HttpRequest& req) {
+  auto esc = [](const std::string& t) { return net::xml_escape(t); };
+  std::string accounts, scopes;
+  for (const auto& a : c.accounts)
+    accounts += "<option value=\"" + esc(a) + "\"" + (a == c.user ? " selected" : "") + ">" + esc(a) + "</option>";
+  for (const auto& s : c.scopes) scopes += "<li title=\"" + esc(s) + "\">" + esc(scope_text(s)) + "</li>";
+  std::string html =
+      "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign in - Google Accounts</title><link rel=\"icon\" href=\"data:,\">"
+      "<style>body{font-family:sans-serif;max-width:32rem;margin:3rem auto;color:#202124}"
+      "button{padding:.5rem 1.5rem;margin-right:1rem}</style></head><body>"
+      "<h1>Sign in with Google</h1>"
+      "<form method=\"post\" action=\"" + esc(req.target) + "\">"
+      "<p><label>Account <select id=\"account\" name=\"user\">" + accounts + "</select></label></p>"
+      "<p><b>" + esc(c.client_id) + "</b> wants to access your Google Account</p>"
+      "<p>This will allow it to:</p><ul id=\"scopes\">" + scopes + "</ul>"
+      "<button type=\"submit\" id=\"submit_deny_access\" name=\"action\" value=\"deny\">Cancel</button>"
+      "<button type=\"submit\" id=\"submit_approve_access\" name=\"action\" value=\"allow\">Allow</button>"
+      "</form><p><small>gcpsim test sign-in: no password is asked.</small></p></body></html>";
+  HttpResponse res = HttpResponse::text(200, html, "text/html; charset=utf-8");
+  res.header("X-Frame-Options", "DENY");
+  return res;
+}
+
+RouteResult authorize(OAuthServer& server, const HttpRequest& req) {
+  AuthorizeRequest r = authorize_request(req);
+  if (OAuthServer::wants_screen(r) && !server.denying()) {
+    auto screen = server.screen(r);
+    if (!screen.ok()) return screen.status();
+    return consent_page(*screen, req);
+  }
+  auto redirect = server.authorize(r);
+  if (!redirect.ok()) return redirect.status();
+  return redirect_to(*redirect);
+}
+
+// The consent screen's form: action=allow (as `user`) or action=deny.
+RouteResult consent(OAuthServer& server, const HttpRequest& req) {
+  Form f = request_form(req);
+  std::string action = field(f, "action");
+  if (action != "allow" && action != "deny")
+    return core::Status::invalid_argument("Missing required parameter: action (allow or deny)");
+  auto redirect = server.decide(authorize_request(req), action == "allow", field(f, "user"));
+  if (!redirect.ok()) return redirect.status();
+  return redirect_to(*redirect);
 }
 
 RouteResult token(OAuthServer& server, const HttpRequest& req) {
@@ -198,6 +256,7 @@ void add_routes(net::Router& router, core::Env& env, OAuthServer& server) {
     net::add_route(router, env, method, path, {std::string("oauth.") + id, "oauth", nullptr, errors}, std::move(fn));
   };
   auto authz = [&server](const HttpRequest& req) { return authorize(server, req); };
+  auto approve = [&server](const HttpRequest& req) { return consent(server, req); };
   auto tokens = [&server](const HttpRequest& req) { return token(server, req); };
   auto revoke = [&server](const HttpRequest& req) -> RouteResult {
     auto st = server.revoke(field(request_form(req), "token"));
@@ -218,6 +277,8 @@ void add_routes(net::Router& router, core::Env& env, OAuthServer& server) {
 
   route("GET", "/o/oauth2/v2/auth", "authorize", authz);
   route("GET", "/o/oauth2/auth", "authorize", authz);
+  route("POST", "/o/oauth2/v2/auth", "authorize", approve);
+  route("POST", "/o/oauth2/auth", "authorize", approve);
   route("POST", "/token", "token", tokens);
   route("POST", "/oauth2/v4/token", "token", tokens);
   route("POST", "/o/oauth2/token", "token", tokens);

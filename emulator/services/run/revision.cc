@@ -311,11 +311,17 @@ void Revision::finished(uint64_t ticket, Outcome outcome) {
 
 size_t Revision::requests_in_processes() const {
   bool starting = false;
-  for (const auto& [id, inst] : instances_) starting = starting || (inst.process && !inst.stopping && inst.cold_start_ms < 0);
-  if (!starting) return in_processes_;
+  // An instance told to stop (SIGTERM) counts until its exit is seen: the exit then lands at
+  // the stop's instant instead of racing the clock to the SIGKILL grace timer.
+  size_t stopping = 0;
+  for (const auto& [id, inst] : instances_) {
+    starting = starting || (inst.process && !inst.stopping && inst.cold_start_ms < 0);
+    stopping += inst.process && inst.stopping;
+  }
+  if (!starting) return in_processes_ + stopping;
   size_t queued = 0;
   for (const auto& [id, t] : tickets_) queued += t.state == Ticket::State::kQueued;
-  return in_processes_ + queued;
+  return in_processes_ + stopping + queued;
 }
 
 // A forwarded request is no longer in a process (answered, timed out, or the revision gone).

@@ -148,6 +148,13 @@ core::Status apply_settings(const Json& body, BucketSpec& s) {
     for (const char* key : {"uniformBucketLevelAccess", "bucketPolicyOnly"})
       if (i.contains(key) && i[key].is_object() && i[key].contains("enabled"))
         s.uniform_bucket_level_access = i[key]["enabled"].get<bool>();
+    if (i.contains("publicAccessPrevention")) {
+      const auto& pap = i["publicAccessPrevention"];
+      // "unspecified" is the field's older name for "inherited".
+      if (!pap.is_string() || (pap != "enforced" && pap != "inherited" && pap != "unspecified"))
+        return bad("iamConfiguration.publicAccessPrevention");
+      s.public_access_prevention = pap == "enforced" ? "enforced" : "inherited";
+    }
   }
   if (body.contains("storageClass") && body["storageClass"].is_string()) s.storage_class = body["storageClass"].get<std::string>();
   return core::Status::ok();
@@ -204,7 +211,7 @@ Json bucket_json(const Bucket& b, const Links& links) {
     j["website"] = {{"mainPageSuffix", b.website_main_page_suffix}, {"notFoundPage", b.website_not_found_page}};
   Json ubla = {{"enabled", b.uniform_bucket_level_access}};
   j["iamConfiguration"] = {{"bucketPolicyOnly", ubla}, {"uniformBucketLevelAccess", ubla},
-                           {"publicAccessPrevention", "inherited"}};
+                           {"publicAccessPrevention", b.public_access_prevention}};
   j["locationType"] = location_type(b.location);
   j["rpo"] = "DEFAULT";
   return j;

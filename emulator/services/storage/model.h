@@ -54,6 +54,8 @@ struct BucketSpec {
   std::optional<RetentionPolicy> retention;
   std::string website_main_page_suffix, website_not_found_page;
   bool uniform_bucket_level_access = false;
+  // iamConfiguration.publicAccessPrevention: "inherited" or "enforced" (anonymous requests refused).
+  std::string public_access_prevention = "inherited";
 };
 
 struct Bucket : BucketSpec {

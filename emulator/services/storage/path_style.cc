@@ -83,6 +83,8 @@ HttpResponse Api::path_style(HttpRequest& req) {
   HttpResponse r;
   std::optional<XmlError> denied;
   if (is_signed_url(req)) denied = verify_signed_url(req, env_.clock.now(), signature_check_);
+  else if (bucket.ok() && bucket->public_access_prevention == "enforced" && !req.header("Authorization"))
+    denied = anonymous_denied(req.method, !object.empty());
   r = denied ? xml_error(*denied) : xml_answer(req, bucket_name, object);
   if (bucket.ok()) add_cors_headers(bucket->cors, req, r);
   return r;
@@ -117,6 +119,9 @@ HttpResponse Api::xml_answer(HttpRequest& req, const std::string& bucket, const 
       return empty_answer(204);
     }
     if (req.method != "PUT") return errors::make(core::Code::kUnimplemented, "notImplemented", "Not implemented.");
+    uint64_t size = req.body_file.empty() ? req.body.size() : req.body_size;
+    if (auto range = req.header("x-goog-content-length-range"))
+      if (auto refused = check_content_length_range(*range, size)) return xml_error(*refused);
     ObjectWrite w{bucket, object, header_meta(req), pre, {}};
     if (auto h = req.header("X-Goog-Hash")) w.expected = parse_goog_hash(*h);
     if (auto md5 = req.header("Content-MD5")) w.expected.md5_base64 = *md5;

@@ -86,7 +86,8 @@ std::string bucket_body(const Bucket& b) {
   json j = {{"location", b.location}, {"class", b.storage_class}, {"labels", b.labels},
             {"versioning", b.versioning}, {"eventHold", b.default_event_based_hold},
             {"mainPage", b.website_main_page_suffix}, {"notFound", b.website_not_found_page},
-            {"ubla", b.uniform_bucket_level_access}, {"metageneration", b.metageneration},
+            {"ubla", b.uniform_bucket_level_access}, {"pap", b.public_access_prevention},
+            {"metageneration", b.metageneration},
             {"created", ns(b.created)}, {"updated", ns(b.updated)}};
   j["lifecycle"] = json::array();
   for (const auto& r : b.lifecycle) j["lifecycle"].push_back(rule_json(r));
@@ -113,6 +114,7 @@ Bucket bucket_of(const std::string& name, const std::string& body) {
   b.website_main_page_suffix = j.at("mainPage").get<std::string>();
   b.website_not_found_page = j.at("notFound").get<std::string>();
   b.uniform_bucket_level_access = j.at("ubla").get<bool>();
+  b.public_access_prevention = j.value("pap", std::string("inherited"));  // rows from before the field
   b.metageneration = j.at("metageneration").get<int64_t>();
   b.created = time_of(j.at("created").get<int64_t>());
   b.updated = time_of(j.at("updated").get<int64_t>());

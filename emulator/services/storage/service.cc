@@ -50,6 +50,8 @@ void StorageService::seed(const core::StackConfig& stack) {
     spec.location = config.location;
     spec.versioning = config.versioning;
     for (const auto& r : config.lifecycle) spec.lifecycle.push_back(rule_of(r));
+    for (const auto& c : config.cors) spec.cors.push_back({c.origins, c.methods, c.response_headers, c.max_age_seconds});
+    spec.public_access_prevention = config.public_access_prevention;
     core::Status st = storage_->create_bucket(name, spec).status();
     for (const auto& n : config.notifications) {
       if (!st.is_ok()) break;

@@ -165,6 +165,34 @@ std::optional<XmlError> verify_signed_url(const net::HttpRequest& req, core::Tim
   return verify_v2(req, now, verify);
 }
 
+std::optional<XmlError> check_content_length_range(const std::string& range, uint64_t size) {
+  auto comma = range.find(',');
+  auto low = comma == std::string::npos ? std::nullopt : parse_int(trim(range.substr(0, comma)));
+  auto high = comma == std::string::npos ? std::nullopt : parse_int(trim(range.substr(comma + 1)));
+  if (!low || !high || *low > *high)
+    return bad_argument("Invalid x-goog-content-length-range: " + range + " (expected MIN,MAX in bytes).");
+  if (size < static_cast<uint64_t>(*low))
+    return XmlError{400, "EntityTooSmall",
+                    "Your proposed upload is smaller than the minimum object size specified in your Policy Document.",
+                    "Content-length smaller than lower bound on range"};
+  if (size > static_cast<uint64_t>(*high))
+    return XmlError{400, "EntityTooLarge",
+                    "Your proposed upload is larger than the maximum object size specified in your Policy Document.",
+                    "Content-length exceeds upper bound on range"};
+  return std::nullopt;
+}
+
+XmlError anonymous_denied(const std::string& method, bool object) {
+  std::string permission = !object                                  ? "storage.objects.list"
+                           : method == "PUT" || method == "POST"    ? "storage.objects.create"
+                           : method == "DELETE"                     ? "storage.objects.delete"
+                                                                    : "storage.objects.get";
+  std::string resource = object ? "the Google Cloud Storage object" : "the Google Cloud Storage bucket";
+  return {403, "AccessDenied", "Access denied.",
+          "Anonymous caller does not have " + permission + " access to " + resource + ". Permission '" + permission +
+              "' denied on resource (or it may not exist)."};
+}
+
 std::string v4_canonical_request(const std::string& method, const std::string& path,
                                  const std::vector<std::pair<std::string, std::string>>& query,
                                  const std::vector<std::pair<std::string, std::string>>& signed_headers,

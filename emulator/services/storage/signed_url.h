@@ -29,6 +29,13 @@ bool is_signed_url(const net::HttpRequest& req);
 // nullopt when the signature holds and the URL is valid at `now`.
 std::optional<XmlError> verify_signed_url(const net::HttpRequest& req, core::Time now, const Verify& verify);
 
+// x-goog-content-length-range ("MIN,MAX", bytes) on an XML API upload: nullopt when `size`
+// is within it; 400 EntityTooSmall / EntityTooLarge (or InvalidArgument) otherwise.
+std::optional<XmlError> check_content_length_range(const std::string& range, uint64_t size);
+// A path-style request without a signature or credentials to a bucket whose public access
+// prevention is enforced: 403 AccessDenied naming the permission the method needs.
+XmlError anonymous_denied(const std::string& method, bool object);
+
 // V4's canonical request for a path (as sent), its query (decoded pairs) and header values.
 std::string v4_canonical_request(const std::string& method, const std::string& path,
                                  const std::vector<std::pair<std::string, std::string>>& query,

@@ -1,0 +1,41 @@
+// libfaketime's environment and timestamp file (see faketime.h).
+#include "harness/faketime.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+namespace gcpsim::harness {
+namespace {
+
+constexpr const char* kLibfaketime = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
+
+}  // namespace
+
+std::optional<std::string> enable_faketime(core::StackConfig& stack, const std::vector<std::string>& names,
+                                           const std::string& file) {
+  if (names.empty()) return std::nullopt;
+  if (!std::filesystem::exists(kLibfaketime)) return std::string("faketime: ") + kLibfaketime + " is missing (apt-get install faketime)";
+  for (const auto& n : names) {
+    if (!stack.run.count(n) && !stack.functions.count(n)) return "faketime: no Cloud Run service or function '" + n + "' in the stack";
+    auto& env = stack.run.count(n) ? stack.run[n].env : stack.functions[n].service.env;
+    env["LD_PRELOAD"] = kLibfaketime;
+    env["FAKETIME_TIMESTAMP_FILE"] = file;
+    env["FAKETIME_NO_CACHE"] = "1";
+    // Event loops keep working: only the wall clock is virtual.
+    env["FAKETIME_DONT_FAKE_MONOTONIC"] = "1";
+    env["TZ"] = "UTC";
+  }
+  return std::nullopt;
+}
+
+// "2026-01-01 00:00:00": libfaketime's absolute form (the clock stands still there).
+void write_faketime_file(const std::string& file, core::Time t) {
+  std::string s = core::format_rfc3339(std::chrono::floor<std::chrono::seconds>(t));
+  std::string tmp = file + ".tmp";
+  std::ofstream(tmp, std::ios::trunc) << s.substr(0, 10) << " " << s.substr(11, 8) << "\n";
+  std::rename(tmp.c_str(), file.c_str());
+}
+
+}  // namespace gcpsim::harness
