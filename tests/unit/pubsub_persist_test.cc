@@ -124,8 +124,20 @@ TEST_CASE_METHOD(Fixture, "topics and subscriptions come back with every setting
   plain.topic = kTopic;
   REQUIRE(first->domain.create_subscription("projects/p/subscriptions/detached", plain).ok());
   REQUIRE(first->domain.detach_subscription("projects/p/subscriptions/detached").ok());
+  SubscriptionConfig to_bq;
+  to_bq.topic = kTopic;
+  to_bq.bigquery = BigQueryConfig{"p.analytics.events", false, true, true, true};
+  REQUIRE(first->domain.create_subscription("projects/p/subscriptions/to-bq", to_bq).ok());
 
   auto next = restart();
+  auto bq = next->domain.get_subscription("projects/p/subscriptions/to-bq");
+  REQUIRE(bq.ok());
+  REQUIRE(bq->config.bigquery);
+  CHECK(bq->config.bigquery->table == "p.analytics.events");
+  CHECK_FALSE(bq->config.bigquery->use_topic_schema);
+  CHECK(bq->config.bigquery->use_table_schema);
+  CHECK(bq->config.bigquery->write_metadata);
+  CHECK(bq->config.bigquery->drop_unknown_fields);
   auto topic = next->domain.get_topic(kTopic);
   REQUIRE(topic.ok());
   CHECK(topic->config.labels == t.labels);

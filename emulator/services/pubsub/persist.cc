@@ -149,6 +149,11 @@ json sub_json(const SubscriptionConfig& c) {
                  {"write_metadata", p.write_metadata}};
     if (p.oidc) j["push"]["oidc"] = {p.oidc->service_account_email, p.oidc->audience};
   }
+  if (c.bigquery) {
+    const BigQueryConfig& b = *c.bigquery;
+    j["bigquery"] = {{"table", b.table}, {"topic_schema", b.use_topic_schema}, {"table_schema", b.use_table_schema},
+                     {"metadata", b.write_metadata}, {"drop_unknown", b.drop_unknown_fields}};
+  }
   return j;
 }
 
@@ -175,6 +180,11 @@ SubscriptionConfig sub_of(const json& j) {
     push.write_metadata = p.at("write_metadata");
     if (p.contains("oidc")) push.oidc = PushConfig::Oidc{p["oidc"][0], p["oidc"][1]};
     c.push = std::move(push);
+  }
+  if (j.contains("bigquery")) {
+    const json& b = j["bigquery"];
+    c.bigquery = BigQueryConfig{b.at("table"), b.at("topic_schema"), b.at("table_schema"), b.at("metadata"),
+                                b.at("drop_unknown")};
   }
   return c;
 }
