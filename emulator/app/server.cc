@@ -27,10 +27,12 @@
 #include "core/faults.h"
 #include "core/ids.h"
 #include "core/store.h"
+#include "net/body_abort.h"
 #include "net/grpc_host.h"
 #include "net/http_client.h"
 #include "services/backing/service.h"
 #include "services/service.h"
+#include "services/stubs/config.h"
 
 namespace gcpsim::app {
 using namespace net;  // the process is built from the transport's types throughout
@@ -170,7 +172,7 @@ class BeastHttpClient final : public HttpClient {
 
 // ---------------------------------------------------------------------------------------
 // A streamed response body: chunks written on the engine, sent by the session coroutine.
-class ChunkPipe final : public BodyWriter, public std::enable_shared_from_this<ChunkPipe> {
+class ChunkPipe final : public BodyWriter, public BodyAbort, public std::enable_shared_from_this<ChunkPipe> {
  public:
   explicit ChunkPipe(asio::any_io_executor io) : signal_(io) { signal_.expires_at(asio::steady_timer::time_point::max()); }
 
@@ -185,6 +187,15 @@ class ChunkPipe final : public BodyWriter, public std::enable_shared_from_this<C
     std::lock_guard lock(mu_);
     ended_ = true;
     wake();
+  }
+  void abort() override {
+    std::lock_guard lock(mu_);
+    ended_ = aborted_ = true;
+    wake();
+  }
+  bool aborted() {
+    std::lock_guard lock(mu_);
+    return aborted_;
   }
 
   // Session side: waits for chunks; empty optional = end of body.
@@ -217,6 +228,7 @@ class ChunkPipe final : public BodyWriter, public std::enable_shared_from_this<C
   std::mutex mu_;
   std::deque<std::string> chunks_;
   bool ended_ = false;
+  bool aborted_ = false;
   bool gone_ = false;
   asio::steady_timer signal_;
 };
@@ -239,6 +251,9 @@ struct Server::Impl {
   std::unique_ptr<core::Env> env;
   BeastHttpClient http_client{io_ctx, engine_ctx};
   services::Runtime runtime{&io_ctx, &engine_ctx, [this](std::function<void()> fn) { post_engine(std::move(fn)); }, nullptr};
+  // Extra ports whose requests all name one Host (stubs' own ports), by port.
+  std::mutex host_ports_mu;
+  std::map<uint16_t, std::pair<std::unique_ptr<tcp::acceptor>, std::string>> host_ports;
   std::unique_ptr<control::Emulator> emulator;
   std::unique_ptr<GrpcHost> grpc;
   tcp::acceptor acceptor{io_ctx};
@@ -325,6 +340,36 @@ struct Server::Impl {
   }
 
   // ----- edge -----
+  // Serves the edge's HTTP on another port as if every request there named `host` (an HTTP
+  // stub's own port, from the stack file). An error message, empty on success.
+  std::string listen_as_host(uint16_t port, const std::string& host) {
+    std::lock_guard lock(host_ports_mu);
+    auto acceptor = std::make_unique<tcp::acceptor>(io_ctx);
+    beast::error_code ec;
+    tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), port);
+    acceptor->open(ep.protocol(), ec);
+    if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor->bind(ep, ec);
+    if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return "cannot listen on 127.0.0.1:" + std::to_string(port) + ": " + ec.message();
+    asio::co_spawn(io_ctx, host_accept_loop(*acceptor, host), asio::detached);
+    host_ports.emplace(port, std::make_pair(std::move(acceptor), host));
+    return "";
+  }
+
+  awaitable<void> host_accept_loop(tcp::acceptor& acceptor, std::string host) {
+    for (;;) {
+      beast::error_code ec;
+      tcp::socket sock = co_await acceptor.async_accept(asio::redirect_error(use_awaitable, ec));
+      if (ec) {
+        if (!acceptor.is_open()) co_return;
+        continue;
+      }
+      sock.set_option(tcp::no_delay(true), ec);
+      asio::co_spawn(io_ctx, http_session(std::move(sock), host), asio::detached);
+    }
+  }
+
   awaitable<void> accept_loop() {
     for (;;) {
       beast::error_code ec;
@@ -394,7 +439,8 @@ struct Server::Impl {
     return env->work_dir + "/spool/req-" + std::to_string(spool_seq.fetch_add(1)) + ".body";
   }
 
-  awaitable<void> http_session(tcp::socket sock) {
+  // `pinned_host`: the Host every request on this connection names (a stub's own port).
+  awaitable<void> http_session(tcp::socket sock, std::string pinned_host = {}) {
     beast::error_code ec;
     std::error_code ec_ignored;
     auto remote = sock.remote_endpoint(ec);
@@ -465,8 +511,18 @@ struct Server::Impl {
         req = to_request(parser.release(), remote);
         req.body_size = req.body.size();
       }
+      if (!pinned_host.empty()) {
+        std::erase_if(req.headers, [](const auto& h) { return beast::iequals(h.first, "host"); });
+        req.headers.emplace_back("Host", pinned_host);
+      }
       HttpResponse res = co_await async_route(req, use_awaitable);
       if (!req.body_file.empty()) std::filesystem::remove(req.body_file, ec_ignored);
+      // Status 0 is no answer (a dropped request, as a stub fault injects it): the client
+      // sees the connection close.
+      if (res.status == 0) {
+        stream.socket().set_option(asio::socket_base::linger(true, 0), ec);
+        break;
+      }
       if (!co_await write_response(stream, std::move(res), keep_alive, head)) break;
       if (!keep_alive) break;
     }
@@ -542,6 +598,10 @@ struct Server::Impl {
           co_return false;
         }
       }
+      if (pipe->aborted()) {  // reset mid-stream: no last chunk, the connection just closes
+        stream.socket().set_option(asio::socket_base::linger(true, 0), ec);
+        co_return false;
+      }
       co_await asio::async_write(stream, http::make_chunk_last(), asio::redirect_error(use_awaitable, ec));
       co_return !ec;
     }
@@ -604,6 +664,14 @@ core::Status Server::start() {
   if (ec) return core::Status::unavailable("cannot listen on " + s.options.host + ":" + std::to_string(s.options.port) + ": " + ec.message());
   s.bound_port = s.acceptor.local_endpoint().port();
   s.env->edge_port = s.bound_port;
+  // Stubs with their own port: the same HTTP sessions, every request naming the stub's Host.
+  if (const auto* stubs = s.options.stack.section<services::stubs::StubsConfig>("stubs")) {
+    for (const auto& stub : stubs->stubs) {
+      if (stub.port == 0) continue;
+      std::string err = s.listen_as_host(static_cast<uint16_t>(stub.port), stub.name + ".stub.localhost");
+      if (!err.empty()) return core::Status::unavailable("stub " + stub.name + ": " + err);
+    }
+  }
 
   EngineAccess access;
   access.post = [&s](std::function<void()> fn) { s.post_engine(std::move(fn)); };
@@ -669,6 +737,8 @@ void Server::stop() {
     asio::post(s.io_ctx, [&s] {
       beast::error_code ec;
       s.acceptor.close(ec);
+      std::lock_guard lock(s.host_ports_mu);
+      for (auto& [port, entry] : s.host_ports) entry.first->close(ec);
     });
   }
   if (s.grpc) s.grpc->shutdown();

@@ -4,23 +4,29 @@
 #include "control/ui.h"
 #include "core/env.h"
 #include "core/stack.h"
+#include "net/local_client.h"
 #include "net/transcoder.h"
 #include "services/run/service.h"
 #include "services/service.h"
+#include "services/stubs/service.h"
 
 namespace gcpsim::control {
 
 Emulator::Emulator(core::Env& env, const core::StackConfig& stack, net::HttpClient& http,
                    services::Runtime& runtime, ControlHooks hooks)
-    : env_(env), registry_(std::make_unique<services::Registry>()) {
+    : env_(env), registry_(std::make_unique<services::Registry>()),
+      http_(std::make_unique<net::LocalHostsClient>(http, [this](net::HttpRequest& req, net::Reply reply) {
+        handle(req, std::move(reply));
+      })) {
   add_control_routes(router_, env, *this, std::move(hooks));
   add_ui_routes(router_, env);
-  services::Context ctx{env, stack, methods_, router_, http, *registry_, runtime};
+  services::Context ctx{env, stack, methods_, router_, *http_, *registry_, runtime};
   for (const auto& def : services::service_table()) {
     auto svc = def.create(ctx);
     registry_->put(def.name, svc.get());
     services_.emplace_back(def.name, std::move(svc));
   }
+  stubs_ = registry_->get<services::stubs::StubsService>("stubs");
   transcoder_ = std::make_unique<net::Transcoder>(methods_);
   transcoder_->install(router_, env_);
   for (auto& [name, svc] : services_) svc->start();
@@ -39,7 +45,12 @@ void Emulator::when_ready(std::function<void()> done) {
   one();
 }
 
-void Emulator::handle(net::HttpRequest& req, net::Reply reply) { router_.handle(req, std::move(reply)); }
+// Requests whose Host names a stub go to it before any route: Google's paths (Gemini's
+// /v1/models) must not shadow a stub's own.
+void Emulator::handle(net::HttpRequest& req, net::Reply reply) {
+  if (stubs_ && stubs_->take(req, reply)) return;
+  router_.handle(req, std::move(reply));
+}
 
 std::vector<std::string> Emulator::service_names() const {
   std::vector<std::string> names;

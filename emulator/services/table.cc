@@ -13,6 +13,7 @@
 #include "services/functions/service.h"
 #include "services/gemini/service.h"
 #include "services/storage/service.h"
+#include "services/stubs/service.h"
 #include "services/tasks/service.h"
 
 namespace gcpsim::services {
@@ -30,6 +31,7 @@ const std::vector<ServiceDef>& service_table() {
       {"storage", storage::create_service},
       {"tasks", tasks::create_service},  // after iam: mints tokens for OIDC/OAuth targets
       {"functions", functions::create_service},  // after pubsub, run, storage: wires triggers to them
+      {"stubs", stubs::StubsService::create, stubs::stack_section},  // HTTP stubs and the OpenAI API
   };
   return table;
 }

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "services/gemini/domain.h"
+#include "services/gemini/text.h"  // the generator the OpenAI stub shares (services/stubs)
 #include "services/service.h"
 
 namespace gcpsim::core { struct Env; }
