@@ -127,7 +127,7 @@ TEST_CASE("a stub answers a sequence, then keeps its last reply; unmatched reque
   REQUIRE_FALSE(set.decide(s, request("GET", "/extract"), {}, near));
   REQUIRE(near.size() == 2);
   CHECK(near[0]["route"] == "extract");
-  CHECK(near[0]["mismatches"].dump() == R"(["method: expected POST, got GET","body: not JSON (expected to contain {\"urls\":[]})"])");
+  CHECK(near[0]["mismatches"].dump() == R"x(["method: expected POST, got GET","body: not JSON (expected to contain {\"urls\":[]})"])x");
   CHECK(near[1]["route"] == "search");
 }
 
@@ -187,13 +187,9 @@ TEST_CASE("the OpenAI stub answers chat deterministically, with schema-valid too
   CHECK(a.body["usage"]["total_tokens"] == a.body["usage"]["prompt_tokens"].get<int>() + a.body["usage"]["completion_tokens"].get<int>());
   CHECK(openai::OpenAi(8, {}).chat(req, {}).body["choices"][0] != a.body["choices"][0]);
 
-  Json tools = {{"model", "gpt-4o"},
-                {"messages", {{{"role", "user"}, {"content", "What is the weather in Paris?"}}}},
-                {"tools", {{{"type", "function"},
-                            {"function", {{"name", "get_weather"},
-                                          {"parameters", {{"type", "object"},
-                                                          {"properties", {{"city", {{"type", "string"}}}, {"unit", {{"enum", {"c", "f"}}}}}},
-                                                          {"required", {"city", "unit"}}}}}}}}}};
+  Json tools = Json::parse(R"({"model": "gpt-4o", "messages": [{"role": "user", "content": "What is the weather in Paris?"}],
+    "tools": [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object",
+      "properties": {"city": {"type": "string"}, "unit": {"enum": ["c", "f"]}}, "required": ["city", "unit"]}}}]})");
   auto t = api.chat(tools, {});
   REQUIRE_FALSE(t.error);
   const Json& call = t.body["choices"][0]["message"]["tool_calls"][0];
@@ -205,9 +201,9 @@ TEST_CASE("the OpenAI stub answers chat deterministically, with schema-valid too
   tools["messages"][0]["content"] = "Tell me a joke";
   CHECK_FALSE(api.chat(tools, {}).body["choices"][0]["message"].contains("tool_calls"));
 
-  Json schema = {{"model", "gpt-4o"}, {"messages", {{{"role", "user"}, {"content", "Extract"}}}},
-                 {"response_format", {{"type", "json_schema"}, {"json_schema", {{"name", "x"}, {"schema", {{"type", "object"},
-                  {"properties", {{"n", {{"type", "integer"}, {"minimum", 3}, {"maximum", 5}}}}}}, {"required", {"n"}}}}}}}}}};
+  Json schema = Json::parse(R"({"model": "gpt-4o", "messages": [{"role": "user", "content": "Extract"}],
+    "response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "object",
+      "properties": {"n": {"type": "integer", "minimum": 3, "maximum": 5}}, "required": ["n"]}}}})");
   Json content = Json::parse(api.chat(schema, {}).body["choices"][0]["message"]["content"].get<std::string>());
   CHECK(content["n"].get<int>() >= 3);
   CHECK(content["n"].get<int>() <= 5);
@@ -233,7 +229,7 @@ TEST_CASE("the OpenAI stub's embeddings keep texts that share words close, and r
   auto small = api.embeddings({{"model", "text-embedding-3-small"}, {"input", "x"}, {"dimensions", 8}});
   CHECK(small.body["data"][0]["embedding"].size() == 8);
 
-  auto rule = gemini::rule_from_json(nlohmann::json::parse(R"({"match": {"prompt": "busy"}, "reply": {"error": "RESOURCE_EXHAUSTED", "retryDelay": "2s"}, "count": 1})"));
+  auto rule = services::gemini::rule_from_json(nlohmann::json::parse(R"({"match": {"prompt": "busy"}, "reply": {"error": "RESOURCE_EXHAUSTED", "retryDelay": "2s"}, "count": 1})"));
   REQUIRE(rule.ok());
   api.rules().add(*rule);
   Json req = {{"model", "gpt-4o"}, {"messages", {{{"role", "user"}, {"content", "busy?"}}}}};
