@@ -76,3 +76,39 @@ curl -s "http://127.0.0.1:$edge/_gcpsim/faults" -H 'content-type: application/js
   -d '{"match":{"boundary":"proxy","service":"redis"},"action":{"delay":"5ms"}}' > /dev/null
 read -r f_rps f_ms < <(bench "$proxy" ping -n 400 -c 1)
 echo "  ping, 1 client, 5ms latency fault: proxy ${f_ms} ms (added $(python3 -c "print(f'{$f_ms-$d_ms:.2f}')") ms)"
+
+# Cloud SQL: Debian's PostgreSQL next to the pgvector instance (PGlite), direct and through
+# the proxy, with pgbench (extended protocol, 4 clients, 5 s each). Skipped when PGlite's
+# node package is not installed (emulator/services/backing/pglite: npm ci).
+pgbench="$(ls -d /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | sort -V | tail -1)"
+if [ -n "$pgbench" ] && [ -d "$here/../emulator/services/backing/pglite/node_modules/@electric-sql/pglite-socket" ]; then
+  printf 'backing:\n  postgres:\n    debian: {}\n    vectors: {extensions: [vector]}\n' > "$work/pg.yaml"
+  "$gcpsim" up --stack "$work/pg.yaml" --port 0 > "$work/pg.out" 2> "$work/pg.err" &
+  pgpid=$!
+  trap 'kill "$pid" $hpid $pgpid 2>/dev/null || true; wait "$pid" "$pgpid" 2>/dev/null || true; rm -rf "$work"' EXIT
+  until grep -q '^gcpsim ready on' "$work/pg.out"; do
+    kill -0 "$pgpid" 2>/dev/null || { cat "$work/pg.err"; exit 1; }
+    sleep 0.2
+  done
+  pedge=$(sed -n 's/^gcpsim ready on [^:]*:\([0-9]*\) .*/\1/p' "$work/pg.out")
+  pinfo=$(curl -s "http://127.0.0.1:$pedge/_gcpsim/backing")
+  port_of() { python3 -c "import json,sys; print(json.load(sys.stdin)['servers']['$1']['$2'])" <<< "$pinfo"; }
+  printf 'SELECT 1;\n' > "$work/select1.sql"
+  printf '\\set k random(1, 1000)\nSELECT id FROM items ORDER BY embedding <-> (SELECT embedding FROM items WHERE id = :k) LIMIT 5;\n' > "$work/knn.sql"
+  tps() {  # port script
+    "$pgbench" -n -h 127.0.0.1 -p "$1" -U postgres -M extended -c 4 -T 5 -f "$2" postgres 2>&1 |
+      sed -n 's/^tps = \([0-9.]*\).*/\1/p; s/^latency average = \([0-9.]*\) ms/\1/p' | paste -sd' '
+  }
+  echo "Cloud SQL: pgbench -M extended, 4 clients, 5 s (tps, latency ms)"
+  for server in postgres-debian postgres-vectors; do
+    engine=$(port_of "$server" engine)
+    dp=$(port_of "$server" upstreamPort)
+    pp=$(port_of "$server" port)
+    echo "  $server ($engine) SELECT 1: direct $(tps "$dp" "$work/select1.sql"), proxy $(tps "$pp" "$work/select1.sql")"
+  done
+  vp=$(port_of postgres-vectors port)
+  psql -X -q -h 127.0.0.1 -p "$vp" -U postgres -d postgres -c "CREATE TABLE items (id int PRIMARY KEY, embedding vector(64))" \
+    -c "INSERT INTO items SELECT i, (SELECT array_agg(random())::vector(64) FROM generate_series(1, 64) WHERE i > 0) FROM generate_series(1, 1000) i" \
+    -c "CREATE INDEX ON items USING hnsw (embedding vector_l2_ops)"
+  echo "  postgres-vectors 5-NN of 1000 vector(64) with HNSW: proxy $(tps "$vp" "$work/knn.sql")"
+fi

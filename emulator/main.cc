@@ -1,5 +1,9 @@
-// gcpsim's command line: up, env, test, version.
+// gcpsim's command line: up, env, gcloud, test, version.
+#include <unistd.h>
+
+#include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -9,8 +13,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "control/client_env.h"
 #include "core/memory.h"
 #include "core/stack.h"
+#include "services/backing/config.h"
 #include "services/service.h"
 #include "core/time.h"
 #include "harness/cli.h"
@@ -29,8 +35,11 @@ usage:
       Serve every emulated API on one port (gRPC and HTTP), start the stack's
       processes and print one ready line. Stops cleanly on SIGINT/SIGTERM.
   gcpsim env [--port P] [--host H] [--stack FILE] [--format sh|dotenv|json]
-      Print the variables that point the official Google clients at gcpsim:
+      Print the variables that point the official Google clients and gcloud at gcpsim:
         eval "$(gcpsim env)"
+  gcpsim gcloud ARGS...
+      Run gcloud ARGS against the gcpsim at $GCPSIM_ENDPOINT (else 127.0.0.1:8085) with
+      the settings `gcpsim env` prints, e.g. gcpsim gcloud pubsub topics list
 %TEST%  gcpsim version
   gcpsim help
 
@@ -111,17 +120,23 @@ core::StatusOr<core::StackConfig> load(const Args& args) {
   return core::load_stack(it->second, services::stack_sections());
 }
 
-// Backing servers listen on ports the running instance picked: ask it (GET /_gcpsim/backing).
-bool backing_env(const std::string& host_port, std::vector<std::pair<std::string, std::string>>& vars) {
+// GET a control route of the instance at host_port; a JSON object, or null when none answers.
+nlohmann::json control_get(const std::string& host_port, const std::string& target) {
   harness::SocketClient client;
   harness::Request req;
   req.url = "http://" + host_port;
-  req.target = "/_gcpsim/backing";
+  req.target = target;
   auto id = client.start(std::move(req), std::chrono::milliseconds(3000));
   std::optional<harness::Response> res;
   while (!(res = client.take(id))) client.poll(std::chrono::milliseconds(100));
-  if (res->status != 200) return false;
+  if (res->status != 200) return nullptr;
   auto body = nlohmann::json::parse(res->body, nullptr, false);
+  return body.is_object() ? body : nlohmann::json(nullptr);
+}
+
+// Backing servers listen on ports the running instance picked: ask it (GET /_gcpsim/backing).
+bool backing_env(const std::string& host_port, std::vector<std::pair<std::string, std::string>>& vars) {
+  auto body = control_get(host_port, "/_gcpsim/backing");
   if (!body.is_object() || !body.contains("env") || !body["env"].is_object()) return false;
   for (auto& [k, v] : body["env"].items()) vars.emplace_back(k, v.get<std::string>());
   return true;
@@ -137,21 +152,11 @@ int cmd_env(const Args& args) {
   std::string host = args.flags.count("host") ? args.flags.at("host") : "127.0.0.1";
   std::string hp = host + ":" + std::to_string(*port);
   const std::string& project = stack->project;
-  std::vector<std::pair<std::string, std::string>> vars = {
-      {"GCPSIM_ENDPOINT", "http://" + hp},
-      {"GOOGLE_CLOUD_PROJECT", project},
-      {"GCLOUD_PROJECT", project},
-      {"CLOUDSDK_CORE_PROJECT", project},
-      {"PUBSUB_EMULATOR_HOST", hp},
-      {"PUBSUB_PROJECT_ID", project},
-      {"STORAGE_EMULATOR_HOST", "http://" + hp},
-      {"GOOGLE_GEMINI_BASE_URL", "http://" + hp},
-      {"GEMINI_API_KEY", "gcpsim-local-key"},
-      {"GCE_METADATA_HOST", hp},
-      {"GCE_METADATA_IP", hp},
-  };
-  const auto& b = stack->backing;
-  if ((b.redis || b.postgres || b.firestore) && !backing_env(hp, vars))
+  auto token = control::write_gcloud_token();
+  if (!token.ok()) return fail(token.status().message());
+  auto vars = control::library_env(hp, project);
+  for (auto& v : control::gcloud_env(hp, project, *token)) vars.push_back(std::move(v));
+  if (services::backing::config_of(*stack) && !backing_env(hp, vars))
     std::cerr << "gcpsim env: no gcpsim answers on " << hp << ": backing server endpoints left out" << std::endl;
   std::string format = args.flags.count("format") ? args.flags.at("format") : "sh";
   if (format == "json") {
@@ -165,6 +170,31 @@ int cmd_env(const Args& args) {
     return fail("--format must be sh, dotenv or json");
   }
   return 0;
+}
+
+// Like LocalStack's awslocal: the user's own gcloud, its arguments untouched, with only the
+// variables that point it at the running gcpsim added to its environment.
+int cmd_gcloud(int argc, char** argv) {
+  std::string hp = "127.0.0.1:8085";
+  if (const char* e = std::getenv("GCPSIM_ENDPOINT"); e != nullptr && *e != '\0') {
+    hp = e;
+    if (hp.rfind("http://", 0) == 0) hp = hp.substr(7);
+    while (!hp.empty() && hp.back() == '/') hp.pop_back();
+  }
+  auto health = control_get(hp, "/_gcpsim/health");
+  if (!health.is_object() || !health.value("project", nlohmann::json()).is_string())
+    return fail("gcloud: no gcpsim answers on " + hp + " (start one with `gcpsim up`, or set GCPSIM_ENDPOINT)");
+  auto token = control::write_gcloud_token();
+  if (!token.ok()) return fail(token.status().message());
+  for (const auto& [k, v] : control::gcloud_env(hp, health["project"].get<std::string>(), *token))
+    ::setenv(k.c_str(), v.c_str(), 1);
+  std::vector<char*> args = {const_cast<char*>("gcloud")};
+  for (int i = 0; i < argc; ++i) args.push_back(argv[i]);
+  args.push_back(nullptr);
+  ::execvp("gcloud", args.data());
+  std::cerr << "gcpsim gcloud: cannot run gcloud (" << std::strerror(errno)
+            << "): install the Google Cloud CLI or put it on PATH\n";
+  return 127;
 }
 
 int cmd_up(const Args& args) {
@@ -234,6 +264,7 @@ int main(int argc, char** argv) {
     }
     return harness::run_test_command(argc - 2, argv + 2);
   }
+  if (argc >= 2 && std::string(argv[1]) == "gcloud") return cmd_gcloud(argc - 2, argv + 2);
   Args args;
   std::string error;
   if (!parse_args(argc, argv, args, error)) return fail(error + "\n" + usage());

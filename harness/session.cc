@@ -2,6 +2,8 @@
 // and the loop that settles real I/O and then jumps the clock to the next timer.
 #include "harness/session.h"
 
+#include "services/backing/config.h"
+
 #include <atomic>
 #include <fstream>
 #include <map>
@@ -99,8 +101,8 @@ Session::Session(SessionOptions options)
         return o;
       }()),
       has_processes_(!options_.stack.run.empty() || !options_.stack.functions.empty() ||
-                     options_.stack.backing.redis || options_.stack.backing.postgres ||
-                     options_.stack.backing.firestore) {}
+                     services::backing::config_of(options_.stack) != nullptr ||
+                     options_.stack.sections.count("compute")) {}
 
 Session::~Session() { server_.stop(); }
 

@@ -33,7 +33,7 @@ Url split(const std::string& url, const std::string& target) {
     u.port = hostport.substr(colon + 1);
   }
   if (u.host == "localhost") u.host = "127.0.0.1";
-  if (u.target.empty()) u.target = "/";
+  if (u.target.empty() || u.target[0] == '?') u.target = "/" + u.target;
   return u;
 }
 

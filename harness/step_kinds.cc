@@ -127,16 +127,30 @@ void check_expect(const Field& f) { check_expect_value(f, false); }
 
 void check_redis(const Field& f) {
   if (f.node.IsMap()) {
-    Map m(f, {"command"});
+    Map m(f, {"command", "instance", "db", "auth"});
     sf::strings(m.require("command"));
+    if (auto d = m.get("db")) sf::small_int(*d, 0, 99);
+    if (auto a = m.get("auth")) sf::boolean(*a);
   } else if (sf::strings(f).empty()) {
     sf::fail(f, "expected a command like [SET, key, value]");
   }
 }
 
 void check_sql(const Field& f) {
-  if (f.node.IsMap()) Map(f, {"query"}).require("query");
+  if (f.node.IsMap()) Map(f, {"query", "instance"}).require("query");
   else sf::text(f);
+}
+
+// backup: {instance?} — an on-demand Cloud SQL backup.
+void check_backup(const Field& f) {
+  if (f.node.IsMap()) Map(f, {"instance"});
+  else if (!f.node.IsNull() && !sf::boolean(f)) sf::fail(f, "write backup: true, or backup: {instance: NAME}");
+}
+
+// restore: {instance?, backup: ID | latest | a timestamp (the backup taken then)}.
+void check_restore(const Field& f) {
+  Map m(f, {"instance", "backup"});
+  sf::text(m.require("backup"));
 }
 
 void check_firestore(const Field& f) {
@@ -165,9 +179,9 @@ void check_stub_state(const Field& f) {
   if (auto r = m.get("requests")) sf::items(*r);
 }
 
-void check_redis_state(const Field& f) { Map(f, {"key", "value", "ttl", "absent"}).require("key"); }
+void check_redis_state(const Field& f) { Map(f, {"key", "value", "ttl", "absent", "instance", "db"}).require("key"); }
 
-void check_sql_state(const Field& f) { Map(f, {"query", "rows"}).require("query"); }
+void check_sql_state(const Field& f) { Map(f, {"query", "rows", "instance"}).require("query"); }
 
 void check_firestore_state(const Field& f) { Map(f, {"document", "json", "absent"}).require("document"); }
 
@@ -209,6 +223,8 @@ const std::vector<StepKind>& step_kinds() {
       {"firestore",     true,    check_firestore,     run_firestore},
       {"stub",          false,   check_stub,          run_stub},
       {"hmac",          true,    check_hmac,          run_hmac},
+      {"backup",        true,    check_backup,        run_backup},
+      {"restore",       true,    check_restore,       run_restore},
   };
   return kTable;
 }

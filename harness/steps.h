@@ -31,6 +31,8 @@ bool is_state_expectation(const std::string& key);
 void run_redis(StepContext& ctx, const Json& params);
 void run_sql(StepContext& ctx, const Json& params);
 void run_firestore(StepContext& ctx, const Json& params);
+void run_backup(StepContext& ctx, const Json& params);
+void run_restore(StepContext& ctx, const Json& params);
 
 // `redis`, `sql` and `firestore` expectations on the backing servers; false for other keys.
 bool check_backing_expect(StepContext& ctx, const std::string& key, const Json& value);

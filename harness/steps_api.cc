@@ -92,7 +92,8 @@ Request http_request(StepContext& ctx, const Json& p) {
     r.url = service_url(ctx, r.run_service);
   }
   if (p.contains("url")) r.url = text_param(p, "url");
-  r.target = text_param(p, "path", "/") + query_string(p.value("query", Json::object()));
+  // A url may carry its own path: no path then adds nothing to it ("/" only for the edge).
+  r.target = text_param(p, "path", p.contains("url") ? "" : "/") + query_string(p.value("query", Json::object()));
   if (p.contains("headers")) {
     for (auto it = p["headers"].begin(); it != p["headers"].end(); ++it) r.headers.emplace_back(it.key(), as_text(it.value()));
   }

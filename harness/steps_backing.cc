@@ -26,11 +26,22 @@ Json backing_env(StepContext& ctx) {
   return body.value("env", Json::object());
 }
 
-std::string env_value(StepContext& ctx, const char* key, const char* server) {
-  Json env = backing_env(ctx);
-  if (!env.contains(key)) throw StepError{std::string("the stack has no backing ") + server + " (no " + key + ")"};
-  return env[key].get<std::string>();
+// KEY for the default instance, KEY_SUFFIX for a named one (main → DATABASE_URL_MAIN).
+std::string env_name(const std::string& key, const std::string& instance) {
+  return instance.empty() ? key : key + "_" + services::backing::env_suffix(instance);
 }
+
+std::string env_value(StepContext& ctx, const std::string& key, const char* server, const std::string& instance = "") {
+  Json env = backing_env(ctx);
+  std::string name = env_name(key, instance);
+  if (!env.contains(name)) {
+    throw StepError{std::string("the stack has no backing ") + server +
+                    (instance.empty() ? std::string() : " instance '" + instance + "'") + " (no " + name + ")"};
+  }
+  return env[name].get<std::string>();
+}
+
+std::string instance_param(const Json& p) { return p.is_object() ? text_param(p, "instance") : std::string(); }
 
 // ---- Redis ----
 
@@ -53,12 +64,24 @@ Json redis_json(const redisReply* r) {
 struct RedisConn {
   std::unique_ptr<redisContext, void (*)(redisContext*)> c{nullptr, redisFree};
 
-  explicit RedisConn(StepContext& ctx) {
-    int port = std::stoi(env_value(ctx, "REDIS_PORT", "redis"));
+  // Sends the instance's AUTH string when it has one (unless `auth` is false) and SELECTs `db`.
+  RedisConn(StepContext& ctx, const Json& p) {
+    std::string instance = instance_param(p);
+    Json env = backing_env(ctx);
+    int port = std::stoi(env_value(ctx, "REDIS_PORT", "redis", instance));
     timeval tv{10, 0};
     c.reset(redisConnectWithTimeout("127.0.0.1", port, tv));
     if (!c || c->err) throw StepError{"cannot connect to redis: " + std::string(c ? c->errstr : "out of memory")};
     redisSetTimeout(c.get(), timeval{30, 0});
+    std::string auth_var = env_name("REDIS_AUTH", instance);
+    if (env.contains(auth_var) && (!p.is_object() || bool_param(p, "auth", true))) {
+      Json r = command({"AUTH", env[auth_var].get<std::string>()});
+      if (r != "OK") throw StepError{"redis AUTH failed: " + r.dump()};
+    }
+    if (p.is_object() && p.contains("db")) {
+      Json r = command({"SELECT", std::to_string(int_param(p, "db", 0))});
+      if (r != "OK") throw StepError{"redis SELECT failed: " + r.dump()};
+    }
   }
 
   Json command(const std::vector<std::string>& args) {
@@ -102,7 +125,7 @@ Json redis_value(RedisConn& r, const std::string& key) {
 
 // {key, value?, ttl?, absent?}: ttl is the seconds left (-1: none), redis-server's own clock.
 void expect_redis(StepContext& ctx, const Json& spec) {
-  RedisConn r(ctx);
+  RedisConn r(ctx, spec);
   std::string key = text_param(spec, "key");
   std::string where = "redis key " + key;
   bool exists = r.command({"EXISTS", key}).get<int64_t>() > 0;
@@ -130,8 +153,8 @@ Json sql_value(const PGresult* res, int row, int col) {
 }
 
 // Rows as objects (column → value), with the command tag ("INSERT 0 1").
-Json sql_run(StepContext& ctx, const std::string& query) {
-  std::string url = env_value(ctx, "DATABASE_URL", "postgres");
+Json sql_run(StepContext& ctx, const std::string& query, const std::string& instance) {
+  std::string url = env_value(ctx, "DATABASE_URL", "postgres", instance);
   url += (url.find('?') == std::string::npos ? "?" : "&") + std::string("connect_timeout=10");
   std::unique_ptr<PGconn, void (*)(PGconn*)> conn(PQconnectdb(url.c_str()), PQfinish);
   if (PQstatus(conn.get()) != CONNECTION_OK) throw StepError{"cannot connect to postgres: " + std::string(PQerrorMessage(conn.get()))};
@@ -154,7 +177,7 @@ std::string sql_text(const Json& p) { return p.is_object() ? text_param(p, "quer
 // {query, rows}
 void expect_sql(StepContext& ctx, const Json& spec) {
   std::string q = text_param(spec, "query");
-  match(spec.value("rows", Json::array()), sql_run(ctx, q)["rows"], "sql " + show(Json(q)), ctx.mismatches);
+  match(spec.value("rows", Json::array()), sql_run(ctx, q, instance_param(spec))["rows"], "sql " + show(Json(q)), ctx.mismatches);
 }
 
 // ---- Firestore (REST, the emulator's typed values) ----
@@ -218,7 +241,7 @@ void expect_firestore(StepContext& ctx, const Json& spec) {
 
 // redis: [SET, key, value, EX, "60"] → {value: the reply}
 void run_redis(StepContext& ctx, const Json& p) {
-  RedisConn r(ctx);
+  RedisConn r(ctx, p);
   auto args = redis_args(p);
   Json reply = r.command(args);
   ctx.response = {{"status", 200}, {"value", reply}};
@@ -228,7 +251,7 @@ void run_redis(StepContext& ctx, const Json& p) {
 
 // sql: "INSERT …" or {query} → {rows, command}
 void run_sql(StepContext& ctx, const Json& p) {
-  ctx.response = sql_run(ctx, sql_text(p));
+  ctx.response = sql_run(ctx, sql_text(p), instance_param(p));
   ctx.response["status"] = 200;
   ctx.record["rows"] = ctx.response["rows"].size();
 }
@@ -251,6 +274,68 @@ void run_firestore(StepContext& ctx, const Json& p) {
     throw StepError{"firestore " + op + " " + doc + ": status " + std::to_string(res.status), res.body};
   }
   ctx.record["status"] = res.status;
+}
+
+namespace {
+
+// The backing server of a Postgres instance (its name in /_gcpsim/backing): the named one, or
+// the default one (INSTANCE_CONNECTION_NAME's).
+std::string postgres_server(StepContext& ctx, const Json& p) {
+  std::string instance = instance_param(p);
+  if (instance.empty()) {
+    std::string connection = env_value(ctx, "INSTANCE_CONNECTION_NAME", "postgres");
+    instance = connection.substr(connection.rfind(':') + 1);
+  }
+  Request r;
+  r.target = "/_gcpsim/backing";
+  auto res = ctx.session.exchange(std::move(r), ctx.session.now() + kCallTimeout);
+  if (!res.ok()) throw StepError{res.status().message()};
+  Json servers = Json::parse(res->body, nullptr, false).value("servers", Json::object());
+  for (auto it = servers.begin(); it != servers.end(); ++it)
+    if (it.value().value("kind", "") == "postgres" && it.value().value("instance", "") == instance) return it.key();
+  throw StepError{"the stack has no backing Postgres instance '" + instance + "'"};
+}
+
+Response control_call(StepContext& ctx, const std::string& method, const std::string& target) {
+  Request r;
+  r.method = method;
+  r.target = target;
+  auto res = ctx.session.exchange(std::move(r), ctx.session.now() + kCallTimeout);
+  if (!res.ok()) throw StepError{res.status().message()};
+  return *res;
+}
+
+void answer(StepContext& ctx, const Response& res, const std::string& what) {
+  Json body = Json::parse(res.body, nullptr, false);
+  ctx.response = {{"status", res.status}, {"body", body.is_discarded() ? Json() : body}, {"text", res.body}};
+  ctx.record["status"] = res.status;
+  if (res.status != 200) throw StepError{what + ": status " + std::to_string(res.status), res.body};
+}
+
+}  // namespace
+
+// backup: {instance?} → {body: the backup run}
+void run_backup(StepContext& ctx, const Json& p) {
+  std::string server = postgres_server(ctx, p);
+  answer(ctx, control_call(ctx, "POST", "/_gcpsim/backing/" + server + "/backups"), "backup of " + server);
+}
+
+// restore: {instance?, backup: ID | latest | the time it was taken}
+void run_restore(StepContext& ctx, const Json& p) {
+  std::string server = postgres_server(ctx, p);
+  std::string want = text_param(p, "backup");
+  auto list = control_call(ctx, "GET", "/_gcpsim/backing/" + server + "/backups");
+  Json backups = Json::parse(list.body, nullptr, false).value("backups", Json::array());
+  std::string id;
+  for (const auto& b : backups) {  // newest first
+    if (want == "latest" || b.value("id", "") == want || b.value("windowStartTime", "") == want) {
+      id = b.value("id", "");
+      break;
+    }
+  }
+  if (id.empty()) throw StepError{"no backup '" + want + "' of " + server, list.body};
+  answer(ctx, control_call(ctx, "POST", "/_gcpsim/backing/" + server + "/backups/" + id + ":restore"),
+         "restore of " + server + " from " + id);
 }
 
 // Expectations on backing state, for check_expect.

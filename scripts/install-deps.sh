@@ -6,7 +6,7 @@ pkgs=(cmake ninja-build ccache g++ pkg-config
       libboost-dev libboost-system-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
       libsqlite3-dev libhiredis-dev nlohmann-json3-dev libyaml-cpp-dev catch2 libssl-dev libpq-dev
       curl ca-certificates procps jq python3 python3-fastapi python3-uvicorn python3-httpx
-      redis-server postgresql faketime wrk chromium)
+      redis-server postgresql faketime wrk chromium nginx-light python3-flask python3-psycopg2 python3-sqlalchemy)
 command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)
 missing=()
 for p in "${pkgs[@]}"; do
@@ -16,3 +16,5 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+# PGlite with pgvector (Cloud SQL instances with extensions: [vector]): a pinned node package.
+( cd "$(dirname "$0")/../emulator/services/backing/pglite" && npm ci --no-audit --no-fund --loglevel=error )

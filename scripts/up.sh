@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 cmake --preset default >/dev/null
-cmake --build --preset default
+# Only what `gcpsim up` runs: the unit tests and benchmarks are scripts/test.sh's to build.
+cmake --build --preset default --target gcpsim
 if [ $# -gt 0 ]; then
   # Node services in the stack's tree get their pinned packages, as their team's CI would.
   find "$(dirname "$1")" -name package-lock.json -not -path '*/node_modules/*' | while read -r lock; do

@@ -19,15 +19,13 @@ hits=$(grep -rn '#include "app/' control)
 
 # 2. A service includes another service only through its service.h. Exceptions, each with
 # the reason it still stands (file: include).
-allowed=(
-  # Not yet behind the owning service's service.h.
-  'oauth/domain.cc: services/iam/issuer.h'
-  'oauth/routes.cc: services/iam/issuer.h'
-  'run/auth.cc: services/iam/issuer.h'
-  'functions/cloudevent.h: services/pubsub/domain.h'
-  'functions/cloudevent.cc: services/pubsub/push.h'
-  'functions/service.cc: services/pubsub/push.h'
-)
+# The load balancer and the instances' metadata views are frontends of the Cloud Run router,
+# so Compute reuses Run's proxy instead of keeping a second one.
+allowed=("compute/lb.h: services/run/router.h" "compute/metadata.h: services/run/router.h"
+         "compute/service.cc: services/run/router.h"
+         # BigQuery load jobs read multipart uploads with Storage's RFC 2046 reader, which still
+         # reports Storage's errors; it belongs in net/ once it reports its own.
+         "bigquery/api.cc: services/storage/multipart.h")
 while IFS= read -r line; do
   file=${line%%:*}; inc=${line#*#include \"}; inc=${inc%\"*}
   own=${file#services/}; own=${own%%/*}

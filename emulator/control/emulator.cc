@@ -6,6 +6,8 @@
 #include "core/stack.h"
 #include "net/local_client.h"
 #include "net/transcoder.h"
+#include "services/backing/service.h"
+#include "services/compute/service.h"
 #include "services/run/service.h"
 #include "services/service.h"
 #include "services/stubs/service.h"
@@ -60,7 +62,11 @@ std::vector<std::string> Emulator::service_names() const {
 
 size_t Emulator::requests_in_processes() const {
   auto* run = registry_->get<services::run::RunService>("run");
-  return run ? run->requests_in_processes() : 0;
+  auto* compute = registry_->get<services::compute::ComputeService>("compute");
+  auto* backing = registry_->get<services::backing::BackingService>("backing");
+  // Backups, restores and TTL sweeps are real work too: the clock waits for them.
+  return (run ? run->requests_in_processes() : 0) + (compute ? compute->requests_in_processes() : 0) +
+         (backing ? backing->jobs_in_flight() : 0);
 }
 
 }  // namespace gcpsim::control

@@ -3,7 +3,6 @@
 
 #include <memory>
 
-#include "net/guard.h"
 #include "control/ui_assets.h"
 #include "core/env.h"
 #include "core/events.h"
@@ -43,7 +42,6 @@ HttpResponse asset_response(const UiAsset& a) {
 }
 
 void serve_asset(HttpRequest& req, Reply reply) {
-  if (auto denied = net::refuse(req)) return reply(HttpResponse::error(*denied));
   // Relative module imports need the trailing slash on the console's own address.
   if (req.path.size() < kPrefix.size()) {
     HttpResponse r;
@@ -65,7 +63,6 @@ std::string sse_frame(const core::Event& e) {
 // Events after `since` from the log, then each new one as it is recorded. A client that
 // went away is noticed at the next event, which unsubscribes it.
 void stream_events(HttpRequest& req, Reply reply, core::Events& events) {
-  if (auto denied = net::refuse(req)) return reply(HttpResponse::error(*denied));
   uint64_t since = 0;
   try {
     // EventSource resumes after a dropped connection from the last id it saw.
@@ -91,9 +88,10 @@ void stream_events(HttpRequest& req, Reply reply, core::Events& events) {
 }  // namespace
 
 void add_ui_routes(net::Router& router, core::Env& env) {
-  router.add("GET", "/_gcpsim/ui", serve_asset);
-  router.add("GET", "/_gcpsim/ui/{path**}", serve_asset);
-  router.add("GET", "/_gcpsim/events/stream", [&env](HttpRequest& req, Reply reply) {
+  router.add_guarded("GET", "/_gcpsim/ui", serve_asset);
+  router.add_guarded("GET", "/_gcpsim/ui/", serve_asset);
+  router.add_guarded("GET", "/_gcpsim/ui/{path**}", serve_asset);
+  router.add_guarded("GET", "/_gcpsim/events/stream", [&env](HttpRequest& req, Reply reply) {
     stream_events(req, std::move(reply), env.events);
   });
 }

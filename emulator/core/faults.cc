@@ -11,7 +11,7 @@ namespace {
 
 constexpr std::pair<Boundary, const char*> kBoundaries[] = {
     {Boundary::kApi, "api"},       {Boundary::kPush, "push"},   {Boundary::kRouter, "router"},
-    {Boundary::kProcess, "process"}, {Boundary::kProxy, "proxy"},
+    {Boundary::kProcess, "process"}, {Boundary::kProxy, "proxy"}, {Boundary::kLb, "lb"},
 };
 
 constexpr std::pair<FaultAction::Kind, const char*> kActionKinds[] = {

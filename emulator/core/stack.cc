@@ -50,15 +50,6 @@ void check_pubsub_name(const Field& f, const std::string& name) {
   }
 }
 
-void check_plain_name(const Field& f, const std::string& name, std::string_view extra, size_t max_len) {
-  auto allowed = [extra](char c) { return is_alnum(c) || one_of_chars(extra, c); };
-  if (name.empty() || name.size() > max_len || !every(name, allowed)) {
-    fail_under(f, "invalid name '" + name + "': use letters, digits" +
-                      (extra.empty() ? std::string() : " and " + std::string(extra)) + ", at most " +
-                      std::to_string(max_len) + " characters");
-  }
-}
-
 void check_bucket_name(const Field& f, const std::string& name) {
   auto allowed = [](char c) { return is_lower(c) || is_digit(c) || one_of_chars("-_.", c); };
   bool ok = name.size() >= 3 && name.size() <= 63 && is_alnum(name.front()) && is_alnum(name.back()) &&
@@ -99,8 +90,7 @@ class Parser final : public SectionContext {
     cfg_.base_dir = base_dir_.string();
     Field doc{root, "", 1, 1};
     std::vector<std::string_view> keys = {"project", "region", "seed", "run", "functions", "pubsub",
-                                          "storage", "secrets", "tasks", "gemini", "calendar",
-                                          "backing", "faults"};
+                                          "storage", "secrets", "faults"};
     for (auto& s : sections_) keys.push_back(s.key);
     Map top(doc, keys);
     if (auto f = top.get("project")) project(*f);
@@ -111,10 +101,6 @@ class Parser final : public SectionContext {
     if (auto f = top.get("functions")) functions(*f);
     if (auto f = top.get("storage")) storage(*f);
     if (auto f = top.get("pubsub")) pubsub(*f);
-    if (auto f = top.get("tasks")) tasks(*f);
-    if (auto f = top.get("gemini")) gemini(*f);
-    if (auto f = top.get("calendar")) calendar(*f);
-    if (auto f = top.get("backing")) backing(*f);
     if (auto f = top.get("faults")) faults(*f);
     for (auto& s : sections_) {
       if (auto f = top.get(s.key)) cfg_.sections[s.key] = s.parse(*f, *this);
@@ -466,135 +452,6 @@ class Parser final : public SectionContext {
       }
       cfg_.secrets[name] = std::move(s);
     }
-  }
-
-  // ---- Cloud Tasks ----
-
-  void tasks(const Field& section) {
-    Map m(section, {"queues"});
-    if (auto f = m.get("queues")) {
-      for (auto& [name, qf] : entries(*f)) {
-        check_plain_name(qf, name, "-", 100);
-        cfg_.tasks.queues[name] = read_queue(qf);
-      }
-    }
-  }
-
-  // ---- Gemini ----
-
-  void gemini(const Field& section) {
-    Map m(section, {"rules"});
-    if (auto f = m.get("rules")) {
-      for (auto& rf : items(*f)) cfg_.gemini.rules.push_back(read_gemini_rule(rf));
-    }
-  }
-
-  // ---- Calendar ----
-
-  void calendar(const Field& section) {
-    Map m(section, {"users"});
-    if (auto f = m.get("users")) {
-      for (auto& [email, uf] : entries(*f)) {
-        auto at = email.find('@');
-        if (at == std::string::npos || at == 0 || at + 1 == email.size()) {
-          fail_under(uf, "'" + email + "' is not an email address");
-        }
-        Map um(uf, {"events"});
-        CalendarUser user;
-        if (auto e = um.get("events")) {
-          for (auto& ef : items(*e)) user.events.push_back(read_calendar_event(ef));
-        }
-        cfg_.calendar.users[email] = std::move(user);
-      }
-    }
-  }
-
-  // ---- backing servers ----
-
-  void backing(const Field& section) {
-    Map m(section, {"redis", "postgres", "firestore"});
-    if (auto f = m.get("redis")) {
-      Map rm(*f, {"port", "seed"});
-      cfg_.backing.redis = RedisConfig{};
-      if (auto p = rm.get("port")) cfg_.backing.redis->port = port(*p);
-      if (auto s = rm.get("seed")) {
-        for (auto& [key, value] : entries(*s)) cfg_.backing.redis->seed.push_back(redis_seed(key, value));
-      }
-    }
-    if (auto f = m.get("postgres")) {
-      Map pm(*f, {"port", "database", "user", "instance", "password_secret", "init"});
-      PostgresConfig pg;
-      if (auto p = pm.get("port")) pg.port = port(*p);
-      if (auto d = pm.get("database")) pg.database = text(*d);
-      if (auto u = pm.get("user")) pg.user = text(*u);
-      if (auto i = pm.get("instance")) {
-        pg.instance = text(*i);
-        const auto& id = pg.instance;
-        bool ok = !id.empty() && id.size() <= 98 && id[0] >= 'a' && id[0] <= 'z' && id.back() != '-' &&
-                  std::all_of(id.begin(), id.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
-        if (!ok)
-          fail(*i, "a Cloud SQL instance ID is 1-98 lowercase letters, digits and hyphens, starting with a letter, got '" +
-                       pg.instance + "'");
-      }
-      if (pg.database.empty() || pg.user.empty()) fail_under(*f, "database and user must not be empty");
-      if (auto s = pm.get("password_secret")) {
-        pg.password_secret = text(*s);
-        declared_secret(*s, pg.password_secret);
-      }
-      if (auto i = pm.get("init")) {
-        for (auto& file : strings(*i)) pg.init.push_back(resolve(file));
-      }
-      cfg_.backing.postgres = std::move(pg);
-    }
-    if (auto f = m.get("firestore")) {
-      Map fm(*f, {"port", "seed"});
-      cfg_.backing.firestore = FirestoreConfig{};
-      if (auto p = fm.get("port")) cfg_.backing.firestore->port = port(*p);
-      if (auto s = fm.get("seed")) {
-        for (auto& [path, fields] : entries(*s)) {
-          cfg_.backing.firestore->seed.emplace_back(firestore_document(path, fields), json_text(fields.node));
-        }
-      }
-    }
-  }
-
-  static std::string scalar(const Field& f, const std::string& what) {
-    if (!f.node.IsScalar()) fail(f, what + " must be a string or number, got " + describe(f.node));
-    return f.node.Scalar();
-  }
-
-  RedisSeed redis_seed(const std::string& key, const Field& f) {
-    if (key.empty()) fail_under(f, "a Redis key must not be empty");
-    RedisSeed seed;
-    seed.key = key;
-    if (f.node.IsSequence()) {
-      seed.kind = RedisSeed::Kind::kList;
-      for (auto& item : items(f)) seed.values.push_back(scalar(item, "a list item"));
-      if (seed.values.empty()) fail(f, "an empty list cannot be stored in Redis (leave the key out)");
-    } else if (f.node.IsMap()) {
-      seed.kind = RedisSeed::Kind::kHash;
-      for (auto& [field, value] : entries(f)) {
-        seed.values.push_back(field);
-        seed.values.push_back(scalar(value, "a hash field's value"));
-      }
-      if (seed.values.empty()) fail(f, "an empty hash cannot be stored in Redis (leave the key out)");
-    } else {
-      seed.values.push_back(scalar(f, "a Redis value"));
-    }
-    return seed;
-  }
-
-  // collection/doc[/collection/doc…]: an even number of non-empty segments, fields a mapping.
-  static std::string firestore_document(const std::string& path, const Field& fields) {
-    size_t segments = 1;
-    bool empty_segment = path.empty() || path.front() == '/' || path.back() == '/' || path.find("//") != std::string::npos;
-    for (char c : path) segments += c == '/';
-    if (empty_segment || segments % 2 != 0) {
-      fail_under(fields, "a Firestore document path is collection/document (an even number of non-empty segments), got '" +
-                             path + "'");
-    }
-    if (!fields.node.IsMap() && !fields.node.IsNull()) fail(fields, "a document's fields must be a mapping, got " + describe(fields.node));
-    return path;
   }
 
   // ---- faults ----

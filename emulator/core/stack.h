@@ -141,113 +141,6 @@ struct SecretConfig {
   std::string file;   // absolute path the value came from; empty for inline values
 };
 
-// ---- Cloud Tasks ----
-
-struct QueueRetry {
-  int max_attempts = 100;            // -1: unlimited
-  Duration min_backoff = 100ms;
-  Duration max_backoff = 3600s;
-  int max_doublings = 16;
-  Duration max_retry_duration{};     // zero: unlimited
-};
-
-struct QueueConfig {
-  double max_dispatches_per_second = 500;
-  int max_burst_size = 100;
-  int max_concurrent_dispatches = 1000;
-  QueueRetry retry;
-};
-
-struct TasksConfig {
-  std::map<std::string, QueueConfig> queues;
-};
-
-// ---- Gemini ----
-
-struct GeminiMatch {
-  std::string model;            // empty: any model
-  std::string prompt;           // ECMAScript regex searched in the request's text; empty: any
-  bool prompt_ignore_case = false;  // the file wrote a leading "(?i)"
-  // "generateContent", "streamGenerateContent", "countTokens" or "embedContent"; empty: any.
-  std::string call;
-};
-
-struct GeminiReply {
-  enum class Kind { kText, kJson, kError };
-  Kind kind = Kind::kText;
-  std::string text;             // kText
-  std::string json;             // kJson: the reply as serialized JSON text
-  Code code = Code::kUnknown;   // kError
-  std::string message;          // kError; empty: the service's usual wording
-  Duration delay{};             // added before answering, whatever the kind
-};
-
-// First matching rule wins; requests that match none get the deterministic default.
-struct GeminiRule {
-  GeminiMatch match;
-  GeminiReply reply;
-};
-
-struct GeminiConfig {
-  std::vector<GeminiRule> rules;
-};
-
-// ---- Calendar ----
-
-struct CalendarEvent {
-  std::string summary;
-  std::string description;
-  Time start, end;
-  bool all_day = false;                 // start/end were written as dates
-  std::vector<std::string> recurrence;  // RFC 5545 lines: "RRULE:FREQ=WEEKLY;BYDAY=MO"
-};
-
-struct CalendarUser {
-  std::vector<CalendarEvent> events;  // on the user's primary calendar
-};
-
-struct CalendarConfig {
-  std::map<std::string, CalendarUser> users;  // by email
-};
-
-// ---- Backing servers ----
-
-// One key of `redis.seed`: a scalar is a string (SET), a list a list (RPUSH), a mapping a
-// hash (HSET); values in file order.
-struct RedisSeed {
-  enum class Kind { kString, kList, kHash };
-  std::string key;
-  Kind kind = Kind::kString;
-  std::vector<std::string> values;  // kString: one; kList: items; kHash: field, value, …
-};
-
-struct RedisConfig {
-  std::optional<int> port;
-  std::vector<RedisSeed> seed;  // written at start and after every reset
-};
-
-struct PostgresConfig {
-  std::optional<int> port;
-  std::string database = "postgres";
-  std::string user = "postgres";
-  std::string instance = "postgres";  // Cloud SQL instance ID in PROJECT:REGION:INSTANCE
-  std::string password_secret;     // a declared secret; empty: no password
-  std::vector<std::string> init;   // absolute paths of SQL files run once, in order
-};
-
-struct FirestoreConfig {
-  std::optional<int> port;
-  // `seed`: document path (collection/doc[/collection/doc…]) → its fields as JSON text, in
-  // file order; written at start and after every reset.
-  std::vector<std::pair<std::string, std::string>> seed;
-};
-
-struct BackingConfig {
-  std::optional<RedisConfig> redis;
-  std::optional<PostgresConfig> postgres;
-  std::optional<FirestoreConfig> firestore;
-};
-
 // ---- The whole stack ----
 
 struct StackConfig {
@@ -261,10 +154,6 @@ struct StackConfig {
   PubsubConfig pubsub;
   StorageConfig storage;
   std::map<std::string, SecretConfig> secrets;
-  TasksConfig tasks;
-  GeminiConfig gemini;
-  CalendarConfig calendar;
-  BackingConfig backing;
   std::vector<FaultRule> faults;
   // Sections that services parse themselves (core/stack_section.h), by top-level key.
   std::map<std::string, std::any> sections;

@@ -226,4 +226,15 @@ std::vector<std::string> strings(const Field& f) {
 
 std::string json_text(const YAML::Node& n) { return to_json(n).dump(); }
 
+void check_plain_name(const Field& f, const std::string& name, std::string_view extra, size_t max_len) {
+  auto allowed = [extra](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || extra.find(c) != std::string_view::npos;
+  };
+  if (name.empty() || name.size() > max_len || !std::all_of(name.begin(), name.end(), allowed)) {
+    fail_under(f, "invalid name '" + name + "': use letters, digits" +
+                      (extra.empty() ? std::string() : " and " + std::string(extra)) + ", at most " +
+                      std::to_string(max_len) + " characters");
+  }
+}
+
 }  // namespace gcpsim::core::stackfile

@@ -68,12 +68,11 @@ std::map<std::string, std::string> string_map(const Field& f);
 std::vector<std::string> strings(const Field& f);
 // The node as JSON text; plain scalars are typed as YAML 1.2's core schema types them.
 std::string json_text(const YAML::Node& n);
+// A name the user chose for a resource: letters, digits and `extra`, at most max_len.
+void check_plain_name(const Field& f, const std::string& name, std::string_view extra, size_t max_len);
 
 // Entries that refer to nothing else in the stack (stack_entries.cc).
-QueueConfig read_queue(const Field& f);
 LifecycleRule read_lifecycle_rule(const Field& f);
-GeminiRule read_gemini_rule(const Field& f);
-CalendarEvent read_calendar_event(const Field& f);
 FaultRule read_fault(const Field& f);
 
 }  // namespace gcpsim::core::stackfile

@@ -122,9 +122,11 @@ std::string Status::to_string() const {
   return out;
 }
 
-std::string Status::json_error_body() const {
+std::string Status::json_error_body() const { return json_error_body(http_status(code_)); }
+
+std::string Status::json_error_body(int http_code) const {
   nlohmann::ordered_json err;
-  err["code"] = http_status(code_);
+  err["code"] = http_code;
   err["message"] = message_;
   err["status"] = code_name(code_);
   if (!details_.empty()) {

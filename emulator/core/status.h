@@ -66,6 +66,8 @@ class Status {
 
   // {"error":{"code":404,"message":"…","status":"NOT_FOUND","details":[…]}}
   std::string json_error_body() const;
+  // The same with an HTTP status the code does not map to (the edge's 413 and 431).
+  std::string json_error_body(int http_code) const;
 
  private:
   Code code_ = Code::kOk;

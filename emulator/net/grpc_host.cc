@@ -39,9 +39,12 @@ grpc::ByteBuffer serialize(const Message& msg) {
 }
 
 // A unary call: read one request, run it on the engine, write the response and finish.
+// The handler learns through its CallLife when the client goes away before the answer
+// (cancel, disconnect, deadline) and when an answer it gave never reached the client.
 class UnaryReactor final : public Reactor {
  public:
-  UnaryReactor(EngineAccess& engine, std::string method) : engine_(engine), method_(std::move(method)) {
+  UnaryReactor(EngineAccess& engine, grpc::GenericCallbackServerContext* ctx)
+      : engine_(engine), ctx_(ctx), method_(ctx->method()), life_(std::make_shared<CallLife>()) {
     StartRead(&request_buf_);
   }
 
@@ -53,7 +56,21 @@ class UnaryReactor final : public Reactor {
     engine_.post([this] { run(); });
   }
   void OnWriteDone(bool) override {}
-  void OnDone() override { delete this; }
+  void OnCancel() override {
+    life_->cancelled = true;
+    engine_.post([life = life_] {
+      if (auto f = std::move(life->on_cancel)) f();
+    });
+  }
+  void OnDone() override {
+    // A call cancelled after the handler answered: its response was not (all) delivered.
+    if (answered_ && ctx_->IsCancelled()) {
+      engine_.post([life = life_] {
+        if (auto f = std::move(life->on_undelivered)) f();
+      });
+    }
+    delete this;
+  }
 
  private:
   // Engine thread.
@@ -71,18 +88,25 @@ class UnaryReactor final : public Reactor {
       return;
     }
     request_buf_.Clear();
-    call_unary(*engine_.env, *m, *request, response.get(), [this, request, response](core::Status s) {
-      if (!s.is_ok()) {
-        Finish(core::to_grpc_status(s));
-        return;
-      }
-      response_buf_ = serialize(*response);
-      StartWriteAndFinish(&response_buf_, grpc::WriteOptions(), grpc::Status::OK);
-    });
+    call_unary(
+        *engine_.env, *m, *request, response.get(),
+        [this, request, response](core::Status s) {
+          if (!s.is_ok()) {
+            Finish(core::to_grpc_status(s));
+            return;
+          }
+          answered_ = true;
+          response_buf_ = serialize(*response);
+          StartWriteAndFinish(&response_buf_, grpc::WriteOptions(), grpc::Status::OK);
+        },
+        life_);
   }
 
   EngineAccess& engine_;
+  grpc::GenericCallbackServerContext* ctx_;
   std::string method_;
+  CallLifePtr life_;
+  bool answered_ = false;  // set on the engine before StartWriteAndFinish, read in OnDone
   grpc::ByteBuffer request_buf_, response_buf_;
 };
 
@@ -97,7 +121,7 @@ class Stream final : public ServerStream, public std::enable_shared_from_this<St
   void finish(core::Status s) override;
   bool closed() const override {
     std::lock_guard lock(mu_);
-    return finishing_;
+    return finishing_ || cancelled_;
   }
   bool congested() const override {
     std::lock_guard lock(mu_);
@@ -106,6 +130,11 @@ class Stream final : public ServerStream, public std::enable_shared_from_this<St
 
   // gRPC threads.
   void write_done(bool ok);
+  // The client cancelled or its deadline passed: nothing more is queued from now on.
+  void cancel() {
+    std::lock_guard lock(mu_);
+    cancelled_ = true;
+  }
   void detach() {
     std::lock_guard lock(mu_);
     reactor_ = nullptr;
@@ -113,10 +142,12 @@ class Stream final : public ServerStream, public std::enable_shared_from_this<St
 
   // Engine thread only.
   const Message* request_proto = nullptr;
+  const Message* response_proto = nullptr;
   bool close_seen = false;
 
  private:
   void start_next_locked();
+  void report_unwritten(std::deque<grpc::ByteBuffer> lost);
   mutable std::mutex mu_;
   StreamReactor* reactor_;
   EngineAccess& engine_;
@@ -124,6 +155,7 @@ class Stream final : public ServerStream, public std::enable_shared_from_this<St
   bool writing_ = false;
   bool finishing_ = false;
   bool finished_ = false;
+  bool cancelled_ = false;
   grpc::Status final_status_;
 };
 
@@ -153,7 +185,10 @@ class StreamReactor final : public Reactor {
     StartRead(&read_buf_);
   }
   void OnWriteDone(bool ok) override { stream_->write_done(ok); }
-  void OnCancel() override { close(); }
+  void OnCancel() override {
+    stream_->cancel();
+    close();
+  }
   void OnDone() override {
     stream_->detach();
     delete this;
@@ -168,6 +203,7 @@ class StreamReactor final : public Reactor {
       return;
     }
     s->request_proto = m->request_prototype;
+    s->response_proto = m->response_prototype;
     m->open(s);
   }
 
@@ -190,7 +226,7 @@ class StreamReactor final : public Reactor {
 bool Stream::write(const Message& m) {
   grpc::ByteBuffer buf = serialize(m);
   std::lock_guard lock(mu_);
-  if (finishing_ || reactor_ == nullptr) return false;
+  if (finishing_ || cancelled_ || reactor_ == nullptr) return false;
   queue_.push_back(std::move(buf));
   if (!writing_) start_next_locked();
   return true;
@@ -209,14 +245,17 @@ void Stream::finish(core::Status s) {
 
 void Stream::write_done(bool ok) {
   bool writable = false;
+  std::deque<grpc::ByteBuffer> lost;
   {
     std::lock_guard lock(mu_);
     writing_ = false;
     writable = queue_.size() == kMaxQueuedWrites;  // this completion ends the congestion
-    if (!queue_.empty()) queue_.pop_front();
     if (!ok) {
+      lost = std::move(queue_);  // the failed write and everything behind it
       queue_.clear();
       finishing_ = true;
+    } else if (!queue_.empty()) {
+      queue_.pop_front();
     }
     if (!queue_.empty()) {
       start_next_locked();
@@ -227,11 +266,23 @@ void Stream::write_done(bool ok) {
     writable = writable && !finishing_;
   }
   // Outside the lock: the engine may be writing to this stream right now.
+  if (!lost.empty()) report_unwritten(std::move(lost));
   if (writable) {
     engine_.post([s = shared_from_this()] {
       if (!s->closed() && s->on_writable) s->on_writable();
     });
   }
+}
+
+void Stream::report_unwritten(std::deque<grpc::ByteBuffer> lost) {
+  auto bufs = std::make_shared<std::deque<grpc::ByteBuffer>>(std::move(lost));
+  engine_.post([s = shared_from_this(), bufs] {
+    if (!s->on_unwritten || s->response_proto == nullptr) return;
+    for (auto& buf : *bufs) {
+      std::unique_ptr<Message> msg(s->response_proto->New());
+      if (parse(&buf, msg.get())) s->on_unwritten(*msg);
+    }
+  });
 }
 
 void Stream::start_next_locked() {
@@ -246,7 +297,7 @@ class GenericService final : public grpc::CallbackGenericService {
     // The table is immutable between resets and both kinds are known by path; the stream
     // table is consulted first so StreamingPull never goes through the unary reactor.
     if (is_stream(ctx->method())) return new StreamReactor(engine_, ctx->method());
-    return new UnaryReactor(engine_, ctx->method());
+    return new UnaryReactor(engine_, ctx);
   }
 
  private:

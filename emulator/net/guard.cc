@@ -49,4 +49,11 @@ core::StatusOr<nlohmann::json> json_body(const net::HttpRequest& req) {
   }
 }
 
+void Router::add_guarded(std::string method, std::string pattern, HttpHandler h) {
+  add(std::move(method), std::move(pattern), [h = std::move(h)](HttpRequest& req, Reply reply) {
+    if (auto denied = refuse(req)) return reply(HttpResponse::error(*denied));
+    h(req, std::move(reply));
+  });
+}
+
 }  // namespace gcpsim::net

@@ -122,6 +122,10 @@ HttpResponse HttpResponse::error(const core::Status& s) {
   return json(core::http_status(s.code()), s.json_error_body());
 }
 
+HttpResponse HttpResponse::error(const core::Status& s, int http_status) {
+  return json(http_status, s.json_error_body(http_status));
+}
+
 void Router::add(std::string method, std::string pattern, HttpHandler h) {
   routes_.push_back(Route{std::move(method), split_path(pattern), std::move(h)});
 }

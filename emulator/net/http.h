@@ -79,8 +79,10 @@ struct HttpResponse {
   }
   static HttpResponse json(int status, std::string body);
   static HttpResponse text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
-  // Google's JSON error envelope with the code's HTTP status.
+  // Google's JSON error envelope with the code's HTTP status...
   static HttpResponse error(const core::Status& s);
+  // ...or with an HTTP status of its own (the edge's 413 and 431).
+  static HttpResponse error(const core::Status& s, int http_status);
 };
 
 using Reply = std::function<void(HttpResponse)>;
@@ -92,6 +94,9 @@ class Router {
   // method: "GET", … or "*". pattern segments: literal, "{name}" (one decoded segment) or
   // "{name**}" (the rest of the path, decoded, slashes kept). Trailing ":verb" is literal.
   void add(std::string method, std::string pattern, HttpHandler h);
+  // An emulator-only route (under /_gcpsim/): the guard (net/guard.h) refuses non-loopback,
+  // cross-origin and cross-site requests before the handler sees them.
+  void add_guarded(std::string method, std::string pattern, HttpHandler h);
   // Consulted in order when no route matches; returns true when it took the request.
   void add_fallback(std::function<bool(HttpRequest&, Reply&)> fb);
   // Routes or answers 404 / 405 in Google's error format.

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "net/body_abort.h"
+#include "net/target.h"
 
 namespace gcpsim::net {
 namespace {
@@ -60,20 +61,7 @@ void LocalHostsClient::send(OutboundRequest out, std::function<void(OutboundResp
   std::string_view rest = out.url;
   rest.remove_prefix(rest.find(host) + host.size());
   req->method = out.method;
-  req->target = rest.empty() ? "/" : std::string(rest);
-  auto q = req->target.find('?');
-  req->path = req->target.substr(0, q);
-  if (q != std::string::npos) {
-    std::string_view query = std::string_view(req->target).substr(q + 1);
-    while (!query.empty()) {
-      auto amp = query.find('&');
-      std::string_view kv = query.substr(0, amp);
-      auto eq = kv.find('=');
-      req->query.emplace_back(percent_decode(kv.substr(0, eq), true),
-                              eq == std::string_view::npos ? "" : percent_decode(kv.substr(eq + 1), true));
-      query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    }
-  }
+  set_target(*req, rest.empty() ? "/" : std::string(rest));
   req->headers = out.headers;
   req->headers.emplace_back("Host", host);
   req->body = std::move(out.body);

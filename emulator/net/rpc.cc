@@ -94,14 +94,15 @@ std::string request_target(const UnaryMethod& m, const Message& req) {
 }  // namespace
 
 void call_unary(core::Env& env, const UnaryMethod& m, const Message& req, Message* resp,
-                core::Done done) {
+                core::Done done, CallLifePtr life) {
+  if (!life) life = std::make_shared<CallLife>();
   core::Call call;
   call.method = m.id;
   call.service = m.service;
   call.target = request_target(m, req);
   core::dispatch(
       env, std::move(call),
-      [handler = m.handler, &req, resp](core::Done d) { handler(req, resp, std::move(d)); },
+      [handler = m.handler, &req, resp, life](core::Done d) { handler(req, resp, std::move(d), life); },
       std::move(done));
 }
 

@@ -2,6 +2,7 @@
 // over protobuf messages. The gRPC host and the REST transcoder both invoke these entries
 // through call_unary(), so both protocols reach the same handler through one wrapper.
 #pragma once
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -19,6 +20,18 @@ namespace gcpsim::net {
 
 using google::protobuf::Message;
 
+// What a handler may learn about its call once it started. The transport sets `cancelled`
+// (any thread) the moment the client cancels, disconnects or its deadline passes, then runs
+// on_cancel on the engine; on_undelivered runs on the engine when a response the handler
+// completed with never reached the client. Handlers that hold resources for the caller
+// (a waiting Pull, leased messages) install these so nothing stays with a caller gone.
+struct CallLife {
+  std::atomic<bool> cancelled{false};
+  std::function<void()> on_cancel;
+  std::function<void()> on_undelivered;
+};
+using CallLifePtr = std::shared_ptr<CallLife>;
+
 struct UnaryMethod {
   std::string grpc_path;   // "/google.pubsub.v1.Publisher/Publish"
   std::string id;          // "pubsub.Publish": events, faults, scenarios
@@ -26,7 +39,7 @@ struct UnaryMethod {
   const Message* request_prototype = nullptr;
   const Message* response_prototype = nullptr;
   // Runs on the engine thread; fills *resp and calls done exactly once.
-  std::function<void(const Message& req, Message* resp, core::Done done)> handler;
+  std::function<void(const Message& req, Message* resp, core::Done done, const CallLifePtr& life)> handler;
 };
 
 // A server-side bidirectional stream as a handler sees it (engine thread only).
@@ -49,6 +62,10 @@ class ServerStream {
   // (half-close, cancel or disconnect; called once).
   std::function<void(const Message&)> on_read;
   std::function<void()> on_close;
+  // Set by the handler, engine thread: a response write() queued that never reached the
+  // client (the write failed or the call ended first), parsed back, so what it carried can
+  // be handed to someone else at once.
+  std::function<void(const Message&)> on_unwritten;
 };
 
 struct StreamMethod {
@@ -75,9 +92,10 @@ class MethodTable {
 };
 
 // Runs one unary call through core::dispatch (faults, event, status) on the engine thread.
-// The event's target is the request's resource name (its first path-bound field).
+// The event's target is the request's resource name (its first path-bound field). `life` is
+// the transport's view of the call; none means a caller that never goes away.
 void call_unary(core::Env& env, const UnaryMethod& m, const Message& req, Message* resp,
-                core::Done done);
+                core::Done done, CallLifePtr life = nullptr);
 
 // Typed registration: fn(const Req&, Resp*) -> Status, or the async form with a Done.
 template <class Req, class Resp>
@@ -89,7 +107,7 @@ UnaryMethod unary(std::string grpc_path, std::string id, std::string service,
   m.service = std::move(service);
   m.request_prototype = &Req::default_instance();
   m.response_prototype = &Resp::default_instance();
-  m.handler = [fn = std::move(fn)](const Message& req, Message* resp, core::Done done) {
+  m.handler = [fn = std::move(fn)](const Message& req, Message* resp, core::Done done, const CallLifePtr&) {
     done(fn(static_cast<const Req&>(req), static_cast<Resp*>(resp)));
   };
   return m;
@@ -97,17 +115,68 @@ UnaryMethod unary(std::string grpc_path, std::string id, std::string service,
 
 template <class Req, class Resp>
 UnaryMethod unary_async(std::string grpc_path, std::string id, std::string service,
-                        std::function<void(const Req&, Resp*, core::Done)> fn) {
+                        std::function<void(const Req&, Resp*, core::Done, const CallLifePtr&)> fn) {
   UnaryMethod m;
   m.grpc_path = std::move(grpc_path);
   m.id = std::move(id);
   m.service = std::move(service);
   m.request_prototype = &Req::default_instance();
   m.response_prototype = &Resp::default_instance();
-  m.handler = [fn = std::move(fn)](const Message& req, Message* resp, core::Done done) {
-    fn(static_cast<const Req&>(req), static_cast<Resp*>(resp), std::move(done));
+  m.handler = [fn = std::move(fn)](const Message& req, Message* resp, core::Done done, const CallLifePtr& life) {
+    fn(static_cast<const Req&>(req), static_cast<Resp*>(resp), std::move(done), life);
   };
   return m;
 }
+
+// One proto service's registrations: its full gRPC name, the method-id prefix ("pubsub"
+// makes "pubsub.Publish") and the context every handler receives as its first argument.
+// Handlers are plain functions: fn(Ctx&, const Req&, Resp*) -> Status, or with a Done and the
+// call's CallLife.
+template <class Ctx>
+class GrpcService {
+ public:
+  // The context outlives the table (a service object)...
+  GrpcService(MethodTable& methods, std::string grpc_service, std::string service, Ctx& ctx)
+      : GrpcService(methods, std::move(grpc_service), std::move(service), std::shared_ptr<Ctx>(std::shared_ptr<Ctx>(), &ctx)) {}
+  // ...or the registrations own it together.
+  GrpcService(MethodTable& methods, std::string grpc_service, std::string service, std::shared_ptr<Ctx> ctx)
+      : methods_(methods), grpc_service_(std::move(grpc_service)), service_(std::move(service)), ctx_(std::move(ctx)) {}
+
+  template <class Req, class Resp>
+  void add_unary(const char* rpc, core::Status (*fn)(Ctx&, const Req&, Resp*)) {
+    methods_.add(unary<Req, Resp>(path(rpc), id(rpc), service_,
+                                  [ctx = ctx_, fn](const Req& req, Resp* resp) { return fn(*ctx, req, resp); }));
+  }
+  // The async form also learns when its caller goes away (see CallLife).
+  template <class Req, class Resp>
+  void add_unary(const char* rpc, void (*fn)(Ctx&, const Req&, Resp*, core::Done, const CallLifePtr&)) {
+    methods_.add(unary_async<Req, Resp>(
+        path(rpc), id(rpc), service_,
+        [ctx = ctx_, fn](const Req& req, Resp* resp, core::Done done, const CallLifePtr& life) {
+          fn(*ctx, req, resp, std::move(done), life);
+        }));
+  }
+  // A bidirectional stream: `open` installs the stream's handlers (see ServerStream).
+  template <class Req, class Resp>
+  void add_stream(const char* rpc, std::function<void(std::shared_ptr<ServerStream>)> open) {
+    StreamMethod m;
+    m.grpc_path = path(rpc);
+    m.id = id(rpc);
+    m.service = service_;
+    m.request_prototype = &Req::default_instance();
+    m.response_prototype = &Resp::default_instance();
+    m.open = std::move(open);
+    methods_.add(std::move(m));
+  }
+
+ private:
+  std::string path(const char* rpc) const { return "/" + grpc_service_ + "/" + rpc; }
+  std::string id(const char* rpc) const { return service_ + "." + rpc; }
+
+  MethodTable& methods_;
+  std::string grpc_service_;
+  std::string service_;
+  std::shared_ptr<Ctx> ctx_;
+};
 
 }  // namespace gcpsim::net

@@ -16,6 +16,7 @@
 #include <boost/asio.hpp>
 
 #include "proc/limits.h"
+#include "proc/probe.h"
 
 namespace gcpsim::proc {
 namespace asio = boost::asio;
@@ -26,7 +27,7 @@ using error_code = boost::system::error_code;
 
 namespace {
 
-constexpr auto kProbeAttemptTimeout = std::chrono::seconds(1);
+constexpr auto kProbeAttemptTimeout = std::chrono::milliseconds(1000);
 
 // Moves complete lines out of `pending`; a line longer than the limit is cut there.
 void take_lines(std::string& pending, std::vector<std::string>& out) {
@@ -42,13 +43,6 @@ void take_lines(std::string& pending, std::vector<std::string>& out) {
     out.push_back(pending.substr(0, kMaxLogLine));
     pending.erase(0, kMaxLogLine);
   }
-}
-
-bool http_2xx(const std::string& status_line) {
-  // "HTTP/1.1 200 OK"
-  auto sp = status_line.find(' ');
-  return status_line.rfind("HTTP/", 0) == 0 && sp != std::string::npos && sp + 1 < status_line.size() &&
-         status_line[sp + 1] == '2';
 }
 
 }  // namespace
@@ -113,7 +107,10 @@ struct Supervisor::IoSide : std::enable_shared_from_this<IoSide> {
     asio::co_spawn(io, read_pipe(self, p, p->out, Stream::kStdout), asio::detached);
     asio::co_spawn(io, read_pipe(self, p, p->err, Stream::kStderr), asio::detached);
     asio::co_spawn(io, watch_exit(self, p), asio::detached);
-    asio::co_spawn(io, probe(self, p, spec.port, spec.probe_path, spec.probe_timeout), asio::detached);
+    if (spec.port != 0) {
+      ProbeTarget target{spec.host, spec.port, spec.probe_path};
+      asio::co_spawn(io, probe(self, p, std::move(target), spec.probe_timeout), asio::detached);
+    }
   }
 
   void forget(uint64_t id) {
@@ -167,32 +164,14 @@ struct Supervisor::IoSide : std::enable_shared_from_this<IoSide> {
     self->to_engine([id](Impl& impl) { impl.on_exit(id); });
   }
 
-  static awaitable<bool> probe_once(asio::io_context& io, uint16_t port, const std::string& path) {
-    auto sock = std::make_shared<tcp::socket>(io);
-    asio::steady_timer guard(io);
-    guard.expires_after(kProbeAttemptTimeout);
-    guard.async_wait([sock](error_code ec) {
-      if (!ec) sock->close(ec);
-    });
-    error_code ec;
-    co_await sock->async_connect({asio::ip::address_v4::loopback(), port}, asio::redirect_error(use_awaitable, ec));
-    if (ec || path.empty()) co_return !ec;
-    std::string req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
-                      "\r\nUser-Agent: GoogleHC/1.0\r\nConnection: close\r\n\r\n";
-    co_await asio::async_write(*sock, asio::buffer(req), asio::redirect_error(use_awaitable, ec));
-    std::string head;
-    if (!ec) co_await asio::async_read_until(*sock, asio::dynamic_buffer(head, 4096), "\r\n", asio::redirect_error(use_awaitable, ec));
-    co_return !ec && http_2xx(head);
-  }
-
-  static awaitable<void> probe(std::shared_ptr<IoSide> self, std::shared_ptr<Proc> p, uint16_t port, std::string path,
+  static awaitable<void> probe(std::shared_ptr<IoSide> self, std::shared_ptr<Proc> p, ProbeTarget target,
                                core::Duration timeout) {
     int64_t waited_ms = 0;
     int delay_ms = kProbeFirstRetryMs;
     int64_t limit_ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count();
     uint64_t id = p->id;
     for (;;) {
-      bool ok = co_await probe_once(self->io, port, path);
+      bool ok = co_await probe_once(self->io, target, kProbeAttemptTimeout);
       if (p->exited || !p->exit.is_open()) co_return;
       if (ok) co_return self->to_engine([id](Impl& impl) { impl.on_ready(id); });
       if (waited_ms >= limit_ms) co_return self->to_engine([id](Impl& impl) { impl.on_probe_failed(id); });

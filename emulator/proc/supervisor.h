@@ -21,7 +21,8 @@ namespace gcpsim::proc {
 
 struct LaunchSpec {
   SpawnSpec spawn;
-  uint16_t port = 0;               // where the probe connects
+  uint16_t port = 0;               // where the probe connects; 0: no probe
+  uint32_t host = 0;               // the probe's IPv4 address in host order; 0 is 127.0.0.1
   std::string probe_path;          // empty: a TCP connect is the probe
   core::Duration probe_timeout = std::chrono::seconds(240);  // wall time, like the real probe
 };

@@ -4,12 +4,15 @@
 #include "core/stack_section.h"
 
 #include "services/backing/service.h"
+#include "services/bigquery/service.h"
 #include "services/iam/service.h"
+#include "services/metadata/service.h"
 #include "services/pubsub/service.h"
 #include "services/run/service.h"
 #include "services/secrets/service.h"
 #include "services/oauth/service.h"
 #include "services/calendar/service.h"
+#include "services/compute/service.h"
 #include "services/functions/service.h"
 #include "services/gemini/service.h"
 #include "services/storage/service.h"
@@ -20,17 +23,21 @@ namespace gcpsim::services {
 
 const std::vector<ServiceDef>& service_table() {
   static const std::vector<ServiceDef> table = {
-      {"iam", iam::IamService::create},  // first: others mint tokens through it
-      {"pubsub", pubsub::create_service},
-      {"secrets", secrets::create_service},
-      {"backing", backing::BackingService::create},  // after secrets (password), before run (env)
+      {"iam", iam::create},  // first: others mint tokens through it
+      {"metadata", metadata::create},    // after iam: serves its tokens
+      {"pubsub", pubsub::create},
+      {"secrets", secrets::create},
+      {"backing", backing::BackingService::create,  // after secrets (password), before run (env)
+       backing::stack_section},
       {"run", run::RunService::create},  // after iam, pubsub, secrets: tokens and secret env
-      {"oauth", oauth::create_service},        // after iam: signs ID tokens with its issuer
-      {"calendar", calendar::create_service},  // after oauth: users come from tokens
-      {"gemini", gemini::create_service},
-      {"storage", storage::create_service},
-      {"tasks", tasks::create_service},  // after iam: mints tokens for OIDC/OAuth targets
-      {"functions", functions::create_service},  // after pubsub, run, storage: wires triggers to them
+      {"oauth", oauth::create},        // after iam: signs ID tokens with its issuer
+      {"calendar", calendar::create, calendar::stack_section},  // after oauth: users come from tokens
+      {"gemini", gemini::create, gemini::stack_section},
+      {"storage", storage::create},
+      {"tasks", tasks::create, tasks::stack_section},  // after iam: mints tokens for OIDC/OAuth targets
+      {"functions", functions::create},  // after pubsub, run, storage: wires triggers to them
+      {"compute", compute::ComputeService::create, compute::compute_section},  // after run, storage: LB backends
+      {"bigquery", bigquery::create, bigquery::stack_section},  // after storage (load/extract)
       {"stubs", stubs::StubsService::create, stubs::stack_section},  // HTTP stubs and the OpenAI API
   };
   return table;

@@ -149,7 +149,7 @@ test('a file uploaded from the console downloads through the client', async () =
   await open('storage/console-bucket', 'Bucket');
   const body = Buffer.from('uploaded through the console\n');
   await page.getByLabel('File to upload').setInputFiles({ name: 'note.txt', mimeType: 'text/plain', buffer: body });
-  await page.getByRole('button', { name: 'Upload' }).click();
+  await page.getByRole('form', { name: 'Upload an object' }).getByRole('button', { name: 'Upload', exact: true }).click();
   await waitText('note.txt', 'table[aria-label="Objects"]');
   const [downloaded] = await storage.bucket('console-bucket').file('note.txt').download();
   assert.deepEqual(downloaded, body);

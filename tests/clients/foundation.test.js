@@ -6,7 +6,8 @@ const net = require('node:net');
 const path = require('node:path');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
-const { execFileSync } = require('node:child_process');
+const { execFileSync, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
 const { startGcpsim, BIN } = require('./lib/gcpsim');
 
 let sim;
@@ -179,6 +180,7 @@ test('gcpsim env prints the client variables in every format', () => {
   const sh = execFileSync(BIN, ['env', '--port', '9999']).toString();
   assert.match(sh, /^export PUBSUB_EMULATOR_HOST=127\.0\.0\.1:9999$/m);
   assert.match(sh, /^export STORAGE_EMULATOR_HOST=http:\/\/127\.0\.0\.1:9999$/m);
+  assert.match(sh, /^export BIGQUERY_EMULATOR_HOST=http:\/\/127\.0\.0\.1:9999$/m);
   assert.match(sh, /^export GCE_METADATA_HOST=127\.0\.0\.1:9999$/m);
   assert.match(sh, /^export GOOGLE_CLOUD_PROJECT=demo-project$/m);
   const json = JSON.parse(execFileSync(BIN, ['env', '--format', 'json']).toString());
@@ -186,6 +188,26 @@ test('gcpsim env prints the client variables in every format', () => {
   const dotenv = execFileSync(BIN, ['env', '--format', 'dotenv']).toString();
   assert.match(dotenv, /^PUBSUB_EMULATOR_HOST=127\.0\.0\.1:8085$/m);
   assert.throws(() => execFileSync(BIN, ['env', '--format', 'xml'], { stdio: 'pipe' }), /--format must be/);
+});
+
+test('gcpsim env points gcloud at gcpsim: endpoint overrides, a token file, the project, nothing sent to Google', () => {
+  const env = JSON.parse(execFileSync(BIN, ['env', '--port', '9999', '--format', 'json']).toString());
+  assert.equal(env.CLOUDSDK_API_ENDPOINT_OVERRIDES_PUBSUB, 'http://127.0.0.1:9999/');
+  assert.equal(env.CLOUDSDK_API_ENDPOINT_OVERRIDES_SECRETMANAGER, 'http://127.0.0.1:9999/');
+  assert.equal(env.CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDTASKS, 'http://127.0.0.1:9999/');
+  assert.equal(env.CLOUDSDK_API_ENDPOINT_OVERRIDES_STORAGE, 'http://127.0.0.1:9999/storage/v1/');
+  assert.equal(env.CLOUDSDK_STORAGE_GS_XML_ENDPOINT_URL, 'http://127.0.0.1:9999');
+  assert.equal(env.CLOUDSDK_CORE_PROJECT, 'demo-project');
+  assert.equal(env.CLOUDSDK_CORE_DISABLE_USAGE_REPORTING, 'true');
+  assert.equal(env.CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK, 'true');
+  assert.equal(env.CLOUDSDK_CORE_CHECK_GCE_METADATA, 'false');
+  assert.match(fs.readFileSync(env.CLOUDSDK_AUTH_ACCESS_TOKEN_FILE, 'utf8'), /^\S+\n$/);
+});
+
+test('gcpsim gcloud names the address it tried when no gcpsim answers there', () => {
+  const r = spawnSync(BIN, ['gcloud', 'version'], { env: { ...process.env, GCPSIM_ENDPOINT: 'http://127.0.0.1:1' } });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr.toString(), /no gcpsim answers on 127\.0\.0\.1:1/);
 });
 
 test('gcpsim up refuses unknown flags and a busy port clearly', async () => {

@@ -106,6 +106,38 @@ test('publish and streaming pull: ids, attributes, publish times from the virtua
   assert.deepEqual(await pullNow(subId), []);
 });
 
+// A Pull whose deadline passes leaves the line: the message published next goes to the Pull
+// still waiting, not to a call whose client has gone (which would hide it for its lease).
+// The clock is virtual and never advanced here, so the Pull below answers only on delivery.
+test('Pull calls that end in DEADLINE_EXCEEDED take nothing: the next Pull gets the message at once', async () => {
+  const { topic, subId } = await topicWithSub('deadlines');
+  const subscription = `${PROJECT}/subscriptions/${subId}`;
+  const expired = await Promise.allSettled([1, 2, 3].map(() => raw.pull({ subscription, maxMessages: 1 }, { timeout: 500, retry: null })));
+  for (const r of expired) {
+    assert.equal(r.status, 'rejected');
+    assert.equal(r.reason.code, grpc.status.DEADLINE_EXCEEDED, r.reason.message);
+  }
+  // The server sees each cancel a moment after the client gave up: all three calls end.
+  assert.equal(await endedPulls(subscription, 3), 3, 'each expired Pull was ended on the server');
+  const waiting = raw.pull({ subscription, maxMessages: 1 }, { timeout: 60000, retry: null });
+  await topic.publishMessage({ data: Buffer.from('on time') });
+  const [resp] = await waiting;
+  assert.deepEqual(resp.receivedMessages.map(text), ['on time']);
+});
+
+// Polls the event log (a bounded number of times) until `n` Pull calls on `subscription`
+// ended CANCELLED; returns how many did.
+async function endedPulls(subscription, n) {
+  let count = 0;
+  for (let i = 0; i < 250 && count < n; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 20));
+    const res = await sim.control('GET', 'events?kind=api.call&limit=100000');
+    count = res.body.events.filter((e) => e.attrs?.method === 'pubsub.Pull' && e.attrs?.target === subscription
+      && e.attrs?.code === 'CANCELLED').length;
+  }
+  return count;
+}
+
 // glibc keeps freed small allocations; gcpsim hands drained messages' memory back (malloc_trim).
 // ASan's allocator holds freed memory in quarantine: nothing to check in a sanitizer build.
 test('a drained backlog gives its memory back', { skip: process.env.GCPSIM_SANITIZED === '1' && 'sanitizer build' }, async () => {

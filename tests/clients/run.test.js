@@ -96,6 +96,7 @@ describe('a Node service behind the router', () => {
     assert.equal(env.GOOGLE_CLOUD_PROJECT, 'demo-project');
     assert.equal(env.PUBSUB_EMULATOR_HOST, sim.host);
     assert.equal(env.STORAGE_EMULATOR_HOST, sim.url);
+    assert.equal(env.BIGQUERY_EMULATOR_HOST, sim.url);
     assert.equal(env.GCE_METADATA_HOST, sim.host);
     const first = (await events(sim, 'kind=run.request&service=hello'))[0];
     assert.equal(first.attrs.coldStart, true);

@@ -160,6 +160,33 @@ test('single-request uploads past the in-memory limit are spooled and stored who
   assert.ok(back.equals(big));
 });
 
+// The body gcloud's HTTP library (Python's email generator) sends: the boundary in single
+// quotes, bare LF line endings, MIME-Version in each part, the media part marked binary.
+// Plus the other shapes RFC 2046 allows: a preamble, CRLF, a quoted boundary, base64 media.
+test('multipart uploads in gcloud\'s shape and the other shapes RFC 2046 allows are stored', async () => {
+  await bucket('gcpsim-mime');
+  const b = '===============2019422018821490160==';
+  const gcloudBody = Buffer.concat([Buffer.from(`--${b}\nContent-Type: application/json\nMIME-Version: 1.0\n\n`
+    + `{"name": "from-gcloud.txt"}\n--${b}\nContent-Type: text/plain\nMIME-Version: 1.0\n`
+    + 'Content-Transfer-Encoding: binary\n\n'), Buffer.from('line 1\r\nline 2\n'), Buffer.from(`\n--${b}--\n`)]);
+  const res = await api('/upload/storage/v1/b/gcpsim-mime/o?uploadType=multipart', {
+    method: 'POST', headers: { 'content-type': `multipart/related; boundary='${b}'` }, body: gcloudBody });
+  assert.equal(res.status, 200, await res.clone().text());
+  const [stored] = await gcs.bucket('gcpsim-mime').file('from-gcloud.txt').download();
+  assert.equal(stored.toString(), 'line 1\r\nline 2\n');
+  const [meta] = await gcs.bucket('gcpsim-mime').file('from-gcloud.txt').getMetadata();
+  assert.equal(meta.contentType, 'text/plain');
+
+  const rfc = 'preamble to ignore\r\n--q b\r\ncontent-type: application/json\r\n\r\n{"name":"b64.bin"}\r\n'
+    + '--q b\r\nCONTENT-TYPE: application/octet-stream\r\ncontent-transfer-encoding: base64\r\n\r\n'
+    + `${Buffer.from([0, 1, 2, 255]).toString('base64')}\r\n--q b--\r\nepilogue`;
+  const ok = await api('/upload/storage/v1/b/gcpsim-mime/o?uploadType=multipart', {
+    method: 'POST', headers: { 'content-type': 'multipart/related; boundary="q b"' }, body: rfc });
+  assert.equal(ok.status, 200, await ok.clone().text());
+  const [bytes] = await gcs.bucket('gcpsim-mime').file('b64.bin').download();
+  assert.deepEqual([...bytes], [0, 1, 2, 255]);
+});
+
 test('preconditions: ifGenerationMatch=0, generation mismatches 412, NotMatch reads 304', async () => {
   const b = await bucket('gcpsim-pre');
   const file = b.file('p');

@@ -9,6 +9,7 @@
 #include "services/functions/service.h"
 
 using namespace gcpsim;
+namespace pubsub = gcpsim::services::pubsub;
 using namespace gcpsim::services::functions;
 using Json = nlohmann::json;
 

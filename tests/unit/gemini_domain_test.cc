@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/stack.h"
+#include "services/gemini/config.h"
 #include "services/gemini/domain.h"
 #include "services/gemini/response.h"
 #include "services/gemini/text.h"
@@ -183,11 +184,11 @@ TEST_CASE("rules reply with function calls, blocks, delays and the API's error w
 }
 
 TEST_CASE("stack-file rules become rules") {
-  core::GeminiRule s;
+  GeminiRule s;
   s.match.model = "gemini-2.5-flash";
   s.match.prompt = "summar";
   s.match.prompt_ignore_case = true;
-  s.reply.kind = core::GeminiReply::Kind::kJson;
+  s.reply.kind = GeminiReply::Kind::kJson;
   s.reply.json = R"({"category":"work"})";
   Gemini g(1, {rule_from_stack(s)});
   REQUIRE(text_of(generate(g, prompt("SUMMARY please"))) == R"({"category":"work"})");

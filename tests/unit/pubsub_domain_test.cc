@@ -8,7 +8,7 @@
 #include "services/pubsub/domain.h"
 
 using namespace gcpsim;
-using namespace gcpsim::pubsub;
+using namespace gcpsim::services::pubsub;
 using namespace std::chrono_literals;
 
 namespace {

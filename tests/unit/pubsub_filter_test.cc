@@ -3,9 +3,9 @@
 
 #include "services/pubsub/filter.h"
 
-using gcpsim::pubsub::Filter;
-using gcpsim::pubsub::Message;
-using gcpsim::pubsub::MessageSpec;
+using gcpsim::services::pubsub::Filter;
+using gcpsim::services::pubsub::Message;
+using gcpsim::services::pubsub::MessageSpec;
 
 namespace {
 

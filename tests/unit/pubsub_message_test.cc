@@ -5,7 +5,7 @@
 #include "services/pubsub/message.h"
 
 using namespace gcpsim;
-using namespace gcpsim::pubsub;
+using namespace gcpsim::services::pubsub;
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include "services/pubsub/schemas.h"
 
 using namespace gcpsim;
-using namespace gcpsim::pubsub;
+using namespace gcpsim::services::pubsub;
 
 namespace {
 

@@ -14,6 +14,7 @@
 #include "service_context.h"
 
 using namespace gcpsim;
+namespace pubsub = gcpsim::services::pubsub;
 using namespace std::chrono_literals;
 namespace v1 = google::pubsub::v1;
 
@@ -57,7 +58,7 @@ struct Fixture {
   std::unique_ptr<core::Store> store = std::move(core::Store::open("")).value();
   core::Env env{clock, ids, events, faults, *store};
   testing::ServiceContext sc{env};
-  std::unique_ptr<services::Service> service = pubsub::create_service(sc.ctx);
+  std::unique_ptr<services::Service> service = pubsub::create(sc.ctx);
   pubsub::PubsubService& ps = *dynamic_cast<pubsub::PubsubService*>(service.get());
 
   Fixture() {

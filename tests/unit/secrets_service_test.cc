@@ -16,6 +16,7 @@
 #include "service_context.h"
 
 using namespace secrets_test;
+namespace pubsub = gcpsim::services::pubsub;
 namespace v1 = google::cloud::secretmanager::v1;
 
 namespace {
@@ -225,7 +226,7 @@ TEST_CASE("notifications are published to the secret's Pub/Sub topics") {
   Fixture f;
   f.store.reset();
   testing::ServiceContext sc(f.env);
-  auto ps = pubsub::create_service(sc.ctx);
+  auto ps = pubsub::create(sc.ctx);
   sc.registry.put("pubsub", ps.get());
   SecretsService secrets(f.env, sc.stack, sc.methods, &sc.registry);
   ps->start();

@@ -7,8 +7,20 @@
 
 #include "core/stack.h"
 #include "core/stack_yaml.h"
+#include "services/backing/config.h"
+#include "services/calendar/config.h"
+#include "services/gemini/config.h"
+#include "services/service.h"
+#include "services/tasks/config.h"
 
 using namespace gcpsim::core;
+using gcpsim::services::calendar::CalendarConfig;
+using gcpsim::services::calendar::CalendarEvent;
+using gcpsim::services::gemini::GeminiConfig;
+using gcpsim::services::gemini::GeminiReply;
+using gcpsim::services::gemini::GeminiRule;
+using gcpsim::services::tasks::QueueConfig;
+using gcpsim::services::tasks::TasksConfig;
 namespace fs = std::filesystem;
 
 namespace {
@@ -85,15 +97,39 @@ struct TempDir {
   }
 };
 
+// Every section the services table registers, as gcpsim reads a stack file.
+const std::vector<StackSection>& sections() {
+  static const auto all = gcpsim::services::stack_sections();
+  return all;
+}
+
+// The sections services parse themselves (core/stack_section.h).
+template <class T>
+const T& section_of(const StackConfig& s, const std::string& key) {
+  const T* c = s.section<T>(key);
+  REQUIRE(c != nullptr);
+  return *c;
+}
+const TasksConfig& tasks_of(const StackConfig& s) { return section_of<TasksConfig>(s, "tasks"); }
+const GeminiConfig& gemini_of(const StackConfig& s) { return section_of<GeminiConfig>(s, "gemini"); }
+const CalendarConfig& calendar_of(const StackConfig& s) { return section_of<CalendarConfig>(s, "calendar"); }
+
+using gcpsim::services::backing::BackingConfig;
+const BackingConfig& B(const StackConfig& s) {
+  static const BackingConfig kNone;
+  auto* b = s.section<BackingConfig>("backing");
+  return b ? *b : kNone;
+}
+
 StackConfig parse_ok(const std::string& yaml, const std::string& base_dir = "/srv/app") {
-  auto r = parse_stack(yaml, "gcpsim.yaml", base_dir);
+  auto r = parse_stack(yaml, "gcpsim.yaml", base_dir, sections());
   INFO(r.status().message());
   REQUIRE(r.ok());
   return *r;
 }
 
 std::string error_of(const std::string& yaml, const std::string& base_dir = "/srv/app") {
-  auto r = parse_stack(yaml, "gcpsim.yaml", base_dir);
+  auto r = parse_stack(yaml, "gcpsim.yaml", base_dir, sections());
   REQUIRE_FALSE(r.ok());
   REQUIRE(r.status().code() == Code::kInvalidArgument);
   return r.status().message();
@@ -190,8 +226,8 @@ TEST_CASE("DESIGN.md's example parses, every field typed") {
   CHECK(s.secrets.at("api-key").value == "key-123\n");
   CHECK(s.secrets.at("api-key").file == base + "/secrets/api-key.txt");
 
-  REQUIRE(s.tasks.queues.size() == 1);
-  const QueueConfig& webhooks = s.tasks.queues.at("webhooks");
+  REQUIRE(tasks_of(s).queues.size() == 1);
+  const QueueConfig& webhooks = tasks_of(s).queues.at("webhooks");
   CHECK(webhooks.max_dispatches_per_second == 5);
   CHECK(webhooks.max_concurrent_dispatches == 2);
   CHECK(webhooks.max_burst_size == 100);
@@ -201,8 +237,8 @@ TEST_CASE("DESIGN.md's example parses, every field typed") {
   CHECK(webhooks.retry.max_doublings == 16);
   CHECK(webhooks.retry.max_retry_duration == 0s);
 
-  REQUIRE(s.gemini.rules.size() == 1);
-  const GeminiRule& rule = s.gemini.rules[0];
+  REQUIRE(gemini_of(s).rules.size() == 1);
+  const GeminiRule& rule = gemini_of(s).rules[0];
   CHECK(rule.match.model == "gemini-2.5-flash");
   CHECK(rule.match.prompt == "summar");
   CHECK(rule.match.prompt_ignore_case);
@@ -211,8 +247,8 @@ TEST_CASE("DESIGN.md's example parses, every field typed") {
   CHECK(rule.reply.json == R"({"summary":"Short","subtasks":["a","b"],"category":"work"})");
   CHECK(rule.reply.delay == 0s);
 
-  REQUIRE(s.calendar.users.size() == 1);
-  const auto& events = s.calendar.users.at("alice@example.com").events;
+  REQUIRE(calendar_of(s).users.size() == 1);
+  const auto& events = calendar_of(s).users.at("alice@example.com").events;
   REQUIRE(events.size() == 1);
   CHECK(events[0].summary == "Standup");
   CHECK(events[0].start == at("2026-01-05T09:00:00Z"));
@@ -221,14 +257,14 @@ TEST_CASE("DESIGN.md's example parses, every field typed") {
   CHECK(events[0].description.empty());
   CHECK(events[0].recurrence.empty());
 
-  REQUIRE(s.backing.redis);
-  CHECK_FALSE(s.backing.redis->port);
-  REQUIRE(s.backing.postgres);
-  CHECK(s.backing.postgres->database == "app");
-  CHECK(s.backing.postgres->user == "app");
-  CHECK(s.backing.postgres->password_secret == "db-password");
-  CHECK(s.backing.postgres->init == std::vector<std::string>{base + "/sql/schema.sql"});
-  REQUIRE(s.backing.firestore);
+  REQUIRE(B(s).redis.size() == 1);
+  CHECK_FALSE(B(s).redis.at(0).port);
+  REQUIRE(B(s).postgres.size() == 1);
+  CHECK(B(s).postgres.at(0).database == "app");
+  CHECK(B(s).postgres.at(0).user == "app");
+  CHECK(B(s).postgres.at(0).password_secret == "db-password");
+  CHECK(B(s).postgres.at(0).init == std::vector<std::string>{base + "/sql/schema.sql"});
+  REQUIRE(B(s).firestore);
 
   REQUIRE(s.faults.size() == 1);
   const FaultRule& fault = s.faults[0];
@@ -365,7 +401,7 @@ faults:
   CHECK(uploads.notifications[0].events.empty());
   CHECK(uploads.notifications[0].prefix == "images/");
 
-  const QueueConfig& mail = s.tasks.queues.at("mail");
+  const QueueConfig& mail = tasks_of(s).queues.at("mail");
   CHECK(mail.max_dispatches_per_second == 500);
   CHECK(mail.max_concurrent_dispatches == 1000);
   CHECK(mail.max_burst_size == 20);
@@ -375,27 +411,27 @@ faults:
   CHECK(mail.retry.max_doublings == 3);
   CHECK(mail.retry.max_retry_duration == 1h);
 
-  REQUIRE(s.gemini.rules.size() == 3);
-  CHECK(s.gemini.rules[0].match.call == "countTokens");
-  CHECK(s.gemini.rules[0].reply.kind == GeminiReply::Kind::kText);
-  CHECK(s.gemini.rules[0].reply.text == "42");
-  CHECK(s.gemini.rules[0].reply.delay == 2s);
-  CHECK(s.gemini.rules[1].match.model.empty());
-  CHECK(s.gemini.rules[1].reply.kind == GeminiReply::Kind::kError);
-  CHECK(s.gemini.rules[1].reply.code == Code::kUnavailable);
-  CHECK(s.gemini.rules[1].reply.message == "The model is overloaded.");
-  CHECK(s.gemini.rules[2].reply.json == R"({"n":1,"f":2.5,"yes":true,"nothing":null,"quoted":"7"})");
+  REQUIRE(gemini_of(s).rules.size() == 3);
+  CHECK(gemini_of(s).rules[0].match.call == "countTokens");
+  CHECK(gemini_of(s).rules[0].reply.kind == GeminiReply::Kind::kText);
+  CHECK(gemini_of(s).rules[0].reply.text == "42");
+  CHECK(gemini_of(s).rules[0].reply.delay == 2s);
+  CHECK(gemini_of(s).rules[1].match.model.empty());
+  CHECK(gemini_of(s).rules[1].reply.kind == GeminiReply::Kind::kError);
+  CHECK(gemini_of(s).rules[1].reply.code == Code::kUnavailable);
+  CHECK(gemini_of(s).rules[1].reply.message == "The model is overloaded.");
+  CHECK(gemini_of(s).rules[2].reply.json == R"({"n":1,"f":2.5,"yes":true,"nothing":null,"quoted":"7"})");
 
-  const CalendarEvent& holiday = s.calendar.users.at("bob@example.com").events.at(0);
+  const CalendarEvent& holiday = calendar_of(s).users.at("bob@example.com").events.at(0);
   CHECK(holiday.all_day);
   CHECK(holiday.start == at("2026-02-02T00:00:00Z"));
   CHECK(holiday.end == at("2026-02-03T00:00:00Z"));
   CHECK(holiday.description == "Out of office");
   CHECK(holiday.recurrence == std::vector<std::string>{"RRULE:FREQ=YEARLY"});
 
-  CHECK(s.backing.redis->port == 6380);
-  CHECK(s.backing.firestore->port == 8086);
-  CHECK_FALSE(s.backing.postgres);
+  CHECK(B(s).redis.at(0).port == 6380);
+  CHECK(B(s).firestore->port == 8086);
+  CHECK(B(s).postgres.empty());
 
   REQUIRE(s.faults.size() == 2);
   const FaultRule& slow = s.faults[0];
@@ -425,9 +461,9 @@ TEST_CASE("defaults: no file, an empty file, and bare entries") {
   CHECK(d.seed == 42);
   CHECK(d.file.empty());
   CHECK((d.run.empty() && d.functions.empty() && d.pubsub.topics.empty() && d.secrets.empty()));
-  CHECK((d.storage.buckets.empty() && d.tasks.queues.empty() && d.gemini.rules.empty()));
-  CHECK((d.calendar.users.empty() && d.faults.empty()));
-  CHECK((!d.backing.redis && !d.backing.postgres && !d.backing.firestore));
+  CHECK((d.storage.buckets.empty() && !d.section<TasksConfig>("tasks") && !d.section<GeminiConfig>("gemini")));
+  CHECK((!d.section<CalendarConfig>("calendar") && d.faults.empty()));
+  CHECK(gcpsim::services::backing::config_of(d) == nullptr);
 
   StackConfig empty = parse_ok("");
   CHECK(empty.project == "demo-project");
@@ -473,12 +509,12 @@ backing:
 
   CHECK(s.storage.buckets.at("bucket1").location == "US");
   CHECK_FALSE(s.storage.buckets.at("bucket1").versioning);
-  CHECK(s.tasks.queues.at("q1").max_dispatches_per_second == 500);
-  CHECK(s.tasks.queues.at("q1").retry.max_attempts == 100);
-  REQUIRE(s.backing.postgres);
-  CHECK(s.backing.postgres->database == "postgres");
-  CHECK(s.backing.postgres->user == "postgres");
-  CHECK(s.backing.postgres->password_secret.empty());
+  CHECK(tasks_of(s).queues.at("q1").max_dispatches_per_second == 500);
+  CHECK(tasks_of(s).queues.at("q1").retry.max_attempts == 100);
+  REQUIRE(B(s).postgres.size() == 1);
+  CHECK(B(s).postgres.at(0).database == "postgres");
+  CHECK(B(s).postgres.at(0).user == "postgres");
+  CHECK(B(s).postgres.at(0).password_secret.empty());
 }
 
 TEST_CASE("unknown keys name the file, line, key and what was expected") {
@@ -492,7 +528,7 @@ run:
        "allow_unauthenticated, ingress)");
   CHECK(error_of("project: demo-project\nservices: {}\n") ==
         "gcpsim.yaml:2: unknown key 'services' at top level (expected one of: project, region, seed, run, "
-        "functions, pubsub, storage, secrets, tasks, gemini, calendar, backing, faults)");
+        "functions, pubsub, storage, secrets, faults, backing, calendar, gemini, tasks, compute, bigquery)");
   CHECK(error_of("faults:\n  - match: {servce: pubsub}\n    action: {error: UNAVAILABLE}\n") ==
         "gcpsim.yaml:2: unknown key 'servce' in faults[0].match (expected one of: service, method, target, boundary)");
 }
@@ -624,7 +660,7 @@ backing:
   CHECK(s.run.at("a").cwd == "/srv/shared/svc");
   CHECK(s.run.at("b").cwd == "/abs/dir");
   CHECK(s.run.at("c").cwd == "/srv/app");
-  CHECK(s.backing.postgres->init == std::vector<std::string>{"/srv/app/sql/schema.sql", "/etc/seed.sql"});
+  CHECK(B(s).postgres.at(0).init == std::vector<std::string>{"/srv/app/sql/schema.sql", "/etc/seed.sql"});
 }
 
 TEST_CASE("load_stack reads the file and resolves paths against its directory") {
@@ -667,12 +703,12 @@ TEST_CASE("the runnable example in docs/stack-file.md parses") {
 TEST_CASE("backing.postgres.instance names the Cloud SQL instance and fault actions take a bandwidth") {
   auto s = parse_ok("backing:\n  postgres: {instance: orders-db}\nfaults:\n"
                     "  - {match: {boundary: proxy, service: redis}, action: {bandwidth: 64, delay: 5ms}}\n");
-  CHECK(s.backing.postgres->instance == "orders-db");
+  CHECK(B(s).postgres.at(0).instance == "orders-db");
   REQUIRE(s.faults.size() == 1);
   CHECK(s.faults[0].action.kind == FaultAction::Kind::kDelay);
   CHECK(s.faults[0].action.bandwidth_kbps == 64);
   CHECK(s.faults[0].action.delay == std::chrono::milliseconds(5));
-  CHECK(parse_ok("backing:\n  postgres: {}\n").backing.postgres->instance == "postgres");
+  CHECK(B(parse_ok("backing:\n  postgres: {}\n")).postgres.at(0).instance == "postgres");
   CHECK(error_of("backing:\n  postgres: {instance: Orders}\n") ==
         "gcpsim.yaml:2: backing.postgres.instance: a Cloud SQL instance ID is 1-98 lowercase letters, digits and "
         "hyphens, starting with a letter, got 'Orders'");
@@ -694,19 +730,19 @@ backing:
       users/alice: {name: Alice, age: 30, admin: true, tags: [x]}
       users/alice/posts/p1: {}
 )");
-  REQUIRE(s.backing.redis);
-  const auto& seed = s.backing.redis->seed;
+  REQUIRE(B(s).redis.size() == 1);
+  const auto& seed = B(s).redis.at(0).seed;
   REQUIRE(seed.size() == 4);
   CHECK(seed[0].key == "greeting");
-  CHECK(seed[0].kind == RedisSeed::Kind::kString);
+  CHECK(seed[0].kind == gcpsim::services::backing::RedisSeed::Kind::kString);
   CHECK(seed[0].values == std::vector<std::string>{"hello"});
   CHECK(seed[1].values == std::vector<std::string>{"3"});
-  CHECK(seed[2].kind == RedisSeed::Kind::kList);
+  CHECK(seed[2].kind == gcpsim::services::backing::RedisSeed::Kind::kList);
   CHECK(seed[2].values == std::vector<std::string>{"a", "b"});
-  CHECK(seed[3].kind == RedisSeed::Kind::kHash);
+  CHECK(seed[3].kind == gcpsim::services::backing::RedisSeed::Kind::kHash);
   CHECK(seed[3].values == std::vector<std::string>{"name", "Bob", "plan", "pro"});
-  REQUIRE(s.backing.firestore);
-  const auto& docs = s.backing.firestore->seed;
+  REQUIRE(B(s).firestore);
+  const auto& docs = B(s).firestore->seed;
   REQUIRE(docs.size() == 2);
   CHECK(docs[0].first == "users/alice");
   CHECK(docs[0].second == R"({"name":"Alice","age":30,"admin":true,"tags":["x"]})");
@@ -741,7 +777,7 @@ TEST_CASE("a service's own section is read by its parser, with the loader's port
   }}};
   using Widgets = std::pair<int, std::string>;
   // The section may come before what it refers to: the check runs once all is read.
-  auto r = parse_stack("widgets: {port: 9100, topic: t, file: w.txt}\npubsub: {topics: {t: {}}}\n", "gcpsim.yaml",
+  auto r = parse_stack("widgets: {port: 9100, topic: orders, file: w.txt}\npubsub: {topics: {orders: {}}}\n", "gcpsim.yaml",
                        "/srv/app", sections);
   INFO(r.status().message());
   REQUIRE(r.ok());
@@ -749,8 +785,8 @@ TEST_CASE("a service's own section is read by its parser, with the loader's port
   REQUIRE(r->section<Widgets>("widgets")->second == "/srv/app/w.txt");
   REQUIRE(r->section<Widgets>("gadgets") == nullptr);
 
-  auto clash = parse_stack("run: {a: {command: [x], port: 9100}}\nwidgets: {port: 9100, topic: t, file: w}\n"
-                           "pubsub: {topics: {t: {}}}\n", "gcpsim.yaml", "/srv/app", sections);
+  auto clash = parse_stack("run: {a: {command: [x], port: 9100}}\nwidgets: {port: 9100, topic: orders, file: w}\n"
+                           "pubsub: {topics: {orders: {}}}\n", "gcpsim.yaml", "/srv/app", sections);
   REQUIRE(clash.status().message() == "gcpsim.yaml:2: widgets.port: port 9100 is already used by run.a");
   auto dangling = parse_stack("widgets: {port: 9100, topic: nope, file: w}\n", "gcpsim.yaml", "/srv/app", sections);
   REQUIRE(dangling.status().message() == "gcpsim.yaml:1: widgets.topic: no topic 'nope'");

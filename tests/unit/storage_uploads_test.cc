@@ -1,4 +1,6 @@
 // Storage domain: resumable upload sessions — chunks, offsets, status, cancel and expiry.
+#include <fstream>
+
 #include "storage_fixture.h"
 
 namespace storage_test {
@@ -117,6 +119,39 @@ TEST_CASE("sessions survive a restart and expire after seven days on the clock")
   f.clock.advance(1s);
   REQUIRE(http(f.status().status()) == 404);
   REQUIRE(std::filesystem::is_empty(f.env.work_dir + "/storage/partial"));
+}
+
+// A kill after a chunk's bytes reach the partial file but before its offset is saved: the
+// restart keeps only what was acknowledged, and the resent chunk does not double the bytes.
+TEST_CASE("a restart drops partial bytes past the saved offset, so a resent chunk lands once") {
+  Upload f;
+  f.chunk(0, kQ, std::nullopt);
+  std::string partial = f.env.work_dir + "/storage/partial/upload-" + f.id;
+  {
+    std::ofstream out(partial, std::ios::binary | std::ios::app);
+    out << f.data.substr(kQ, kQ);  // the unacknowledged second chunk, as a kill leaves it
+  }
+  f.reopen();
+  REQUIRE(f.status()->persisted == kQ);
+  REQUIRE(std::filesystem::file_size(partial) == kQ);
+  auto p = f.chunk(kQ, kQ * 2 + 100, f.data.size());
+  REQUIRE(p->object);
+  REQUIRE(f.read(*p->object) == f.data);
+  REQUIRE_FALSE(std::filesystem::exists(partial));
+}
+
+// A kill between the last chunk's body landing as a generation and the commit: the session
+// still holds its bytes after the restart and a status query with the total finishes it.
+TEST_CASE("a restart after the final body landed but before the commit finishes from the partial file") {
+  Upload f;
+  f.chunk(0, kQ * 3, std::nullopt);
+  std::string partial = f.env.work_dir + "/storage/partial/upload-" + f.id;
+  REQUIRE(f.storage->bodies().finish(999, partial).ok());  // the body in place, never committed
+  f.reopen();
+  auto p = f.status(kQ * 3);
+  REQUIRE(p.ok());
+  REQUIRE(p->object);
+  REQUIRE(f.read(*p->object) == f.data.substr(0, kQ * 3));
 }
 
 TEST_CASE("preconditions are checked when the session starts and again when it finishes") {

@@ -6,8 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -82,12 +84,6 @@ core::Status prepare_dir(const std::string& dir, const std::string& base, const 
   return core::Status::ok();
 }
 
-std::string quote_identifier(const std::string& id) {
-  std::string out = "\"";
-  for (char c : id) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 std::string percent_encode(const std::string& s) {
   static const char* kHex = "0123456789ABCDEF";
   std::string out;
@@ -109,6 +105,12 @@ proc::SpawnSpec spec(std::vector<std::string> argv, std::vector<std::string> env
 
 }  // namespace
 
+std::string quote_identifier(const std::string& id) {
+  std::string out = "\"";
+  for (char c : id) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
 std::vector<std::string> inherited_env() {
   std::vector<std::string> out;
   for (char** e = environ; e && *e; ++e) out.emplace_back(*e);
@@ -125,25 +127,98 @@ constexpr const char* kRedisSeedScript =
     "end\n"
     "return #ARGV\n";
 
-core::StatusOr<Plan> redis_plan(uint16_t port, const std::vector<core::RedisSeed>& seed) {
+core::StatusOr<Plan> redis_plan(uint16_t port, const RedisConfig& config, const std::string& auth) {
   Plan p;
   // Memorystore's basic tier: in memory, no persistence; reachable only through the proxy.
-  p.server = spec({"redis-server", "--port", std::to_string(port), "--bind", "127.0.0.1", "--protected-mode", "no",
-                   "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "notice"});
+  // Its default eviction policy is volatile-lru (redis-server's own is noeviction).
+  std::vector<std::string> argv = {"redis-server", "--port", std::to_string(port), "--bind", "127.0.0.1",
+                                   "--protected-mode", "no", "--save", "", "--appendonly", "no", "--daemonize", "no",
+                                   "--loglevel", "notice", "--databases", std::to_string(config.databases),
+                                   "--maxmemory-policy", config.maxmemory_policy.empty() ? "volatile-lru" : config.maxmemory_policy};
+  if (!config.maxmemory.empty()) argv.insert(argv.end(), {"--maxmemory", config.maxmemory});
+  if (!auth.empty()) argv.insert(argv.end(), {"--requirepass", auth});
+  p.server = spec(std::move(argv));
+  // redis-cli reads the password from the environment (no warning, not in the process list).
+  auto env = inherited_env();
+  if (!auth.empty()) env.push_back("REDISCLI_AUTH=" + auth);
   std::vector<std::string> cli = {"redis-cli", "-h", "127.0.0.1", "-p", std::to_string(port)};
   auto flush = cli;
   flush.push_back("FLUSHALL");
-  p.reset.push_back(spec(std::move(flush)));
-  if (!seed.empty()) {
+  p.reset.push_back(spec(std::move(flush), env));
+  if (!config.seed.empty()) {
     auto eval = cli;
     eval.insert(eval.end(), {"EVAL", kRedisSeedScript, "0"});
-    for (const auto& s : seed) {
-      using K = core::RedisSeed::Kind;
+    for (const auto& s : config.seed) {
+      using K = RedisSeed::Kind;
       const char* command = s.kind == K::kString ? "SET" : s.kind == K::kList ? "RPUSH" : "HSET";
       eval.insert(eval.end(), {command, std::to_string(s.values.size() + 1), s.key});
       eval.insert(eval.end(), s.values.begin(), s.values.end());
     }
-    p.seed.push_back(spec(std::move(eval)));
+    p.seed.push_back(spec(std::move(eval), env));
+  }
+  return p;
+}
+
+namespace {
+
+// psql running the instance's extensions (CREATE EXTENSION IF NOT EXISTS) and init files in
+// `database`, one transaction per -c/-f; nothing when there are neither.
+std::optional<std::vector<std::string>> init_step(std::vector<std::string> psql, const PostgresConfig& c,
+                                                  const std::string& database) {
+  if (c.init.empty() && c.extensions.empty()) return std::nullopt;
+  psql.insert(psql.end(), {"-d", database});
+  for (const auto& ext : c.extensions) psql.insert(psql.end(), {"-c", "CREATE EXTENSION IF NOT EXISTS " + quote_identifier(ext)});
+  for (const auto& file : c.init) psql.insert(psql.end(), {"-f", file});
+  return psql;
+}
+
+}  // namespace
+
+core::StatusOr<std::string> postgres_tool(const std::string& name) {
+  auto bindir = postgres_bindir();
+  if (!bindir.ok()) return bindir.status();
+  return *bindir + "/" + name;
+}
+
+std::vector<std::string> psql_argv(uint16_t port, const std::string& user) {
+  auto psql = postgres_tool("psql");
+  return {psql.ok() ? *psql : "psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
+          "-p", std::to_string(port), "-U", user};
+}
+
+std::string pglite_dir() {
+  if (const char* d = std::getenv("GCPSIM_PGLITE_DIR"); d && *d) return d;
+  return GCPSIM_PGLITE_DIR;
+}
+
+// PGlite has one database and no roles to speak of: every connection reaches `postgres` as
+// `postgres`, whatever it asks for. A reset drops the public schema (extensions live there)
+// and runs the extensions and init SQL again.
+core::StatusOr<Plan> pglite_plan(const PostgresSetup& s) {
+  std::string dir = pglite_dir();
+  std::error_code ec;
+  if (!fs::exists(dir + "/node_modules/@electric-sql/pglite-socket", ec)) {
+    return core::Status::failed_precondition("PGlite is not installed: run `npm ci` in " + dir +
+                                             " (scripts/install-deps.sh does)");
+  }
+  Plan p;
+  std::vector<std::string> argv = {"node", dir + "/server.mjs", "--port", std::to_string(s.port)};
+  if (!s.dir.empty()) {
+    fs::create_directories(s.dir, ec);
+    argv.insert(argv.end(), {"--data-dir", s.dir});
+  }
+  p.server = spec(std::move(argv));
+  p.ready_line = "ready to accept connections";
+  auto psql = psql_argv(s.port, "postgres");
+  auto init = init_step(psql, s.config, "postgres");
+  if (init) p.after.push_back(spec(*init));
+  auto drop = psql;
+  drop.insert(drop.end(), {"-d", "postgres", "-c", "DROP SCHEMA IF EXISTS public CASCADE", "-c", "CREATE SCHEMA public"});
+  p.reset.push_back(spec(std::move(drop)));
+  if (init) p.reset.push_back(spec(*init));
+  if (!s.dir.empty()) {
+    p.done_marker = s.dir + "/gcpsim-initialized";
+    if (fs::exists(p.done_marker, ec)) p.after.clear();
   }
   return p;
 }
@@ -183,19 +258,14 @@ core::StatusOr<Plan> postgres_plan(const PostgresSetup& s) {
   p.ready_line = "database system is ready to accept connections";
   auto env = inherited_env();
   if (!s.password.empty()) env.push_back("PGPASSWORD=" + s.password);
-  std::vector<std::string> psql = {*bindir + "/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
-                                   "-p", std::to_string(s.port), "-U", s.config.user};
+  auto psql = psql_argv(s.port, s.config.user);
   if (s.config.database != "postgres") {
     auto create = psql;
     create.insert(create.end(), {"-d", "postgres", "-c", "CREATE DATABASE " + quote_identifier(s.config.database)});
     p.after.push_back(spec(std::move(create), env));
   }
-  if (!s.config.init.empty()) {
-    auto init = psql;
-    init.insert(init.end(), {"-d", s.config.database});
-    for (const auto& file : s.config.init) init.insert(init.end(), {"-f", file});
-    p.after.push_back(spec(std::move(init), env));
-  }
+  auto init = init_step(psql, s.config, s.config.database);
+  if (init) p.after.push_back(spec(*init, env));
   // A reset drops the database (closing its sessions) and builds it again from the init SQL;
   // roles and other databases are the cluster's and stay.
   auto recreate = psql;  // connected to another database than the one dropped
@@ -203,13 +273,13 @@ core::StatusOr<Plan> postgres_plan(const PostgresSetup& s) {
                                              "DROP DATABASE IF EXISTS " + quote_identifier(s.config.database) + " WITH (FORCE)",
                                              "-c", "CREATE DATABASE " + quote_identifier(s.config.database)});
   p.reset.push_back(spec(std::move(recreate), env));
-  if (!s.config.init.empty()) p.reset.push_back(p.after.back());
+  if (init) p.reset.push_back(spec(*init, env));
   p.done_marker = s.dir + "/gcpsim-initialized";
   if (fs::exists(p.done_marker, ec)) p.after.clear();
   return p;
 }
 
-core::StatusOr<Plan> firestore_plan(const std::string& project, uint16_t port, const core::FirestoreConfig& config) {
+core::StatusOr<Plan> firestore_plan(const std::string& project, uint16_t port, const FirestoreConfig& config) {
   Plan p;
   const std::string documents = "/v1/projects/" + project + "/databases/(default)/documents/";
   p.reset_calls.push_back({"DELETE", "/emulator" + documents.substr(0, documents.size() - 1), ""});
@@ -236,6 +306,11 @@ nlohmann::json typed_value(const nlohmann::json& j) {
     for (const auto& e : j) values.push_back(typed_value(e));
     return {{"arrayValue", {{"values", values}}}};
   }
+  // {timestampValue: "…"} (and the other types JSON has no form for) is taken as written.
+  static const char* kTyped[] = {"timestampValue", "bytesValue", "referenceValue", "geoPointValue"};
+  if (j.size() == 1)
+    for (const char* k : kTyped)
+      if (j.contains(k)) return j;
   json fields = json::object();
   for (auto it = j.begin(); it != j.end(); ++it) fields[it.key()] = typed_value(it.value());
   return {{"mapValue", {{"fields", fields}}}};

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/stack.h"
+#include "services/backing/config.h"
 #include "core/status.h"
 #include "proc/spawn.h"
 
@@ -37,18 +37,30 @@ struct Plan {
 // The environment every backing process gets (gcpsim's own, minus nothing).
 std::vector<std::string> inherited_env();
 
-core::StatusOr<Plan> redis_plan(uint16_t port, const std::vector<core::RedisSeed>& seed);
+// `auth`: the AUTH string clients must send (requirepass); empty: none.
+core::StatusOr<Plan> redis_plan(uint16_t port, const RedisConfig& config, const std::string& auth);
 
 struct PostgresSetup {
-  const core::PostgresConfig& config;
+  const PostgresConfig& config;
   std::string password;  // from the Secret Manager secret; empty: trust authentication
   std::string dir;       // data directory (kept when it already holds a cluster)
   std::string base;      // gcpsim's work dir: parents of `dir` up to it must let postgres through
   uint16_t port = 0;
 };
 core::StatusOr<Plan> postgres_plan(const PostgresSetup& setup);
+// PGlite (PostgreSQL in WebAssembly with pgvector) behind pglite-socket, a node process. `dir`
+// is its data directory (kept across starts when --data-dir is set), empty: in memory.
+core::StatusOr<Plan> pglite_plan(const PostgresSetup& setup);
 
-core::StatusOr<Plan> firestore_plan(const std::string& project, uint16_t port, const core::FirestoreConfig& config);
+// The node package serving PGlite (emulator/services/backing/pglite, or $GCPSIM_PGLITE_DIR).
+std::string pglite_dir();
+
+// psql's argv against a server on `port` as `user`, and the environment giving the password.
+std::vector<std::string> psql_argv(uint16_t port, const std::string& user);
+core::StatusOr<std::string> postgres_tool(const std::string& name);  // pg_dump, pg_restore, psql
+std::string quote_identifier(const std::string& id);
+
+core::StatusOr<Plan> firestore_plan(const std::string& project, uint16_t port, const FirestoreConfig& config);
 
 // A Firestore REST document body {"fields": {…typed values…}} for a JSON object of fields
 // (integers → integerValue, …); the scenario steps write documents the same way.

@@ -1,9 +1,10 @@
 // Calendar v3's route table, one line per method, and Calendar's error envelope.
 #include <memory>
 
-#include "core/dispatch.h"
 #include "core/env.h"
+#include "core/json_depth.h"
 #include "net/http.h"
+#include "net/route.h"
 #include "services/calendar/errors.h"
 #include "services/calendar/service.h"
 #include "services/oauth/service.h"
@@ -50,6 +51,8 @@ HttpResponse ok(const Json& j) { return HttpResponse::json(200, j.dump()); }
 
 core::StatusOr<Json> body_of(const HttpRequest& req) {
   if (req.body.empty()) return Json::object();
+  // Events are stored and listed by recursive dumps: refuse what nests past Google's limit.
+  if (!core::json_depth_within(req.body)) return calendar_error(core::Code::kInvalidArgument, "parseError", "Parse Error");
   Json j = Json::parse(req.body, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return calendar_error(core::Code::kInvalidArgument, "parseError", "Parse Error");
   return j;
@@ -156,33 +159,17 @@ core::StatusOr<HttpResponse> calendar_list_entry(CalendarStore& s, const std::st
   return not_found();
 }
 
-// Wraps a handler: the caller's identity, then the dispatch wrapper, then the reply.
+// Wraps a handler: the caller's identity, then the handler, under the route adapter. A field
+// of a type the validator does not check throws: a bad request like any other.
 void add(net::Router& router, core::Env& env, CalendarStore& store, const oauth::OAuthService& identity,
          const char* method, const std::string& path, std::string id, Handler fn) {
-  router.add(method, "/calendar/v3" + path, [&env, &store, &identity, id = std::move(id), fn](HttpRequest& req, Reply reply) {
-    auto request = std::make_shared<HttpRequest>(req);
-    auto answer = std::make_shared<std::optional<HttpResponse>>();
-    core::Call call;
-    call.method = "calendar." + id;
-    call.service = "calendar";
-    call.target = req.param("calendarId");
-    core::dispatch(env, std::move(call),
-                   [&store, &identity, fn, request, answer](core::Done done) {
-                     auto user = identity.user_for_request(*request);
-                     if (!user.ok()) return done(user.status());
-                     // A field of a type the validator does not check must not take the
-                     // engine down: it is a bad request like any other.
-                     try {
-                       auto r = fn(store, *user, *request);
-                       if (!r.ok()) return done(r.status());
-                       *answer = std::move(r).value();
-                     } catch (const nlohmann::json::exception&) {
-                       return done(bad_request());
-                     }
-                     done(core::Status::ok());
-                   },
-                   [answer, reply = std::move(reply)](core::Status s) { reply(s.is_ok() ? std::move(**answer) : calendar_failure(s)); });
-  });
+  net::RouteSpec spec{"calendar." + id, "calendar", [](const HttpRequest& req) { return req.param("calendarId"); },
+                      net::RouteErrors{calendar_failure, bad_request()}};
+  net::add_route(router, env, method, "/calendar/v3" + path, std::move(spec),
+                 [&store, &identity, fn](HttpRequest& req) -> core::StatusOr<HttpResponse> {
+                   ASSIGN_OR_RETURN(auto user, identity.user_for_request(req));
+                   return fn(store, user, req);
+                 });
 }
 
 }  // namespace

@@ -50,6 +50,7 @@ std::optional<ByDay> parse_by_day(const std::string& s) {
     } catch (const std::exception&) {
       return std::nullopt;
     }
+    if (b.ordinal == 0 || b.ordinal < -53 || b.ordinal > 53) return std::nullopt;  // RFC 5545 ordwk
   }
   return b;
 }
@@ -78,7 +79,12 @@ core::Status apply_part(const std::string& key, const std::string& value, RRule&
         r.by_day.push_back(*b);
       }
     } else if (key == "BYMONTHDAY") {
-      for (const auto& d : split(value, ',')) r.by_month_day.push_back(std::stoi(d));
+      for (const auto& d : split(value, ',')) {
+        int day = std::stoi(d);
+        // RFC 5545 ordmoday; outside it `last + day + 1` could overflow.
+        if (day == 0 || day < -31 || day > 31) return invalid("Invalid recurrence rule.");
+        r.by_month_day.push_back(day);
+      }
     }
   } catch (const std::exception&) {
     return invalid("Invalid recurrence rule.");

@@ -10,7 +10,7 @@
 
 namespace gcpsim::services::calendar {
 
-Json seed_body(const core::CalendarEvent& e) {
+Json seed_body(const CalendarEvent& e) {
   Json body = {{"summary", e.summary}};
   if (!e.description.empty()) body["description"] = e.description;
   auto when = [&e](core::Time t) {
@@ -37,7 +37,9 @@ CalendarService::CalendarService(Context& ctx) : env_(ctx.env) {
 // A user's events are created with their primary calendar, so a data directory that
 // already holds it is left alone.
 void CalendarService::seed(const core::StackConfig& stack) {
-  for (const auto& [email, user] : stack.calendar.users) {
+  const auto* calendar = stack.section<CalendarConfig>("calendar");
+  if (!calendar) return;
+  for (const auto& [email, user] : calendar->users) {
     if (store_->exists(email)) continue;
     for (const auto& e : user.events) {
       auto st = store_->insert_event(email, "primary", seed_body(e)).status();
@@ -48,6 +50,6 @@ void CalendarService::seed(const core::StackConfig& stack) {
   }
 }
 
-std::unique_ptr<Service> create_service(Context& ctx) { return std::make_unique<CalendarService>(ctx); }
+std::unique_ptr<Service> create(Context& ctx) { return std::make_unique<CalendarService>(ctx); }
 
 }  // namespace gcpsim::services::calendar

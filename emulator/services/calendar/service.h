@@ -3,10 +3,10 @@
 #pragma once
 #include <memory>
 
+#include "services/calendar/config.h"
 #include "services/calendar/domain.h"
 #include "services/service.h"
 
-namespace gcpsim::core { struct CalendarEvent; }
 namespace gcpsim::services::oauth { class OAuthService; }
 
 namespace gcpsim::services::calendar {
@@ -28,8 +28,8 @@ class CalendarService : public Service {
 void add_routes(net::Router& router, core::Env& env, CalendarStore& store, const oauth::OAuthService& identity);
 
 // The stack file's event as the body events.insert takes.
-Json seed_body(const core::CalendarEvent& e);
+Json seed_body(const CalendarEvent& e);
 
-std::unique_ptr<Service> create_service(Context& ctx);
+std::unique_ptr<Service> create(Context& ctx);
 
 }  // namespace gcpsim::services::calendar

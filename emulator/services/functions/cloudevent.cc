@@ -1,10 +1,10 @@
 // Pub/Sub deliveries and Cloud Storage notifications → CloudEvents, as Eventarc writes them.
 #include "services/functions/cloudevent.h"
+#include "services/pubsub/service.h"
 
 #include <nlohmann/json.hpp>
 
 #include "core/time.h"
-#include "services/pubsub/push.h"
 
 namespace gcpsim::services::functions {
 namespace {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "services/pubsub/domain.h"
+#include "services/pubsub/service.h"
 
 namespace gcpsim::services::functions {
 

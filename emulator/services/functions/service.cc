@@ -9,7 +9,6 @@
 #include "net/http_client.h"
 #include "services/functions/cloudevent.h"
 #include "services/iam/service.h"
-#include "services/pubsub/push.h"
 #include "services/pubsub/service.h"
 #include "services/run/service.h"
 #include "services/storage/service.h"
@@ -140,6 +139,6 @@ void FunctionsService::deliver(const std::string& name, const TriggerNames& name
                 });
 }
 
-std::unique_ptr<Service> create_service(Context& ctx) { return std::make_unique<FunctionsService>(ctx); }
+std::unique_ptr<Service> create(Context& ctx) { return std::make_unique<FunctionsService>(ctx); }
 
 }  // namespace gcpsim::services::functions

@@ -13,7 +13,7 @@
 #include "core/stack.h"
 #include "services/service.h"
 
-namespace gcpsim::pubsub { class PubsubService; struct Delivery; }
+namespace gcpsim::services::pubsub { class PubsubService; struct Delivery; }
 
 namespace gcpsim::services::run { class RunService; }
 namespace gcpsim::services::iam { class IamService; }
@@ -52,6 +52,6 @@ class FunctionsService final : public Service {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // outlives this for late answers
 };
 
-std::unique_ptr<Service> create_service(Context& ctx);
+std::unique_ptr<Service> create(Context& ctx);
 
 }  // namespace gcpsim::services::functions

@@ -5,6 +5,7 @@
 
 #include <google/ai/generativelanguage/v1beta/generative_service.pb.h>
 
+#include "core/json_depth.h"
 #include "services/gemini/json_shape.h"
 #include "services/gemini/text.h"
 
@@ -202,6 +203,8 @@ bool GenerateRequest::ends_with_function_response() const {
 
 core::StatusOr<Json> parse_body(std::string_view body) {
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return Json::object();
+  if (!core::json_depth_within(body))
+    return bad("Invalid JSON payload received. Nested deeper than " + std::to_string(core::kMaxJsonDepth) + " levels.");
   try {
     Json j = Json::parse(body);
     if (!j.is_object()) return bad("Invalid JSON payload received. Unknown name \"\": Root element must be a message.");

@@ -3,12 +3,12 @@
 #include <memory>
 
 #include "core/clock.h"
-#include "core/dispatch.h"
 #include "core/env.h"
+#include "net/guard.h"
 #include "net/http.h"
+#include "net/route.h"
 #include "services/gemini/response.h"
 #include "services/gemini/service.h"
-#include "net/guard.h"
 
 namespace gcpsim::services::gemini {
 namespace {
@@ -49,35 +49,19 @@ std::optional<core::Status> missing_credentials(const HttpRequest& req, const Ap
       "form of API consumer identity to call this API.");
 }
 
-void run_call(core::Env& env, CallSpec spec, Reply reply) {
+// Schemas and rules are user data: a value of an unexpected type (or a regex too complex to
+// run) throws, and the route adapter answers it as the API's generic 400.
+void run_call(core::Env& env, HttpRequest& req, CallSpec spec, Reply reply) {
   core::Call call;
   call.method = "gemini." + spec.method;
   call.service = "gemini";
   call.target = "models/" + spec.model;
   call.attrs = {{"model", spec.model}, {"prompt", spec.prompt.substr(0, kMaxPromptAttr)}};
-  auto answer = std::make_shared<std::optional<HttpResponse>>();
-  core::Body body = [&env, answer, spec = std::move(spec)](core::Done done) {
+  net::serve(env, std::move(call), req, std::move(reply), [&env, spec = std::move(spec)](HttpRequest&, net::RouteDone done) {
     if (!spec.rejected.is_ok()) return done(spec.rejected);
-    // Schemas and rules are user data: a value of an unexpected type (or a regex too
-    // complex to run) answers as the API's generic 400 instead of taking the engine down.
-    std::optional<Outcome<HttpResponse>> ran;
-    try {
-      ran = spec.run();
-    } catch (const std::exception&) {
-      return done(core::Status::invalid_argument("Request contains an invalid argument."));
-    }
-    auto outcome = std::move(*ran);
-    auto finish = [answer, done, result = std::move(outcome.result)] {
-      if (!result.ok()) return done(result.status());
-      *answer = result.value();
-      done(core::Status::ok());
-    };
-    if (outcome.delay > core::Duration::zero()) env.clock.schedule_in(outcome.delay, finish);
-    else finish();
-  };
-  core::dispatch(env, std::move(call), std::move(body), [answer, reply = std::move(reply)](core::Status s) {
-    if (!s.is_ok()) return reply(HttpResponse::error(s));
-    reply(std::move(**answer));
+    auto outcome = spec.run();
+    if (outcome.delay <= core::Duration::zero()) return done(std::move(outcome.result));
+    env.clock.schedule_in(outcome.delay, [done, result = std::move(outcome.result)] { done(result); });
   });
 }
 
@@ -129,7 +113,7 @@ void generate(core::Env& env, Gemini& gemini, HttpRequest& req, Reply reply, con
     if (stream) return {out.delay, stream_response(*out.result, sse)};
     return {out.delay, HttpResponse::json(200, generation_json(*out.result).dump())};
   };
-  run_call(env, std::move(spec), std::move(reply));
+  run_call(env, req, std::move(spec), std::move(reply));
 }
 
 void count_tokens(core::Env& env, Gemini& gemini, HttpRequest& req, Reply reply, const Api& api, const std::string& model) {
@@ -144,7 +128,7 @@ void count_tokens(core::Env& env, Gemini& gemini, HttpRequest& req, Reply reply,
     if (!out.result.ok()) return {out.delay, out.result.status()};
     return {out.delay, HttpResponse::json(200, token_count_json(*out.result).dump())};
   };
-  run_call(env, std::move(spec), std::move(reply));
+  run_call(env, req, std::move(spec), std::move(reply));
 }
 
 void embed(core::Env& env, Gemini& gemini, HttpRequest& req, Reply reply, const Api& api, const std::string& model, bool batch) {
@@ -166,7 +150,7 @@ void embed(core::Env& env, Gemini& gemini, HttpRequest& req, Reply reply, const 
     }
     return {out.delay, HttpResponse::json(200, body.dump())};
   };
-  run_call(env, std::move(spec), std::move(reply));
+  run_call(env, req, std::move(spec), std::move(reply));
 }
 
 void model_call(core::Env& env, Gemini& gemini, HttpRequest& req, Reply reply, const Api& api) {
@@ -200,7 +184,7 @@ void list_models(core::Env& env, HttpRequest& req, Reply reply, const Api& api) 
     if (start + static_cast<size_t>(size) < all.size()) body["nextPageToken"] = "models/" + all[start + static_cast<size_t>(size)].id;
     return {core::Duration{}, HttpResponse::json(200, body.dump())};
   };
-  run_call(env, std::move(spec), std::move(reply));
+  run_call(env, req, std::move(spec), std::move(reply));
 }
 
 void get_model(core::Env& env, HttpRequest& req, Reply reply, const Api& api) {
@@ -213,22 +197,16 @@ void get_model(core::Env& env, HttpRequest& req, Reply reply, const Api& api) {
                                             "available models and their supported methods.");
   }
   spec.run = [m]() -> Outcome<HttpResponse> { return {core::Duration{}, HttpResponse::json(200, model_json(*m).dump())}; };
-  run_call(env, std::move(spec), std::move(reply));
+  run_call(env, req, std::move(spec), std::move(reply));
 }
 
 void add_control_routes(net::Router& router, Gemini& gemini) {
-  auto guarded = [](auto fn) {
-    return [fn](HttpRequest& req, Reply reply) {
-      if (auto denied = net::refuse(req)) return reply(HttpResponse::error(*denied));
-      fn(req, std::move(reply));
-    };
-  };
-  router.add("GET", "/_gcpsim/gemini/rules", guarded([&gemini](HttpRequest&, Reply reply) {
+  router.add_guarded("GET", "/_gcpsim/gemini/rules", [&gemini](HttpRequest&, Reply reply) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& r : gemini.rules().rules()) list.push_back(rule_to_json(r));
     reply(HttpResponse::json(200, nlohmann::json{{"rules", list}}.dump()));
-  }));
-  router.add("POST", "/_gcpsim/gemini/rules", guarded([&gemini](HttpRequest& req, Reply reply) {
+  });
+  router.add_guarded("POST", "/_gcpsim/gemini/rules", [&gemini](HttpRequest& req, Reply reply) {
     auto body = net::json_body(req);
     if (!body.ok()) return reply(HttpResponse::error(body.status()));
     auto rule = rule_from_json(*body);
@@ -237,11 +215,11 @@ void add_control_routes(net::Router& router, Gemini& gemini) {
     for (const auto& r : gemini.rules().rules()) {
       if (r.id == id) return reply(HttpResponse::json(200, rule_to_json(r).dump()));
     }
-  }));
-  router.add("DELETE", "/_gcpsim/gemini/rules", guarded([&gemini](HttpRequest&, Reply reply) {
+  });
+  router.add_guarded("DELETE", "/_gcpsim/gemini/rules", [&gemini](HttpRequest&, Reply reply) {
     gemini.rules().clear();
     reply(HttpResponse::json(200, "{}"));
-  }));
+  });
 }
 
 }  // namespace

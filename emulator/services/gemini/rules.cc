@@ -1,7 +1,7 @@
 // Rule matching by call number, and the rule's JSON form for the control API.
 #include "services/gemini/rules.h"
 
-#include "core/stack.h"
+#include "services/gemini/config.h"
 
 namespace gcpsim::services::gemini {
 namespace {
@@ -135,7 +135,7 @@ std::optional<RuleReply> RuleBook::answer(const CallKey& key) {
   return chosen;
 }
 
-Rule rule_from_stack(const core::GeminiRule& s) {
+Rule rule_from_stack(const GeminiRule& s) {
   Rule r;
   r.model = s.match.model;
   r.call = s.match.call;
@@ -145,7 +145,7 @@ Rule rule_from_stack(const core::GeminiRule& s) {
     if (s.match.prompt_ignore_case) flags |= std::regex::icase;
     r.prompt_re = std::regex(s.match.prompt, flags);  // the loader already compiled it once
   }
-  using K = core::GeminiReply::Kind;
+  using K = GeminiReply::Kind;
   r.reply.kind = s.reply.kind == K::kText ? RuleReply::Kind::kText : s.reply.kind == K::kJson ? RuleReply::Kind::kJson : RuleReply::Kind::kError;
   r.reply.text = s.reply.text;
   if (s.reply.kind == K::kJson) r.reply.value = Json::parse(s.reply.json);

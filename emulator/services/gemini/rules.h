@@ -12,9 +12,9 @@
 #include "core/status.h"
 #include "core/time.h"
 
-namespace gcpsim::core { struct GeminiRule; }
-
 namespace gcpsim::services::gemini {
+
+struct GeminiRule;  // config.h
 
 using Json = nlohmann::ordered_json;
 
@@ -66,7 +66,7 @@ class RuleBook {
 
 // The stack file's rule, and the control API's JSON (the same shape, plus
 // reply.functionCall, reply.block, reply.retryDelay, after and count).
-Rule rule_from_stack(const core::GeminiRule& r);
+Rule rule_from_stack(const GeminiRule& r);
 core::StatusOr<Rule> rule_from_json(const nlohmann::json& j);
 nlohmann::json rule_to_json(const Rule& r);
 

@@ -12,6 +12,17 @@ namespace gcpsim::services::gemini {
 namespace {
 
 constexpr int kMaxDepth = 6;  // recursive $refs stop growing here
+// Hard stops for schemas no finite or reasonable value satisfies (a required property that
+// refers to itself, minItems or minLength in the billions, arrays of arrays of arrays…):
+// past them the instance is cut short rather than the engine thread's stack, time or memory
+// running out. A response is at most ~10,000 values and ~100 KB of strings, more than any
+// maxOutputTokens allows.
+constexpr int kHardDepth = 32;
+constexpr int64_t kMaxItems = 1000;
+constexpr int64_t kMaxLength = 100000;  // one string; kMaxChars bounds them all
+constexpr int64_t kMaxValues = 10000;
+constexpr int64_t kMaxChars = 100000;
+constexpr double kMaxExactInteger = 9007199254740992.0;  // 2^53: beyond, int64 casts overflow
 
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -24,6 +35,10 @@ std::string two_digits(uint64_t v) { return (v < 10 ? "0" : "") + std::to_string
 std::optional<int64_t> int_field(const Json& s, const char* key) {
   auto it = s.find(key);
   if (it == s.end()) return std::nullopt;
+  if (it->is_number_float()) {  // a double past int64's range has no defined conversion
+    double d = it->get<double>();
+    return d >= 9.2e18 ? INT64_MAX : d <= -9.2e18 ? INT64_MIN : static_cast<int64_t>(d);
+  }
   if (it->is_number()) return it->get<int64_t>();
   if (it->is_string()) {
     try {
@@ -45,6 +60,7 @@ class Generator {
   Generator(const Json& root, SchemaDialect dialect, core::Rng& rng) : root_(root), dialect_(dialect), rng_(rng) {}
 
   Json value(const Json& schema, int depth) {
+    if (depth > kHardDepth || values_left_-- <= 0) return Json(nullptr);
     const Json& s = resolve(schema);
     if (!s.is_object()) return Json(words(rng_, 2));
     if (s.contains("const")) return s["const"];
@@ -134,7 +150,7 @@ class Generator {
   }
 
   Json array(const Json& s, int depth) {
-    int64_t lo = std::max<int64_t>(0, int_field(s, "minItems").value_or(0));
+    int64_t lo = std::clamp<int64_t>(int_field(s, "minItems").value_or(0), 0, kMaxItems);
     int64_t hi = int_field(s, "maxItems").value_or(lo + 2);
     int64_t n = std::max<int64_t>(lo, std::min<int64_t>(hi, depth >= kMaxDepth ? lo : 1 + static_cast<int64_t>(rng_.below(3))));
     Json out = Json::array();
@@ -158,6 +174,8 @@ class Generator {
 
   Json integer(const Json& s) {
     auto [lo, hi] = bounds(s, 0, 100);
+    lo = std::clamp(lo, -kMaxExactInteger, kMaxExactInteger);
+    hi = std::clamp(hi, -kMaxExactInteger, kMaxExactInteger);
     int64_t a = static_cast<int64_t>(std::ceil(lo)), b = static_cast<int64_t>(std::floor(hi));
     if (b < a) b = a;
     return Json(a + static_cast<int64_t>(rng_.below(static_cast<uint64_t>(b - a) + 1)));
@@ -198,14 +216,18 @@ class Generator {
 
   std::string fit_length(const Json& s, std::string out) {
     if (auto min = int_field(s, "minLength")) {
-      while (static_cast<int64_t>(out.size()) < *min) out += " " + words(rng_, 1);
+      int64_t want = std::min({*min, kMaxLength, chars_left_});
+      while (static_cast<int64_t>(out.size()) < want) out += " " + words(rng_, 1);
     }
     if (auto max = int_field(s, "maxLength"); max && *max >= 0 && static_cast<int64_t>(out.size()) > *max) {
       out.resize(static_cast<size_t>(*max));
     }
+    chars_left_ -= static_cast<int64_t>(out.size());
     return out;
   }
 
+  int64_t values_left_ = kMaxValues;
+  int64_t chars_left_ = kMaxChars;
   const Json& root_;
   SchemaDialect dialect_;
   core::Rng& rng_;

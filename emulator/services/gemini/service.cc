@@ -4,13 +4,16 @@
 #include "core/env.h"
 #include "core/ids.h"
 #include "core/stack.h"
+#include "services/gemini/config.h"
 
 namespace gcpsim::services::gemini {
 namespace {
 
 std::vector<Rule> stack_rules(const core::StackConfig& stack) {
   std::vector<Rule> rules;
-  for (const auto& r : stack.gemini.rules) rules.push_back(rule_from_stack(r));
+  if (const auto* gemini = stack.section<GeminiConfig>("gemini")) {
+    for (const auto& r : gemini->rules) rules.push_back(rule_from_stack(r));
+  }
   return rules;
 }
 
@@ -21,7 +24,7 @@ GeminiService::GeminiService(core::Env& env, const core::StackConfig& stack, net
   add_routes(router, env, gemini_);
 }
 
-std::unique_ptr<Service> create_service(Context& ctx) {
+std::unique_ptr<Service> create(Context& ctx) {
   return std::make_unique<GeminiService>(ctx.env, ctx.stack, ctx.router);
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 #include <memory>
 
+#include "services/gemini/config.h"
 #include "services/gemini/domain.h"
 #include "services/gemini/text.h"  // the generator the OpenAI stub shares (services/stubs)
 #include "services/service.h"
@@ -24,6 +25,6 @@ class GeminiService : public Service {
 // Registers every route (routes.cc).
 void add_routes(net::Router& router, core::Env& env, Gemini& gemini);
 
-std::unique_ptr<Service> create_service(Context& ctx);
+std::unique_ptr<Service> create(Context& ctx);
 
 }  // namespace gcpsim::services::gemini

@@ -227,17 +227,22 @@ core::StatusOr<VerifiedToken> Issuer::verify(const std::string& jwt, core::Time 
   if (!header || !payload || !sig) return core::Status::unauthenticated("The token is not valid base64url.");
   json h = json::parse(*header, nullptr, false), p = json::parse(*payload, nullptr, false);
   if (!h.is_object() || !p.is_object()) return core::Status::unauthenticated("The token is not valid JSON.");
-  if (h.value("alg", "") != "RS256") return core::Status::unauthenticated("The token is not signed with RS256.");
+  // A claim of another type than the string expected reads as absent: json::value would throw.
+  auto text = [](const json& j, const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  if (text(h, "alg") != "RS256") return core::Status::unauthenticated("The token is not signed with RS256.");
   if (!verify_bytes(jwt.substr(0, d2), *sig)) return core::Status::unauthenticated("The token signature is invalid.");
   VerifiedToken v;
-  v.header_kid = h.value("kid", "");
+  v.header_kid = text(h, "kid");
   v.payload_json = *payload;
-  v.issuer = p.value("iss", "");
+  v.issuer = text(p, "iss");
   if (v.issuer != kIssuer && v.issuer != "accounts.google.com")
     return core::Status::unauthenticated("The token issuer is not accounts.google.com.");
   if (p.contains("aud") && p["aud"].is_string()) v.audience = p["aud"];
-  v.email = p.value("email", "");
-  v.subject = p.value("sub", "");
+  v.email = text(p, "email");
+  v.subject = text(p, "sub");
   if (!p.contains("exp") || !p["exp"].is_number_integer()) return core::Status::unauthenticated("The token has no expiry.");
   v.expires = core::from_seconds(p["exp"].get<int64_t>());
   if (now >= v.expires) return core::Status::unauthenticated("The token has expired.");

@@ -1,5 +1,5 @@
-// Identity for the emulated project: the token issuer, the metadata server
-// (GCE_METADATA_HOST), Google's certs endpoints and the service-account key file.
+// Identity for the emulated project: the token issuer, Google's certs endpoints and the
+// service-account key file. The metadata server (services/metadata) serves its tokens.
 #pragma once
 #include <map>
 #include <memory>
@@ -39,5 +39,8 @@ class IamService final : public Service {
   std::unique_ptr<Issuer> issuer_;
   std::map<std::string, AccessToken> access_tokens_;
 };
+
+// Its row in the services table.
+inline std::unique_ptr<Service> create(Context& ctx) { return IamService::create(ctx); }
 
 }  // namespace gcpsim::services::iam

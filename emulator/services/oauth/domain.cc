@@ -9,7 +9,7 @@
 
 #include "core/clock.h"
 #include "core/ids.h"
-#include "services/iam/issuer.h"
+#include "services/iam/service.h"
 
 namespace gcpsim::services::oauth {
 namespace {

@@ -2,11 +2,11 @@
 // endpoints, OpenID discovery, and the /_gcpsim/oauth control routes.
 #include <memory>
 
-#include "core/dispatch.h"
 #include "core/env.h"
-#include "net/http.h"
-#include "services/iam/issuer.h"
 #include "net/guard.h"
+#include "net/http.h"
+#include "net/route.h"
+#include "services/iam/service.h"
 #include "services/oauth/service.h"
 
 namespace gcpsim::services::oauth {
@@ -17,24 +17,7 @@ using net::HttpResponse;
 using net::Reply;
 using nlohmann::json;
 
-// A handler's answer: the status the event records and the response the client gets.
-using Answer = std::pair<core::Status, HttpResponse>;
-
-void run(core::Env& env, std::string method, std::function<Answer()> fn, Reply reply) {
-  auto answer = std::make_shared<std::optional<HttpResponse>>();
-  core::Call call;
-  call.method = "oauth." + method;
-  call.service = "oauth";
-  core::dispatch(env, std::move(call),
-                 [answer, fn = std::move(fn)](core::Done done) {
-                   auto [status, response] = fn();
-                   *answer = std::move(response);
-                   done(status);
-                 },
-                 [answer, reply = std::move(reply)](core::Status s) {
-                   reply(*answer ? std::move(**answer) : HttpResponse::error(s));
-                 });
-}
+using net::RouteResult;
 
 std::string reason_of(const core::Status& s) {
   for (const auto& d : s.details()) {
@@ -44,8 +27,13 @@ std::string reason_of(const core::Status& s) {
 }
 
 // OAuth 2.0's error shape: {"error": "invalid_grant", "error_description": "Bad Request"}.
-Answer oauth_failure(const core::Status& s) {
-  return {s, HttpResponse::json(core::http_status(s.code()), json{{"error", reason_of(s)}, {"error_description", s.message()}}.dump())};
+HttpResponse oauth_failure(const core::Status& s) {
+  return HttpResponse::json(core::http_status(s.code()), json{{"error", reason_of(s)}, {"error_description", s.message()}}.dump());
+}
+
+// The consent page's refusal: a plain-text 400 page, as Google shows it in the browser.
+HttpResponse authorize_failure(const core::Status& s) {
+  return HttpResponse::text(400, "Error 400: " + reason_of(s) + "\n\n" + s.message() + "\n");
 }
 
 Form query_form(const HttpRequest& req) {
@@ -90,15 +78,13 @@ std::string field(const Form& f, const char* k) {
   return it == f.end() ? "" : it->second;
 }
 
-Answer authorize(OAuthServer& server, const HttpRequest& req) {
+RouteResult authorize(OAuthServer& server, const HttpRequest& req) {
   Form q = query_form(req);
   AuthorizeRequest r{field(q, "client_id"), field(q, "redirect_uri"), field(q, "response_type"), field(q, "scope"),
                      field(q, "state"), field(q, "login_hint"), field(q, "nonce"), field(q, "code_challenge"),
                      field(q, "code_challenge_method"), field(q, "access_type")};
   auto redirect = server.authorize(r);
-  if (!redirect.ok()) {
-    return {redirect.status(), HttpResponse::text(400, "Error 400: " + reason_of(redirect.status()) + "\n\n" + redirect.status().message() + "\n")};
-  }
+  if (!redirect.ok()) return redirect.status();
   std::string location = redirect->uri;
   char sep = location.find('?') == std::string::npos ? '?' : '&';
   for (const auto& [k, v] : redirect->params) {
@@ -107,26 +93,26 @@ Answer authorize(OAuthServer& server, const HttpRequest& req) {
   }
   HttpResponse res = HttpResponse::text(302, "");
   res.header("Location", location);
-  return {core::Status::ok(), std::move(res)};
+  return res;
 }
 
-Answer token(OAuthServer& server, const HttpRequest& req) {
+RouteResult token(OAuthServer& server, const HttpRequest& req) {
   auto t = server.token(request_form(req));
-  if (!t.ok()) return oauth_failure(t.status());
+  if (!t.ok()) return t.status();
   json body = {{"access_token", t->access_token}, {"expires_in", t->expires_in}};
   if (!t->refresh_token.empty()) body["refresh_token"] = t->refresh_token;
   body["scope"] = t->scope;
   body["token_type"] = "Bearer";
   if (!t->id_token.empty()) body["id_token"] = t->id_token;
-  return {core::Status::ok(), HttpResponse::json(200, body.dump()).header("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate")};
+  return HttpResponse::json(200, body.dump()).header("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate");
 }
 
-Answer userinfo(OAuthServer& server, const HttpRequest& req, bool v3) {
+RouteResult userinfo(OAuthServer& server, const HttpRequest& req, bool v3) {
   std::string auth = req.header("Authorization").value_or("");
   std::string token = auth.rfind("Bearer ", 0) == 0 ? auth.substr(7) : field(query_form(req), "access_token");
   std::string scope;
   auto u = server.user_for_access_token(token, &scope);
-  if (!u.ok()) return oauth_failure(u.status());
+  if (!u.ok()) return u.status();
   bool email = scope.find("userinfo.email") != std::string::npos, profile = scope.find("userinfo.profile") != std::string::npos;
   json body = {{v3 ? "sub" : "id", u->sub}};
   if (profile) {
@@ -139,7 +125,7 @@ Answer userinfo(OAuthServer& server, const HttpRequest& req, bool v3) {
     body["email"] = u->email;
     body[v3 ? "email_verified" : "verified_email"] = true;
   }
-  return {core::Status::ok(), HttpResponse::json(200, body.dump())};
+  return HttpResponse::json(200, body.dump());
 }
 
 std::string text(const json& j, const char* key) {
@@ -148,9 +134,8 @@ std::string text(const json& j, const char* key) {
 }
 
 void add_control_routes(net::Router& router, OAuthServer& server) {
-  auto guarded = [](auto fn) {
+  auto with_json = [](auto fn) {
     return [fn](HttpRequest& req, Reply reply) {
-      if (auto denied = net::refuse(req)) return reply(HttpResponse::error(*denied));
       auto body = net::json_body(req);
       if (!body.ok()) return reply(HttpResponse::error(body.status()));
       fn(*body, std::move(reply));
@@ -161,19 +146,19 @@ void add_control_routes(net::Router& router, OAuthServer& server) {
     for (const auto& u : server.users()) list.push_back({{"email", u.email}, {"name", u.name}, {"sub", u.sub}});
     return HttpResponse::json(200, json{{"users", list}}.dump());
   };
-  router.add("GET", "/_gcpsim/oauth/users", guarded([users](const json&, Reply reply) { reply(users()); }));
-  router.add("POST", "/_gcpsim/oauth/users", guarded([&server, users](const json& b, Reply reply) {
+  router.add_guarded("GET", "/_gcpsim/oauth/users", with_json([users](const json&, Reply reply) { reply(users()); }));
+  router.add_guarded("POST", "/_gcpsim/oauth/users", with_json([&server, users](const json& b, Reply reply) {
     std::string email = text(b, "email");
     if (email.find('@') == std::string::npos) return reply(HttpResponse::error(core::Status::invalid_argument("email is required")));
     server.add_user(OAuthServer::make_user(email, text(b, "name")));
     reply(users());
   }));
-  router.add("POST", "/_gcpsim/oauth/consent", guarded([&server](const json& b, Reply reply) {
+  router.add_guarded("POST", "/_gcpsim/oauth/consent", with_json([&server](const json& b, Reply reply) {
     auto deny = b.find("deny");
     auto st = server.set_consent(text(b, "user"), deny != b.end() && deny->is_boolean() && deny->get<bool>());
     reply(st.is_ok() ? HttpResponse::json(200, b.dump()) : HttpResponse::error(st));
   }));
-  router.add("POST", "/_gcpsim/oauth/clients", guarded([&server](const json& b, Reply reply) {
+  router.add_guarded("POST", "/_gcpsim/oauth/clients", with_json([&server](const json& b, Reply reply) {
     Client c{text(b, "client_id"), text(b, "client_secret"), {}};
     if (auto uris = b.find("redirect_uris"); uris != b.end() && uris->is_array()) {
       for (const auto& u : *uris) {
@@ -207,25 +192,26 @@ json discovery(const HttpRequest& req) {
 }  // namespace
 
 void add_routes(net::Router& router, core::Env& env, OAuthServer& server) {
-  auto route = [&router, &env](const char* method, const char* path, const char* id, auto fn) {
-    router.add(method, path, [&env, id, fn](HttpRequest& req, Reply reply) {
-      // The body may run later (an injected delay): it keeps its own copy of the request.
-      run(env, id, [fn, req = req] { return fn(req); }, std::move(reply));
-    });
+  // Failures (and injected faults) answer in OAuth 2.0's error shape; the consent page in its own.
+  auto route = [&router, &env](const char* method, const char* path, const char* id, net::RouteFn fn) {
+    net::RouteErrors errors{std::string(id) == "authorize" ? authorize_failure : oauth_failure};
+    net::add_route(router, env, method, path, {std::string("oauth.") + id, "oauth", nullptr, errors}, std::move(fn));
   };
   auto authz = [&server](const HttpRequest& req) { return authorize(server, req); };
   auto tokens = [&server](const HttpRequest& req) { return token(server, req); };
-  auto revoke = [&server](const HttpRequest& req) -> Answer {
+  auto revoke = [&server](const HttpRequest& req) -> RouteResult {
     auto st = server.revoke(field(request_form(req), "token"));
-    return st.is_ok() ? Answer{st, HttpResponse::json(200, "{}")} : oauth_failure(st);
+    if (!st.is_ok()) return st;
+    return HttpResponse::json(200, "{}");
   };
-  auto info = [&server](const HttpRequest& req) -> Answer {
+  auto info = [&server](const HttpRequest& req) -> RouteResult {
     Form f = request_form(req);
     // google-auth-library's getTokenInfo sends the token as a bearer credential.
     std::string bearer = req.header("Authorization").value_or("");
     if (bearer.rfind("Bearer ", 0) == 0) f.emplace("access_token", bearer.substr(7));
     auto r = server.token_info(field(f, "access_token"), field(f, "id_token"));
-    return r.ok() ? Answer{core::Status::ok(), HttpResponse::json(200, r->dump())} : oauth_failure(r.status());
+    if (!r.ok()) return r.status();
+    return HttpResponse::json(200, r->dump());
   };
   auto user_v3 = [&server](const HttpRequest& req) { return userinfo(server, req, true); };
   auto user_v2 = [&server](const HttpRequest& req) { return userinfo(server, req, false); };

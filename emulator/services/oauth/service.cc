@@ -6,6 +6,7 @@
 #include "core/env.h"
 #include "core/stack.h"
 #include "net/http.h"
+#include "services/calendar/service.h"
 #include "services/iam/service.h"
 
 namespace gcpsim::services::oauth {
@@ -13,7 +14,10 @@ namespace {
 
 std::vector<std::string> test_users(const core::StackConfig& stack) {
   std::vector<std::string> emails;
-  for (const auto& [email, _] : stack.calendar.users) emails.push_back(email);
+  // Calendar's users are the ones who can sign in.
+  if (const auto* calendar = stack.section<calendar::CalendarConfig>("calendar")) {
+    for (const auto& [email, _] : calendar->users) emails.push_back(email);
+  }
   return emails;
 }
 
@@ -40,6 +44,6 @@ core::StatusOr<std::string> OAuthService::user_for_request(const net::HttpReques
       "authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.");
 }
 
-std::unique_ptr<Service> create_service(Context& ctx) { return std::make_unique<OAuthService>(ctx); }
+std::unique_ptr<Service> create(Context& ctx) { return std::make_unique<OAuthService>(ctx); }
 
 }  // namespace gcpsim::services::oauth

@@ -32,6 +32,6 @@ class OAuthService : public Service {
 // Registers every route (routes.cc).
 void add_routes(net::Router& router, core::Env& env, OAuthServer& server);
 
-std::unique_ptr<Service> create_service(Context& ctx);
+std::unique_ptr<Service> create(Context& ctx);
 
 }  // namespace gcpsim::services::oauth

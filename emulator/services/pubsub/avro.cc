@@ -5,9 +5,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_depth.h"
 #include "services/pubsub/schema_validator.h"
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 namespace {
 
 using core::Status;
@@ -60,10 +61,14 @@ class AvroSchema final : public SchemaValidator {
     if (encoding == Encoding::kBinary) {
       size_t pos = 0;
       std::string why;
-      if (!binary(*root_, data, pos, why)) return invalid_message(why);
+      // Values that take no bytes (null, records of nulls, a record that requires itself)
+      // could otherwise be decoded without end: items and nesting are bounded.
+      Budget budget{data.size() + kMaxEmptyItems, 0};
+      if (!binary(*root_, data, pos, why, budget)) return invalid_message(why);
       if (pos != data.size()) return invalid_message("trailing bytes after the record");
       return Status::ok();
     }
+    if (!core::json_depth_within(data)) return invalid_message("the data nests deeper than 100 levels");
     Json j = Json::parse(data.begin(), data.end(), nullptr, false);
     if (j.is_discarded()) return invalid_message("the data is not valid JSON");
     std::string why;
@@ -243,7 +248,26 @@ class AvroSchema final : public SchemaValidator {
     return false;
   }
 
-  bool binary(const AvroType& t, std::string_view d, size_t& pos, std::string& why) const {
+  static constexpr uint64_t kMaxEmptyItems = 1 << 20;
+  static constexpr int kMaxDepth = 1000;
+  struct Budget {
+    uint64_t items;  // array and map items left to decode
+    int depth;
+  };
+
+  bool binary(const AvroType& t, std::string_view d, size_t& pos, std::string& why, Budget& budget) const {
+    auto fail = [&](const std::string& what) {
+      why = what + " at byte " + std::to_string(pos);
+      return false;
+    };
+    if (budget.depth >= kMaxDepth) return fail("values nested deeper than " + std::to_string(kMaxDepth));
+    ++budget.depth;
+    bool ok = binary_value(t, d, pos, why, budget);
+    --budget.depth;
+    return ok;
+  }
+
+  bool binary_value(const AvroType& t, std::string_view d, size_t& pos, std::string& why, Budget& budget) const {
     auto fail = [&](const std::string& what) {
       why = what + " at byte " + std::to_string(pos);
       return false;
@@ -278,12 +302,12 @@ class AvroSchema final : public SchemaValidator {
         return true;
       case Kind::kRecord:
         for (const auto& f : t.fields) {
-          if (!binary(*f.type, d, pos, why)) return false;
+          if (!binary(*f.type, d, pos, why, budget)) return false;
         }
         return true;
       case Kind::kUnion:
         if (!varint(d, pos, n) || n < 0 || static_cast<size_t>(n) >= t.branches.size()) return fail("bad union index");
-        return binary(*t.branches[static_cast<size_t>(n)], d, pos, why);
+        return binary(*t.branches[static_cast<size_t>(n)], d, pos, why, budget);
       case Kind::kArray:
       case Kind::kMap:
         while (true) {
@@ -295,12 +319,14 @@ class AvroSchema final : public SchemaValidator {
             n = -n;
           }
           for (int64_t i = 0; i < n; ++i) {
+            if (budget.items == 0) return fail("more items than the data can hold");
+            --budget.items;
             if (t.kind == Kind::kMap) {
               int64_t len = 0;
               if (!varint(d, pos, len) || len < 0 || static_cast<uint64_t>(len) > d.size() - pos) return fail("bad map key");
               pos += static_cast<size_t>(len);
             }
-            if (!binary(*t.items, d, pos, why)) return false;
+            if (!binary(*t.items, d, pos, why, budget)) return false;
           }
         }
     }
@@ -320,4 +346,4 @@ core::StatusOr<std::shared_ptr<const SchemaValidator>> compile_avro(const std::s
   return std::shared_ptr<const SchemaValidator>(std::move(schema));
 }
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub

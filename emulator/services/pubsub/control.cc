@@ -4,12 +4,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "net/guard.h"
 #include "core/env.h"
 #include "net/http.h"
 #include "services/pubsub/service.h"
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 namespace {
 
 using nlohmann::json;
@@ -50,8 +49,7 @@ json subscription_json(const Domain& domain, const Subscription& s) {
 }  // namespace
 
 void add_control_routes(net::Router& router, PubsubService& svc) {
-  router.add("GET", "/_gcpsim/pubsub/subscriptions", [&svc](net::HttpRequest& req, net::Reply reply) {
-    if (auto denied = net::refuse(req)) return reply(net::HttpResponse::error(*denied));
+  router.add_guarded("GET", "/_gcpsim/pubsub/subscriptions", [&svc](net::HttpRequest&, net::Reply reply) {
     json list = json::array();
     Page page{kListPage, ""};
     for (;;) {
@@ -64,8 +62,7 @@ void add_control_routes(net::Router& router, PubsubService& svc) {
     reply(net::HttpResponse::json(200, json{{"subscriptions", std::move(list)}}.dump()));
   });
   // GET /_gcpsim/pubsub/peek/projects/P/subscriptions/S?limit=N
-  router.add("GET", "/_gcpsim/pubsub/peek/{name**}", [&svc](net::HttpRequest& req, net::Reply reply) {
-    if (auto denied = net::refuse(req)) return reply(net::HttpResponse::error(*denied));
+  router.add_guarded("GET", "/_gcpsim/pubsub/peek/{name**}", [&svc](net::HttpRequest& req, net::Reply reply) {
     size_t limit = 100;
     try {
       limit = std::min<size_t>(std::stoul(req.query_param("limit").value_or("100")), kMaxPeek);
@@ -89,4 +86,4 @@ void add_control_routes(net::Router& router, PubsubService& svc) {
   });
 }
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub

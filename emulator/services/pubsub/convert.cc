@@ -7,7 +7,7 @@
 
 #include "services/pubsub/errors.h"
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 namespace {
 
 using google::protobuf::util::FieldMaskUtil;
@@ -230,4 +230,4 @@ core::Status apply_mask(const google::protobuf::Message& update, const google::p
   return core::Status::ok();
 }
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub

@@ -10,7 +10,7 @@
 
 #include "services/pubsub/domain.h"
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 
 namespace v1 = ::google::pubsub::v1;
 
@@ -39,4 +39,4 @@ void to_proto(const Snapshot& s, v1::Snapshot* out);
 core::Status apply_mask(const google::protobuf::Message& update, const google::protobuf::FieldMask& mask,
                         google::protobuf::Message* current, std::string_view request, std::string_view example);
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub

@@ -10,7 +10,7 @@
 #include "services/pubsub/errors.h"
 #include "services/pubsub/names.h"
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 namespace {
 
 bool well_formed_ack_id(const std::string& id) {
@@ -442,4 +442,4 @@ void Domain::flush() {
   flushing_ = false;
 }
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub

@@ -10,7 +10,7 @@
 #include "services/pubsub/errors.h"
 #include "services/pubsub/names.h"
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 namespace {
 
 std::string seconds_text(Duration d) { return core::format_duration(d); }
@@ -485,4 +485,4 @@ void Domain::arm_expiration(SubState& s) {
   });
 }
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub

@@ -21,7 +21,7 @@
 
 namespace gcpsim::core { class Ids; class Events; }
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 
 using core::Duration;
 using core::Status;
@@ -279,4 +279,4 @@ class Domain {
   std::vector<std::string> dirty_;  // subscriptions to dispatch at the end of the operation
 };
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub

@@ -7,7 +7,7 @@
 #include "services/pubsub/domain.h"
 #include "services/pubsub/timeline.h"
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 
 struct Domain::TopicState {
   std::string name;
@@ -172,4 +172,4 @@ inline constexpr int64_t kMaxBatchPerTurn = 100;  // fairness between a subscrip
 inline constexpr size_t kAckIdBytes = 18;         // random bytes behind an ack id
 }  // namespace limits
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub

@@ -5,7 +5,7 @@
 
 #include "services/pubsub/domain_state.h"
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 
 Domain::Entry* Domain::Entries::find(uint64_t seq) {
   auto it = std::lower_bound(items_.begin(), items_.end(), seq, [](const Entry& e, uint64_t s) { return e.seq < s; });
@@ -68,4 +68,4 @@ void Domain::Entries::compact() {
   items_.shrink_to_fit();
 }
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub

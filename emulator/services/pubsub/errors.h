@@ -6,7 +6,7 @@
 
 #include "core/status.h"
 
-namespace gcpsim::pubsub::errors {
+namespace gcpsim::services::pubsub::errors {
 
 using core::Status;
 
@@ -121,4 +121,4 @@ inline Status schema_mismatch(std::string_view why) {
 }
 inline Status invalid_page_token() { return Status::invalid_argument("Invalid page token"); }
 
-}  // namespace gcpsim::pubsub::errors
+}  // namespace gcpsim::services::pubsub::errors

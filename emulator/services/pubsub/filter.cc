@@ -6,7 +6,7 @@
 
 #include "services/pubsub/errors.h"
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 
 struct Filter::Node {
   enum class Op { kHas, kEq, kNe, kPrefix, kNot, kAnd, kOr };
@@ -323,4 +323,4 @@ bool Filter::matches(const Attributes& attributes) const {
   return root_ == nullptr || eval(*root_, attributes);
 }
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub

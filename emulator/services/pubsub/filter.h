@@ -9,7 +9,7 @@
 #include "core/status.h"
 #include "services/pubsub/message.h"
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 
 class Filter {
  public:
@@ -28,4 +28,4 @@ class Filter {
   std::shared_ptr<const Node> root_;
 };
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub

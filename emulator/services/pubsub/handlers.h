@@ -4,7 +4,7 @@
 
 namespace gcpsim::net { class MethodTable; }
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 
 class PubsubService;
 
@@ -12,4 +12,4 @@ void register_publisher(net::MethodTable& methods, PubsubService& service);
 void register_subscriber(net::MethodTable& methods, PubsubService& service);
 void register_schema_service(net::MethodTable& methods, PubsubService& service);
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub

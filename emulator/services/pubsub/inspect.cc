@@ -5,7 +5,7 @@
 #include "services/pubsub/errors.h"
 #include "services/pubsub/names.h"
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 StatusOr<Domain::SubCounts> Domain::counts(const std::string& sub) const {
   ASSIGN_OR_RETURN(auto parsed, parse_name(Kind::kSubscription, sub));
   const SubState* s = find_sub(sub);
@@ -45,4 +45,4 @@ StatusOr<std::vector<Domain::Peeked>> Domain::peek(const std::string& sub, size_
   return out;
 }
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub

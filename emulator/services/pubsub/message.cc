@@ -4,7 +4,7 @@
 #include <cstring>
 #include <new>
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 
 MessageView MessageSpec::view() const {
   MessageView v{data, {}, ordering_key};
@@ -78,4 +78,4 @@ void Message::release() const {
   ::operator delete(const_cast<Message*>(this));
 }
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub

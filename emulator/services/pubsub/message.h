@@ -15,7 +15,7 @@
 
 #include "core/time.h"
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 
 using StringMap = std::map<std::string, std::string>;
 
@@ -149,4 +149,4 @@ class Message {
   uint32_t ordering_key_size_;
 };
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub

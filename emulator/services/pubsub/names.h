@@ -7,7 +7,7 @@
 #include "core/status.h"
 #include "services/pubsub/errors.h"
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 
 // The name a topic's subscriptions show once the topic has been deleted.
 inline constexpr std::string_view kDeletedTopic = "_deleted-topic_";
@@ -84,4 +84,4 @@ inline std::string resource_id(std::string_view full) {
   return std::string(slash == std::string_view::npos ? full : full.substr(slash + 1));
 }
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub

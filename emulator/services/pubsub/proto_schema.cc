@@ -12,7 +12,7 @@
 
 #include "services/pubsub/schema_validator.h"
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 namespace {
 
 using core::Status;
@@ -77,7 +77,10 @@ class ProtoParser {
     while (next(), tok_ != "}") {
       if (tok_.empty()) return error("unterminated message " + m->name());
       if (tok_ == "message") {
+        // Each level is a C++ frame here and in protobuf's descriptor builder.
+        if (++depth_ > kMaxNesting) return error("messages nested deeper than " + std::to_string(kMaxNesting));
         RETURN_IF_ERROR(message(m->add_nested_type(), proto3));
+        --depth_;
       } else if (tok_ == "enum") {
         RETURN_IF_ERROR(enumeration(m->add_enum_type()));
       } else if (tok_ == "option" || tok_ == "reserved" || tok_ == "extensions") {
@@ -118,7 +121,8 @@ class ProtoParser {
     f->set_name(tok_);
     RETURN_IF_ERROR(expect("="));
     next();
-    if (tok_.empty() || !std::isdigit(static_cast<unsigned char>(tok_[0]))) return error("bad field number " + tok_);
+    if (tok_.empty() || !std::isdigit(static_cast<unsigned char>(tok_[0])) || tok_.size() > 9)
+      return error("bad field number " + tok_);  // 9 digits: field numbers end at 536870911
     f->set_number(std::stoi(tok_));
     next();
     if (tok_ == "[") {
@@ -188,8 +192,12 @@ class ProtoParser {
       next();
       bool negative = tok_ == "-";
       if (negative) next();
-      if (tok_.empty() || !std::isdigit(static_cast<unsigned char>(tok_[0]))) return error("bad enum value " + tok_);
-      v->set_number(negative ? -std::stoi(tok_) : std::stoi(tok_));
+      // Enum values are int32; std::stoi would throw past its range.
+      if (tok_.empty() || !std::isdigit(static_cast<unsigned char>(tok_[0])) || tok_.size() > 10)
+        return error("bad enum value " + tok_);
+      long long n = std::stoll(tok_);
+      if (n > 2147483647LL + (negative ? 1 : 0)) return error("bad enum value " + tok_);
+      v->set_number(static_cast<int>(negative ? -n : n));
       skip_statement();
     }
     return Status::ok();
@@ -257,6 +265,8 @@ class ProtoParser {
   std::string_view s_;
   size_t pos_ = 0;
   std::string tok_;
+  static constexpr int kMaxNesting = 100;
+  int depth_ = 0;
 };
 
 class ProtoSchema final : public SchemaValidator {
@@ -313,4 +323,4 @@ core::StatusOr<std::shared_ptr<const SchemaValidator>> compile_protobuf(const st
   return std::shared_ptr<const SchemaValidator>(std::move(schema));
 }
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub

@@ -9,7 +9,7 @@
 #include "services/pubsub/schemas.h"
 #include "services/pubsub/service.h"
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 namespace {
 
 using core::Status;
@@ -106,24 +106,19 @@ Status detach_subscription(PubsubService& svc, const v1::DetachSubscriptionReque
   return Status::ok();
 }
 
-template <class Req, class Resp>
-void add(net::MethodTable& methods, PubsubService& svc, const char* rpc, Status (*fn)(PubsubService&, const Req&, Resp*)) {
-  methods.add(net::unary<Req, Resp>(std::string("/google.pubsub.v1.Publisher/") + rpc, std::string("pubsub.") + rpc,
-                                    "pubsub", [&svc, fn](const Req& req, Resp* resp) { return fn(svc, req, resp); }));
-}
-
 }  // namespace
 
 void register_publisher(net::MethodTable& methods, PubsubService& svc) {
-  add(methods, svc, "CreateTopic", &create_topic);
-  add(methods, svc, "UpdateTopic", &update_topic);
-  add(methods, svc, "Publish", &publish);
-  add(methods, svc, "GetTopic", &get_topic);
-  add(methods, svc, "ListTopics", &list_topics);
-  add(methods, svc, "ListTopicSubscriptions", &list_topic_subscriptions);
-  add(methods, svc, "ListTopicSnapshots", &list_topic_snapshots);
-  add(methods, svc, "DeleteTopic", &delete_topic);
-  add(methods, svc, "DetachSubscription", &detach_subscription);
+  net::GrpcService<PubsubService> s(methods, "google.pubsub.v1.Publisher", "pubsub", svc);
+  s.add_unary("CreateTopic", &create_topic);
+  s.add_unary("UpdateTopic", &update_topic);
+  s.add_unary("Publish", &publish);
+  s.add_unary("GetTopic", &get_topic);
+  s.add_unary("ListTopics", &list_topics);
+  s.add_unary("ListTopicSubscriptions", &list_topic_subscriptions);
+  s.add_unary("ListTopicSnapshots", &list_topic_snapshots);
+  s.add_unary("DeleteTopic", &delete_topic);
+  s.add_unary("DetachSubscription", &detach_subscription);
 }
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub

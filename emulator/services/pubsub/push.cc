@@ -11,7 +11,7 @@
 #include "net/http_client.h"
 #include "services/pubsub/convert.h"
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 namespace {
 
 using core::Status;
@@ -242,4 +242,4 @@ core::Status Push::add_handler(const std::string& subscription, PubsubService::H
   return Status::ok();
 }
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub

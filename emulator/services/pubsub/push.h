@@ -10,13 +10,7 @@
 
 namespace gcpsim::net { class HttpClient; }
 
-namespace gcpsim::pubsub {
-
-// Whether a push endpoint's HTTP status acknowledges the message (102, 200, 201, 202, 204).
-bool push_acknowledged(int status);
-// The wrapped push body {"message":{…},"subscription":"…","deliveryAttempt":N}, as push
-// endpoints and Eventarc's Pub/Sub CloudEvents carry it.
-std::string wrapped_push_body(const std::string& subscription, const Delivery& d);
+namespace gcpsim::services::pubsub {
 
 class Push {
  public:
@@ -41,4 +35,4 @@ class Push {
   std::map<std::string, std::shared_ptr<InProcess>> handlers_;
 };
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub

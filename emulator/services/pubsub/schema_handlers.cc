@@ -9,7 +9,7 @@
 #include "services/pubsub/schemas.h"
 #include "services/pubsub/service.h"
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 namespace {
 
 using core::Status;
@@ -118,25 +118,20 @@ Status validate_message(PubsubService& svc, const v1::ValidateMessageRequest& re
   return validator->validate(encoding, req.message());
 }
 
-template <class Req, class Resp>
-void add(net::MethodTable& methods, PubsubService& svc, const char* rpc, Status (*fn)(PubsubService&, const Req&, Resp*)) {
-  methods.add(net::unary<Req, Resp>(std::string("/google.pubsub.v1.SchemaService/") + rpc, std::string("pubsub.") + rpc,
-                                    "pubsub", [&svc, fn](const Req& req, Resp* resp) { return fn(svc, req, resp); }));
-}
-
 }  // namespace
 
 void register_schema_service(net::MethodTable& methods, PubsubService& svc) {
-  add(methods, svc, "CreateSchema", &create_schema);
-  add(methods, svc, "GetSchema", &get_schema);
-  add(methods, svc, "ListSchemas", &list_schemas);
-  add(methods, svc, "ListSchemaRevisions", &list_schema_revisions);
-  add(methods, svc, "CommitSchema", &commit_schema);
-  add(methods, svc, "RollbackSchema", &rollback_schema);
-  add(methods, svc, "DeleteSchemaRevision", &delete_schema_revision);
-  add(methods, svc, "DeleteSchema", &delete_schema);
-  add(methods, svc, "ValidateSchema", &validate_schema);
-  add(methods, svc, "ValidateMessage", &validate_message);
+  net::GrpcService<PubsubService> s(methods, "google.pubsub.v1.SchemaService", "pubsub", svc);
+  s.add_unary("CreateSchema", &create_schema);
+  s.add_unary("GetSchema", &get_schema);
+  s.add_unary("ListSchemas", &list_schemas);
+  s.add_unary("ListSchemaRevisions", &list_schema_revisions);
+  s.add_unary("CommitSchema", &commit_schema);
+  s.add_unary("RollbackSchema", &rollback_schema);
+  s.add_unary("DeleteSchemaRevision", &delete_schema_revision);
+  s.add_unary("DeleteSchema", &delete_schema);
+  s.add_unary("ValidateSchema", &validate_schema);
+  s.add_unary("ValidateMessage", &validate_message);
 }
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub

@@ -8,7 +8,7 @@
 #include "core/status.h"
 #include "services/pubsub/domain.h"
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 
 enum class SchemaType { kUnspecified, kProtocolBuffer, kAvro };
 
@@ -23,4 +23,4 @@ class SchemaValidator {
 core::StatusOr<std::shared_ptr<const SchemaValidator>> compile_avro(const std::string& definition);
 core::StatusOr<std::shared_ptr<const SchemaValidator>> compile_protobuf(const std::string& definition);
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub

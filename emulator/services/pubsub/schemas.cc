@@ -8,7 +8,7 @@
 #include "services/pubsub/errors.h"
 #include "services/pubsub/names.h"
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 namespace {
 
 using core::Status;
@@ -156,4 +156,4 @@ Status Schemas::check_message(const SchemaSettings& s, std::string_view data) co
   return last.is_ok() ? Status::invalid_argument("Invalid data in message: Message failed schema validation.") : last;
 }
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub

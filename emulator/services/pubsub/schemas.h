@@ -12,7 +12,7 @@
 
 namespace gcpsim::core { class Clock; class Ids; }
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 
 struct SchemaRevision {
   std::string name;  // projects/p/schemas/s
@@ -60,4 +60,4 @@ class Schemas {
   std::map<std::string, Entry> schemas_;
 };
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub

@@ -5,7 +5,7 @@
 #include "services/pubsub/errors.h"
 #include "services/pubsub/names.h"
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 
 // Forgets every lease, backoff and queue position; entries keep their messages and states.
 void Domain::reset_delivery_state(SubState& s) {
@@ -194,4 +194,4 @@ std::vector<Snapshot> Domain::list_snapshots(const std::string& project, const P
   return out;
 }
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub

@@ -11,7 +11,7 @@
 #include "services/pubsub/schemas.h"
 #include "services/pubsub/streaming_pull.h"
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 
 PubsubService::PubsubService(services::Context& ctx)
     : env_(ctx.env),
@@ -115,8 +115,8 @@ void PubsubService::seed(const core::StackConfig& stack) {
   }
 }
 
-std::unique_ptr<services::Service> create_service(services::Context& ctx) {
+std::unique_ptr<services::Service> create(services::Context& ctx) {
   return std::make_unique<PubsubService>(ctx);
 }
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub

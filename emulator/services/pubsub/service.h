@@ -10,7 +10,7 @@
 #include "services/pubsub/domain.h"
 #include "services/service.h"
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 
 class Push;
 class Schemas;
@@ -45,6 +45,9 @@ class PubsubService : public services::Service {
   void set_token_minter(TokenMinter minter);
   // Called after a subscription was created, updated or deleted: starts or stops pushing.
   void subscription_changed(const std::string& subscription);
+  // Expires when this service is destroyed: callbacks a transport may run late (a call's
+  // undelivered response) check it before touching the service.
+  std::weak_ptr<const bool> liveness() const { return alive_; }
 
  private:
   void seed(const core::StackConfig& stack);
@@ -57,10 +60,18 @@ class PubsubService : public services::Service {
   std::unique_ptr<StreamingPull> streaming_;
   const core::StackConfig& stack_;
   services::Registry& registry_;
+  std::shared_ptr<const bool> alive_ = std::make_shared<const bool>(true);
 };
 
-std::unique_ptr<services::Service> create_service(services::Context& ctx);
+std::unique_ptr<services::Service> create(services::Context& ctx);
 // The console's read-only routes under /_gcpsim/pubsub (control.cc).
 void add_control_routes(net::Router& router, PubsubService& svc);
 
-}  // namespace gcpsim::pubsub
+// Push delivery's wire format (push.cc), shared with Eventarc's Pub/Sub CloudEvents.
+// Whether a push endpoint's HTTP status acknowledges the message (102, 200, 201, 202, 204).
+bool push_acknowledged(int status);
+// The wrapped push body {"message":{…},"subscription":"…","deliveryAttempt":N}, as push
+// endpoints and Eventarc's Pub/Sub CloudEvents carry it.
+std::string wrapped_push_body(const std::string& subscription, const Delivery& d);
+
+}  // namespace gcpsim::services::pubsub

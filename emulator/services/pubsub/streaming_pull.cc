@@ -15,7 +15,7 @@
 #include "services/pubsub/names.h"
 #include "services/pubsub/service.h"
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 
 namespace {
 using core::Status;
@@ -57,7 +57,8 @@ class StreamingPull::Session final : public Consumer {
   // A stream with responses still queued, or leased messages still to write, gets nothing
   // more until they are written: what becomes ready meanwhile leaves batched in the next
   // response.
-  bool accepting() const override { return unsent_.empty() && !stream_->congested(); }
+  // A stream whose client has gone (cancelled, deadline passed) takes nothing more.
+  bool accepting() const override { return unsent_.empty() && !stream_->congested() && !stream_->closed(); }
   void writable() {
     send();
     if (consumer_ && unsent_.empty()) svc_.domain().resume(consumer_);
@@ -75,6 +76,7 @@ class StreamingPull::Session final : public Consumer {
     stream_->on_read = nullptr;
     stream_->on_close = nullptr;
     stream_->on_writable = nullptr;
+    stream_->on_unwritten = nullptr;
     stream_->finish(why);
   }
 
@@ -93,6 +95,15 @@ class StreamingPull::Session final : public Consumer {
       return false;
     }
     sub_ = req.subscription();
+    // Responses the transport took but could not write go back at once, even after this
+    // session is gone (the stream reports them once its writes have failed).
+    stream_->on_unwritten = [svc = &svc_, alive = svc_.liveness(),
+                             sub = sub_](const google::protobuf::Message& m) {
+      const auto& resp = static_cast<const v1::StreamingPullResponse&>(m);
+      std::vector<std::string> ids;
+      for (const auto& r : resp.received_messages()) ids.push_back(r.ack_id());
+      if (!ids.empty() && alive.lock()) (void)svc->domain().modify_ack_deadline(sub, ids, Duration::zero());
+    };
     limits_.max_messages = std::max<int64_t>(0, req.max_outstanding_messages());
     limits_.max_bytes = std::max<int64_t>(0, req.max_outstanding_bytes());
     core::Call call{"pubsub.StreamingPull", "pubsub", sub_, {}, core::Boundary::kApi};
@@ -214,14 +225,9 @@ class StreamingPull::Session final : public Consumer {
 };
 
 StreamingPull::StreamingPull(net::MethodTable& methods, PubsubService& svc) : svc_(svc) {
-  net::StreamMethod m;
-  m.grpc_path = "/google.pubsub.v1.Subscriber/StreamingPull";
-  m.id = "pubsub.StreamingPull";
-  m.service = "pubsub";
-  m.request_prototype = &v1::StreamingPullRequest::default_instance();
-  m.response_prototype = &v1::StreamingPullResponse::default_instance();
-  m.open = [this](std::shared_ptr<net::ServerStream> stream) { open(std::move(stream)); };
-  methods.add(std::move(m));
+  net::GrpcService<PubsubService> s(methods, "google.pubsub.v1.Subscriber", "pubsub", svc);
+  s.add_stream<v1::StreamingPullRequest, v1::StreamingPullResponse>(
+      "StreamingPull", [this](std::shared_ptr<net::ServerStream> stream) { open(std::move(stream)); });
 }
 
 StreamingPull::~StreamingPull() { close_all(); }
@@ -252,4 +258,4 @@ void StreamingPull::close_all() {
   for (auto& [id, s] : sessions) s->shutdown(Status::unavailable("The service is shutting down."));
 }
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub

@@ -7,7 +7,7 @@
 
 namespace gcpsim::net { class MethodTable; class ServerStream; }
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 
 class PubsubService;
 
@@ -28,4 +28,4 @@ class StreamingPull {
   std::unordered_map<uint64_t, std::unique_ptr<Session>> sessions_;
 };
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub

@@ -11,7 +11,7 @@
 #include "services/pubsub/names.h"
 #include "services/pubsub/service.h"
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 namespace {
 
 using core::Status;
@@ -20,16 +20,32 @@ using google::protobuf::Empty;
 // How long a Pull with nothing ready waits for messages before answering empty.
 constexpr Duration kPullWait = std::chrono::seconds(5);
 
+// The caller went away before its Pull was answered (cancelled, disconnected, deadline).
+Status caller_gone() { return Status::cancelled("The caller cancelled the Pull or its deadline passed."); }
+
+// Messages handed to a Pull whose response then never reached the caller go back at once,
+// not when their lease runs out.
+void return_if_undelivered(PubsubService& svc, const std::string& sub, const v1::PullResponse& resp,
+                           const net::CallLifePtr& life) {
+  if (resp.received_messages_size() == 0) return;
+  std::vector<std::string> ids;
+  for (const auto& m : resp.received_messages()) ids.push_back(m.ack_id());
+  life->on_undelivered = [&svc, alive = svc.liveness(), sub, ids = std::move(ids)] {
+    if (alive.lock()) (void)svc.domain().modify_ack_deadline(sub, ids, Duration::zero());
+  };
+}
+
 // A Pull waiting for messages: a one-shot consumer that answers on first delivery, when the
-// subscription goes away, or when the wait is over.
+// subscription goes away, when the wait is over, or at once when its caller goes away (it
+// takes no messages from then on).
 class PullWaiter final : public Consumer {
  public:
-  PullWaiter(PubsubService& svc, v1::PullResponse* resp, core::Done done)
-      : svc_(svc), resp_(resp), done_(std::move(done)) {}
+  PullWaiter(PubsubService& svc, std::string sub, v1::PullResponse* resp, core::Done done, net::CallLifePtr life)
+      : svc_(svc), sub_(std::move(sub)), resp_(resp), done_(std::move(done)), life_(std::move(life)) {}
 
   static void start(PubsubService& svc, const std::string& sub, int max, Duration lease, v1::PullResponse* resp,
-                    core::Done done) {
-    auto* w = new PullWaiter(svc, resp, std::move(done));
+                    core::Done done, const net::CallLifePtr& life) {
+    auto* w = new PullWaiter(svc, sub, resp, std::move(done), life);
     auto id = svc.domain().attach(sub, w, FlowLimits{max, 0, lease});
     if (!id.ok()) {
       w->finish(id.status());
@@ -40,12 +56,15 @@ class PullWaiter final : public Consumer {
       w->timer_.reset();
       w->finish(Status::ok());
     });
+    life->on_cancel = [w] { w->finish(caller_gone()); };
   }
 
   void deliver(std::vector<Delivery> batch) override {
     for (const auto& d : batch) to_proto(d, resp_->add_received_messages());
+    return_if_undelivered(svc_, sub_, *resp_, life_);
     finish(Status::ok());
   }
+  bool accepting() const override { return !life_->cancelled; }
   void closed(const Status& why) override {
     id_ = 0;
     finish(why);
@@ -53,6 +72,7 @@ class PullWaiter final : public Consumer {
 
  private:
   void finish(Status s) {
+    life_->on_cancel = nullptr;
     if (timer_) svc_.env().clock.cancel(*timer_);
     if (id_) svc_.domain().detach(id_);
     core::Done done = std::move(done_);
@@ -61,8 +81,10 @@ class PullWaiter final : public Consumer {
   }
 
   PubsubService& svc_;
+  std::string sub_;
   v1::PullResponse* resp_;
   core::Done done_;
+  net::CallLifePtr life_;
   Domain::ConsumerId id_ = 0;
   std::optional<core::Clock::TimerId> timer_;
 };
@@ -78,7 +100,10 @@ Status ack_result(const StatusOr<AckOutcome>& r) {
   return s;
 }
 
-void pull(PubsubService& svc, const v1::PullRequest& req, v1::PullResponse* resp, core::Done done) {
+void pull(PubsubService& svc, const v1::PullRequest& req, v1::PullResponse* resp, core::Done done,
+          const net::CallLifePtr& life) {
+  // A caller already gone (e.g. while an injected delay ran) is leased nothing.
+  if (life->cancelled) return done(caller_gone());
   // Deprecated but still sent by clients that poll.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
@@ -88,6 +113,7 @@ void pull(PubsubService& svc, const v1::PullRequest& req, v1::PullResponse* resp
   if (!got.ok() || !got->empty() || return_immediately) {
     if (got.ok()) {
       for (const auto& d : *got) to_proto(d, resp->add_received_messages());
+      return_if_undelivered(svc, req.subscription(), *resp, life);
     }
     done(got.status());
     return;
@@ -97,7 +123,8 @@ void pull(PubsubService& svc, const v1::PullRequest& req, v1::PullResponse* resp
     done(sub.status());
     return;
   }
-  PullWaiter::start(svc, req.subscription(), req.max_messages(), sub->config.ack_deadline, resp, std::move(done));
+  PullWaiter::start(svc, req.subscription(), req.max_messages(), sub->config.ack_deadline, resp, std::move(done),
+                    life);
 }
 
 Status create_subscription(PubsubService& svc, const v1::Subscription& req, v1::Subscription* resp) {
@@ -214,34 +241,25 @@ Status seek(PubsubService& svc, const v1::SeekRequest& req, v1::SeekResponse*) {
   }
 }
 
-template <class Req, class Resp>
-void add(net::MethodTable& methods, PubsubService& svc, const char* rpc, Status (*fn)(PubsubService&, const Req&, Resp*)) {
-  methods.add(net::unary<Req, Resp>(std::string("/google.pubsub.v1.Subscriber/") + rpc, std::string("pubsub.") + rpc,
-                                    "pubsub", [&svc, fn](const Req& req, Resp* resp) { return fn(svc, req, resp); }));
-}
-
 }  // namespace
 
 void register_subscriber(net::MethodTable& methods, PubsubService& svc) {
-  add(methods, svc, "CreateSubscription", &create_subscription);
-  add(methods, svc, "GetSubscription", &get_subscription);
-  add(methods, svc, "UpdateSubscription", &update_subscription);
-  add(methods, svc, "ListSubscriptions", &list_subscriptions);
-  add(methods, svc, "DeleteSubscription", &delete_subscription);
-  add(methods, svc, "ModifyAckDeadline", &modify_ack_deadline);
-  add(methods, svc, "Acknowledge", &acknowledge);
-  methods.add(net::unary_async<v1::PullRequest, v1::PullResponse>(
-      "/google.pubsub.v1.Subscriber/Pull", "pubsub.Pull", "pubsub",
-      [&svc](const v1::PullRequest& req, v1::PullResponse* resp, core::Done done) {
-        pull(svc, req, resp, std::move(done));
-      }));
-  add(methods, svc, "ModifyPushConfig", &modify_push_config);
-  add(methods, svc, "GetSnapshot", &get_snapshot);
-  add(methods, svc, "ListSnapshots", &list_snapshots);
-  add(methods, svc, "CreateSnapshot", &create_snapshot);
-  add(methods, svc, "UpdateSnapshot", &update_snapshot);
-  add(methods, svc, "DeleteSnapshot", &delete_snapshot);
-  add(methods, svc, "Seek", &seek);
+  net::GrpcService<PubsubService> s(methods, "google.pubsub.v1.Subscriber", "pubsub", svc);
+  s.add_unary("CreateSubscription", &create_subscription);
+  s.add_unary("GetSubscription", &get_subscription);
+  s.add_unary("UpdateSubscription", &update_subscription);
+  s.add_unary("ListSubscriptions", &list_subscriptions);
+  s.add_unary("DeleteSubscription", &delete_subscription);
+  s.add_unary("ModifyAckDeadline", &modify_ack_deadline);
+  s.add_unary("Acknowledge", &acknowledge);
+  s.add_unary("Pull", &pull);
+  s.add_unary("ModifyPushConfig", &modify_push_config);
+  s.add_unary("GetSnapshot", &get_snapshot);
+  s.add_unary("ListSnapshots", &list_snapshots);
+  s.add_unary("CreateSnapshot", &create_snapshot);
+  s.add_unary("UpdateSnapshot", &update_snapshot);
+  s.add_unary("DeleteSnapshot", &delete_snapshot);
+  s.add_unary("Seek", &seek);
 }
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub

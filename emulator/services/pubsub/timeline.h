@@ -9,7 +9,7 @@
 
 #include "core/clock.h"
 
-namespace gcpsim::pubsub {
+namespace gcpsim::services::pubsub {
 
 class Timeline {
  public:
@@ -70,4 +70,4 @@ class Timeline {
   bool firing_ = false;
 };
 
-}  // namespace gcpsim::pubsub
+}  // namespace gcpsim::services::pubsub

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "services/iam/issuer.h"
+#include "services/iam/service.h"
 #include "services/run/responses.h"
 
 namespace gcpsim::services::run {

@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include "net/http.h"
-#include "net/guard.h"
 #include "services/run/revision.h"
 #include "services/run/service.h"
 
@@ -36,15 +35,13 @@ json describe(const Revision& rev) {
 }  // namespace
 
 void RunService::add_routes(net::Router& router) {
-  router.add("GET", "/_gcpsim/run", [this](net::HttpRequest& req, net::Reply reply) {
-    if (auto denied = net::refuse(req)) return reply(net::HttpResponse::error(*denied));
+  router.add_guarded("GET", "/_gcpsim/run", [this](net::HttpRequest&, net::Reply reply) {
     json list = json::array();
     for (const auto& [name, rev] : revisions_) list.push_back(describe(*rev));
     reply(net::HttpResponse::json(200, json{{"services", std::move(list)}}.dump()));
   });
   // POST /_gcpsim/run/{service}:kill — crash every instance; :restart — replace them.
-  router.add("POST", "/_gcpsim/run/{target}", [this](net::HttpRequest& req, net::Reply reply) {
-    if (auto denied = net::refuse(req)) return reply(net::HttpResponse::error(*denied));
+  router.add_guarded("POST", "/_gcpsim/run/{target}", [this](net::HttpRequest& req, net::Reply reply) {
     std::string target = req.param("target");
     auto colon = target.rfind(':');
     std::string verb = colon == std::string::npos ? "" : target.substr(colon + 1);

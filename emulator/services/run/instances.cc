@@ -5,6 +5,7 @@
 #include "core/env.h"
 #include "core/events.h"
 #include "core/faults.h"
+#include "proc/environment.h"
 #include "proc/logs.h"
 #include "services/run/revision.h"
 #include "services/secrets/service.h"
@@ -12,29 +13,22 @@
 namespace gcpsim::services::run {
 namespace {
 
-void set_var(std::vector<std::string>& env, const std::string& key, const std::string& value) {
-  std::erase_if(env, [&key](const std::string& kv) {
-    return kv.size() > key.size() && kv.compare(0, key.size(), key) == 0 && kv[key.size()] == '=';
-  });
-  env.push_back(key + "=" + value);
-}
-
 int64_t millis(core::Duration d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); }
 
 }  // namespace
 
 core::StatusOr<std::vector<std::string>> Revision::instance_env(uint16_t port) const {
   std::vector<std::string> env = deps_.base_env;
-  set_var(env, "PORT", std::to_string(port));
-  set_var(env, "K_SERVICE", name_);
-  set_var(env, "K_REVISION", revision_);
-  set_var(env, "K_CONFIGURATION", name_);
-  for (const auto& [k, v] : config_.env) set_var(env, k, proc::expand_port({v}, port).front());
+  proc::set_var(env, "PORT", std::to_string(port));
+  proc::set_var(env, "K_SERVICE", name_);
+  proc::set_var(env, "K_REVISION", revision_);
+  proc::set_var(env, "K_CONFIGURATION", name_);
+  for (const auto& [k, v] : config_.env) proc::set_var(env, k, proc::expand_port({v}, port).front());
   for (const auto& [k, ref] : config_.secret_env) {
     if (!deps_.secrets) return core::Status::failed_precondition("Secret Manager is not available for " + k);
     auto value = deps_.secrets->access(ref.secret, ref.version);
     if (!value.ok()) return core::Status(value.status().code(), "secret_env " + k + ": " + value.status().message());
-    set_var(env, k, *value);
+    proc::set_var(env, k, *value);
   }
   return env;
 }

@@ -180,9 +180,9 @@ awaitable<void> refuse_too_large(tcp::socket& sock) {
 // A pooled connection is taken as it is: one the instance has closed meanwhile fails the
 // exchange, which then retries once on a fresh connection (probing each with a recv cost
 // about a sixth of the router's throughput).
-awaitable<std::unique_ptr<Upstream>> Router::Impl::checkout(uint16_t port, bool fresh) {
+awaitable<std::unique_ptr<Upstream>> Router::Impl::checkout(uint64_t key, bool fresh) {
   if (!fresh) {
-    auto it = pool.find(port);
+    auto it = pool.find(key);
     if (it != pool.end() && !it->second.empty()) {
       auto up = std::move(it->second.back());
       it->second.pop_back();
@@ -192,23 +192,24 @@ awaitable<std::unique_ptr<Upstream>> Router::Impl::checkout(uint16_t port, bool 
   }
   auto up = std::make_unique<Upstream>(io);
   error_code ec;
-  co_await up->sock.async_connect({asio::ip::address_v4::loopback(), port}, asio::redirect_error(use_awaitable, ec));
+  asio::ip::address_v4 host(static_cast<uint32_t>(key >> 16));
+  co_await up->sock.async_connect({host, static_cast<uint16_t>(key & 0xffff)}, asio::redirect_error(use_awaitable, ec));
   if (ec) co_return nullptr;
   up->sock.set_option(tcp::no_delay(true), ec);
   co_return up;
 }
 
-void Router::Impl::checkin(uint16_t port, std::unique_ptr<Upstream> up) {
+void Router::Impl::checkin(uint64_t key, std::unique_ptr<Upstream> up) {
   if (closed || up->buf.size() > 0) return;
-  auto& idle = pool[port];
+  auto& idle = pool[key];
   if (idle.size() < kMaxIdleUpstreams) idle.push_back(std::move(up));
 }
 
-awaitable<std::unique_ptr<Upstream>> Router::Impl::exchange(uint16_t port, UpstreamRequest& req, Flight& flight,
+awaitable<std::unique_ptr<Upstream>> Router::Impl::exchange(uint64_t key, UpstreamRequest& req, Flight& flight,
                                                             std::optional<ResponseParser>& parser, bool head,
                                                             bool fresh) {
   for (int attempt = 0; attempt < 2 && !flight.aborted; ++attempt) {
-    auto up = co_await checkout(port, fresh || attempt > 0);
+    auto up = co_await checkout(key, fresh || attempt > 0);
     if (!up || flight.aborted) co_return nullptr;
     flight.upstream = &up->sock;
     error_code ec;
@@ -233,8 +234,13 @@ awaitable<bool> Router::Impl::forward(tcp::socket& client, beast::flat_buffer& c
   bool head = req.method() == http::verb::head;
   bool websocket = websocket_request(req);
   prepare(req, decision.set_headers, websocket);
+  if (!decision.target.empty()) req.target(decision.target);
+  const uint64_t key = upstream_key(decision.host, decision.port);
   std::optional<ResponseParser> parser;
-  auto up = co_await exchange(decision.port, req, *flight, parser, head, websocket);
+  auto up = co_await exchange(key, req, *flight, parser, head, websocket);
+  if (up) {
+    for (const auto& [k, v] : decision.response_headers) parser->get().insert(k, v);
+  }
   Outcome out;
   // The engine hears the outcome before the client can read the end of the response, so
   // what the client does next (a push ack, a caller's next step) always comes after it.
@@ -245,7 +251,7 @@ awaitable<bool> Router::Impl::forward(tcp::socket& client, beast::flat_buffer& c
     if (reported) return;
     reported = true;
     out.aborted = out.aborted || flight->aborted;
-    if (up && reusable && !flight->aborted) checkin(decision.port, std::move(up));
+    if (up && reusable && !flight->aborted) checkin(key, std::move(up));
     flights.erase(ticket);
     // At once, not posted: a post from this thread could land behind one the I/O thread
     // makes meanwhile (a push client's result).
@@ -255,7 +261,7 @@ awaitable<bool> Router::Impl::forward(tcp::socket& client, beast::flat_buffer& c
   if (!up) {
     out.aborted = flight->aborted;
     out.upstream_error = !flight->aborted;
-    net::HttpResponse r = flight->reply ? *flight->reply : responses::upstream_failed();
+    net::HttpResponse r = flight->reply ? *flight->reply : decision.failed.value_or(responses::upstream_failed());
     out.status = r.status;
     settled();
     if (!flight->aborted || flight->reply) client_ok = co_await write_response(client, r, keep_alive);
@@ -281,7 +287,7 @@ awaitable<void> Router::Impl::fetch(uint64_t ticket, uint16_t port, FetchRequest
   prepare(req, {}, false);
   if (req.count(http::field::host) == 0) req.set(http::field::host, "127.0.0.1:" + std::to_string(port));
   std::optional<ResponseParser> p;
-  auto up = co_await exchange(port, req, *flight, p, request.method == "HEAD", false);
+  auto up = co_await exchange(upstream_key(0, port), req, *flight, p, request.method == "HEAD", false);
   Outcome out;
   error_code ec;
   if (up) {
@@ -305,7 +311,7 @@ awaitable<void> Router::Impl::fetch(uint64_t ticket, uint16_t port, FetchRequest
     }
   }
   bool failed = !up || ec;
-  if (!failed && p->get().keep_alive() && !flight->aborted) checkin(port, std::move(up));
+  if (!failed && p->get().keep_alive() && !flight->aborted) checkin(upstream_key(0, port), std::move(up));
   if (failed) {
     out.aborted = flight->aborted;
     out.upstream_error = !flight->aborted;

@@ -1,5 +1,6 @@
 // The router's listeners and client sessions: read a request, ask the engine, then answer,
 // drop or forward it (proxy.cc); plus the engine-facing Router methods and shutdown.
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -38,22 +39,25 @@ Arrival arrival_of(const http::request<http::string_body>& req, const std::strin
   return a;
 }
 
-// Binds and listens on 127.0.0.1:port with plain sockets, so errors surface at once.
-core::StatusOr<int> bind_listener(uint16_t port, uint16_t& bound) {
+// Binds and listens on host:port with plain sockets, so errors surface at once.
+core::StatusOr<int> bind_listener(uint32_t host, uint16_t port, uint16_t& bound) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return core::Status::internal(std::string("socket: ") + std::strerror(errno));
   int one = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_addr.s_addr = htonl(host ? host : INADDR_LOOPBACK);
   addr.sin_port = htons(port);
   socklen_t len = sizeof addr;
   if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, SOMAXCONN) != 0 ||
       ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
     int e = errno;
     ::close(fd);
-    return core::Status::unavailable("cannot listen on 127.0.0.1:" + std::to_string(port) + ": " + std::strerror(e));
+    in_addr a{htonl(host ? host : INADDR_LOOPBACK)};
+    char ip[INET_ADDRSTRLEN] = {};
+    ::inet_ntop(AF_INET, &a, ip, sizeof ip);
+    return core::Status::unavailable("cannot listen on " + std::string(ip) + ":" + std::to_string(port) + ": " + std::strerror(e));
   }
   bound = ntohs(addr.sin_port);
   return fd;
@@ -202,10 +206,10 @@ Router::~Router() {
   if (impl_) impl_->shutdown();
 }
 
-core::StatusOr<uint16_t> Router::listen(uint16_t port, std::weak_ptr<Frontend> frontend) {
+core::StatusOr<uint16_t> Router::listen(uint16_t port, std::weak_ptr<Frontend> frontend, uint32_t host) {
   if (!impl_) return core::Status::failed_precondition("no engine context to serve on");
   uint16_t bound = 0;
-  auto fd = bind_listener(port, bound);
+  auto fd = bind_listener(host, port, bound);
   if (!fd.ok()) return fd.status();
   Impl::defer(impl_->io, impl_, [fd = *fd, fe = std::move(frontend)](Impl& self) mutable {
     auto acceptor = std::make_unique<tcp::acceptor>(self.io);
@@ -239,9 +243,9 @@ void Router::abort(uint64_t ticket, std::optional<net::HttpResponse> reply) {
   });
 }
 
-void Router::forget_instance(uint16_t instance_port) {
+void Router::forget_instance(uint16_t instance_port, uint32_t host) {
   if (!impl_) return;
-  Impl::defer(impl_->io, impl_, [instance_port](Impl& self) { self.pool.erase(instance_port); });
+  Impl::defer(impl_->io, impl_, [key = upstream_key(host, instance_port)](Impl& self) { self.pool.erase(key); });
 }
 
 }  // namespace gcpsim::services::run

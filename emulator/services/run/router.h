@@ -2,7 +2,8 @@
 // over 32 MiB), handed to the engine for a decision (admission, auth, autoscaling), then
 // proxied to the chosen instance over pooled keep-alive connections with the response
 // streamed back unbuffered (SSE, chunked) and WebSocket upgrades pumped both ways. The
-// engine can also send requests itself (fetch) and abort any request (timeouts).
+// engine can also send requests itself (fetch) and abort any request (timeouts). The load
+// balancer (services/compute) is another frontend of the same router.
 // Everything, sockets included, runs on the engine thread: admission is a direct call.
 #pragma once
 #include <cstdint>
@@ -32,7 +33,11 @@ struct Decision {
   Kind kind = Kind::kRespond;
   uint64_t ticket = 0;
   uint16_t port = 0;          // kForward: the instance
+  uint32_t host = 0;          // kForward: its IPv4 address in host order; 0 is 127.0.0.1
   net::Headers set_headers;   // kForward: added (replacing same-named ones) on the way in
+  std::string target;         // kForward: replaces the request target when not empty
+  net::Headers response_headers;              // kForward: added to the instance's response
+  std::optional<net::HttpResponse> failed;    // kForward: the answer when the instance fails
   net::HttpResponse response; // kRespond (status, headers, body)
 };
 
@@ -73,14 +78,15 @@ class Router {
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
 
-  // Binds 127.0.0.1:port now (0 picks a free port) and accepts on the engine thread.
-  core::StatusOr<uint16_t> listen(uint16_t port, std::weak_ptr<Frontend> frontend);
+  // Binds host:port now (host 0 is 127.0.0.1, port 0 picks a free port) and accepts on the
+  // engine thread.
+  core::StatusOr<uint16_t> listen(uint16_t port, std::weak_ptr<Frontend> frontend, uint32_t host = 0);
   void fetch(uint64_t ticket, uint16_t instance_port, FetchRequest request, std::weak_ptr<Frontend> frontend);
   // Cuts a forwarded request or fetch: the client gets `reply` when nothing was sent yet
   // (otherwise its connection is closed); the instance connection is closed.
   void abort(uint64_t ticket, std::optional<net::HttpResponse> reply);
   // Drops pooled connections to an instance that went away.
-  void forget_instance(uint16_t instance_port);
+  void forget_instance(uint16_t instance_port, uint32_t host = 0);
 
  private:
   struct Impl;

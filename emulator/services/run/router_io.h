@@ -58,7 +58,7 @@ struct Router::Impl : std::enable_shared_from_this<Impl> {
   std::map<uint64_t, Waiter*> waiters;
   uint64_t next_wait = 1;
   std::map<uint64_t, std::shared_ptr<Flight>> flights;
-  std::map<uint16_t, std::vector<std::unique_ptr<Upstream>>> pool;
+  std::map<uint64_t, std::vector<std::unique_ptr<Upstream>>> pool;  // by upstream_key()
 
   // Runs fn on this Impl later, if it still exists (after the current handler).
   template <class Fn>
@@ -78,11 +78,11 @@ struct Router::Impl : std::enable_shared_from_this<Impl> {
   awaitable<std::optional<Decision>> ask(std::weak_ptr<Frontend> fe, Arrival arrival, asio::steady_timer& wake);
 
   // proxy.cc
-  awaitable<std::unique_ptr<Upstream>> checkout(uint16_t port, bool fresh);
-  void checkin(uint16_t port, std::unique_ptr<Upstream> up);
+  awaitable<std::unique_ptr<Upstream>> checkout(uint64_t key, bool fresh);
+  void checkin(uint64_t key, std::unique_ptr<Upstream> up);
   // Sends the request and reads the response header, retrying once when a pooled
   // connection turns out to be stale. Null on failure (the flight says whether aborted).
-  awaitable<std::unique_ptr<Upstream>> exchange(uint16_t port, UpstreamRequest& req, Flight& flight,
+  awaitable<std::unique_ptr<Upstream>> exchange(uint64_t key, UpstreamRequest& req, Flight& flight,
                                                 std::optional<http::response_parser<http::buffer_body>>& parser,
                                                 bool head, bool fresh);
   // Proxies one request from a session; false when the client connection must close.
@@ -92,6 +92,11 @@ struct Router::Impl : std::enable_shared_from_this<Impl> {
   awaitable<void> fetch(uint64_t ticket, uint16_t port, FetchRequest request, std::shared_ptr<Flight> flight,
                         std::weak_ptr<Frontend> fe);
 };
+
+// An upstream's IPv4 address (host order, 0 for 127.0.0.1) and port as one pool key.
+inline uint64_t upstream_key(uint32_t host, uint16_t port) {
+  return (uint64_t{host ? host : 0x7f000001u} << 16) | port;
+}
 
 // Writes a complete response; false when the client is gone.
 awaitable<bool> write_response(tcp::socket& client, const net::HttpResponse& r, bool keep_alive);

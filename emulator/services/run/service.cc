@@ -11,50 +11,14 @@
 #include "core/ids.h"
 #include "core/stack.h"
 #include "net/http.h"
+#include "proc/environment.h"
 #include "proc/supervisor.h"
 #include "services/backing/service.h"
 #include "services/iam/service.h"
 #include "services/run/revision.h"
 #include "services/secrets/service.h"
 
-extern char** environ;
-
 namespace gcpsim::services::run {
-namespace {
-
-// Inherited variables an instance must not see: they would point clients away from the
-// metadata server (Cloud Run instances have no key files and always have a metadata server).
-bool dropped(std::string_view kv) {
-  for (std::string_view key : {"GOOGLE_APPLICATION_CREDENTIALS=", "METADATA_SERVER_DETECTION="})
-    if (kv.rfind(key, 0) == 0) return true;
-  return false;
-}
-
-// gcpsim's environment plus the variables `gcpsim env` prints (see emulator/main.cc), and
-// the backing servers' endpoints.
-std::vector<std::string> base_env(const core::Env& env, const std::vector<std::pair<std::string, std::string>>& backing) {
-  std::string hp = "127.0.0.1:" + std::to_string(env.edge_port);
-  std::vector<std::pair<std::string, std::string>> vars = {
-      {"GCPSIM_ENDPOINT", "http://" + hp},   {"GOOGLE_CLOUD_PROJECT", env.project},
-      {"GCLOUD_PROJECT", env.project},        {"CLOUDSDK_CORE_PROJECT", env.project},
-      {"PUBSUB_EMULATOR_HOST", hp},           {"PUBSUB_PROJECT_ID", env.project},
-      {"STORAGE_EMULATOR_HOST", "http://" + hp}, {"GOOGLE_GEMINI_BASE_URL", "http://" + hp},
-      {"GEMINI_API_KEY", "gcpsim-local-key"}, {"GCE_METADATA_HOST", hp},
-      {"GCE_METADATA_IP", hp},
-  };
-  vars.insert(vars.end(), backing.begin(), backing.end());
-  std::vector<std::string> out;
-  for (char** e = environ; e && *e; ++e) {
-    std::string_view kv(*e);
-    bool ours = dropped(kv);
-    for (const auto& [k, v] : vars) ours = ours || (kv.size() > k.size() && kv.rfind(k, 0) == 0 && kv[k.size()] == '=');
-    if (!ours) out.emplace_back(kv);
-  }
-  for (const auto& [k, v] : vars) out.push_back(k + "=" + v);
-  return out;
-}
-
-}  // namespace
 
 std::unique_ptr<Service> RunService::create(Context& ctx) {
   std::unique_ptr<RunService> svc(new RunService(ctx));
@@ -73,7 +37,7 @@ void RunService::start() {
   router_ = std::make_unique<Router>(ctx_.runtime);
   deps_ = std::make_unique<RevisionDeps>(RevisionDeps{ctx_.env, *supervisor_, *router_, iam ? &iam->issuer() : nullptr,
                                                       ctx_.registry.get<secrets::SecretsService>("secrets"),
-                                                      base_env(ctx_.env, backing ? backing->env_vars() : std::vector<std::pair<std::string, std::string>>{}),
+                                                      proc::base_environment(ctx_.env, backing ? backing->env_vars() : std::vector<std::pair<std::string, std::string>>{}),
                                                       internal_token_});
   for (const auto& [name, config] : ctx_.stack.run)
     revisions_.emplace(name, std::make_unique<Revision>(*deps_, name, config));

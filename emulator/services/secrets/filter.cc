@@ -56,6 +56,8 @@ class Parser {
   }
 
   NodePtr combine(Node::Kind kind, NodePtr left, NodePtr right) {
+    // AND/OR chains grow the tree one level per term: parsing, matching and freeing it recurse.
+    if (++nodes_ > kMaxNodes) return fail("the filter has more than " + std::to_string(kMaxNodes) + " terms");
     auto n = std::make_shared<Node>();
     n->kind = kind;
     n->children = {std::move(left), std::move(right)};
@@ -84,6 +86,15 @@ class Parser {
   }
 
   NodePtr parse_unary() {
+    // Parentheses and NOT/- nest by recursion: bounded so the stack cannot run out.
+    if (depth_ >= kMaxDepth) return fail("the filter nests deeper than " + std::to_string(kMaxDepth) + " levels");
+    ++depth_;
+    NodePtr n = parse_unary_inner();
+    --depth_;
+    return n;
+  }
+
+  NodePtr parse_unary_inner() {
     skip_space();
     bool negate = keyword("NOT");
     if (!negate && pos_ < text_.size() && text_[pos_] == '-') {
@@ -180,6 +191,10 @@ class Parser {
   const Filter::Known& known_;
   size_t pos_ = 0;
   std::string error_;
+  static constexpr int kMaxDepth = 100;
+  static constexpr int kMaxNodes = 1000;
+  int depth_ = 0;
+  int nodes_ = 0;
 };
 
 bool glob(std::string_view pattern, std::string_view s) {

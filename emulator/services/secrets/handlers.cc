@@ -162,35 +162,27 @@ Status rotate_secret(SecretStore& store, const v1::RotateSecretRequest& req, v1:
   return managed_rotation(store, req.parent());
 }
 
-template <class Req, class Resp>
-void add(net::MethodTable& methods, SecretStore& store, const char* rpc,
-         Status (*fn)(SecretStore&, const Req&, Resp*)) {
-  methods.add(net::unary<Req, Resp>(
-      std::string("/google.cloud.secretmanager.v1.SecretManagerService/") + rpc,
-      std::string("secrets.") + rpc, "secrets",
-      [&store, fn](const Req& req, Resp* resp) { return fn(store, req, resp); }));
-}
-
 }  // namespace
 
-void register_methods(net::MethodTable& m, SecretStore& s) {
-  add(m, s, "ListSecrets", list_secrets);
-  add(m, s, "CreateSecret", create_secret);
-  add(m, s, "AddSecretVersion", add_secret_version);
-  add(m, s, "GetSecret", get_secret);
-  add(m, s, "UpdateSecret", update_secret);
-  add(m, s, "DeleteSecret", delete_secret);
-  add(m, s, "ListSecretVersions", list_secret_versions);
-  add(m, s, "GetSecretVersion", get_secret_version);
-  add(m, s, "AccessSecretVersion", access_secret_version);
-  add(m, s, "DisableSecretVersion", disable_secret_version);
-  add(m, s, "EnableSecretVersion", enable_secret_version);
-  add(m, s, "DestroySecretVersion", destroy_secret_version);
-  add(m, s, "SetIamPolicy", set_iam_policy);
-  add(m, s, "GetIamPolicy", get_iam_policy);
-  add(m, s, "TestIamPermissions", test_iam_permissions);
-  add(m, s, "EnableManagedRotation", enable_managed_rotation);
-  add(m, s, "RotateSecret", rotate_secret);
+void register_methods(net::MethodTable& m, SecretStore& store) {
+  net::GrpcService<SecretStore> s(m, "google.cloud.secretmanager.v1.SecretManagerService", "secrets", store);
+  s.add_unary("ListSecrets", list_secrets);
+  s.add_unary("CreateSecret", create_secret);
+  s.add_unary("AddSecretVersion", add_secret_version);
+  s.add_unary("GetSecret", get_secret);
+  s.add_unary("UpdateSecret", update_secret);
+  s.add_unary("DeleteSecret", delete_secret);
+  s.add_unary("ListSecretVersions", list_secret_versions);
+  s.add_unary("GetSecretVersion", get_secret_version);
+  s.add_unary("AccessSecretVersion", access_secret_version);
+  s.add_unary("DisableSecretVersion", disable_secret_version);
+  s.add_unary("EnableSecretVersion", enable_secret_version);
+  s.add_unary("DestroySecretVersion", destroy_secret_version);
+  s.add_unary("SetIamPolicy", set_iam_policy);
+  s.add_unary("GetIamPolicy", get_iam_policy);
+  s.add_unary("TestIamPermissions", test_iam_permissions);
+  s.add_unary("EnableManagedRotation", enable_managed_rotation);
+  s.add_unary("RotateSecret", rotate_secret);
 }
 
 }  // namespace gcpsim::services::secrets

@@ -82,7 +82,7 @@ void SecretsService::send(const Notification& n) {
   }
 }
 
-std::unique_ptr<Service> create_service(Context& ctx) {
+std::unique_ptr<Service> create(Context& ctx) {
   return std::make_unique<SecretsService>(ctx.env, ctx.stack, ctx.methods, &ctx.registry);
 }
 

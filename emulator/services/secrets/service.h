@@ -9,7 +9,7 @@
 #include "services/secrets/notify.h"
 #include "services/service.h"
 
-namespace gcpsim::pubsub { class PubsubService; }
+namespace gcpsim::services::pubsub { class PubsubService; }
 
 namespace gcpsim::services::secrets {
 
@@ -38,6 +38,6 @@ class SecretsService : public Service {
   std::unique_ptr<SecretStore> store_;
 };
 
-std::unique_ptr<Service> create_service(Context& ctx);
+std::unique_ptr<Service> create(Context& ctx);
 
 }  // namespace gcpsim::services::secrets

@@ -21,7 +21,10 @@ core::StatusOr<std::optional<ByteRange>> parse_range(const std::optional<std::st
   auto dash = h.find('-');
   if (dash == std::string::npos) return std::optional<ByteRange>();
   std::string a = h.substr(0, dash), b = h.substr(dash + 1);
-  auto digits = [](const std::string& s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos; };
+  // At most 19 digits: std::stoull throws past 2^64, and no object is that large anyway.
+  auto digits = [](const std::string& s) {
+    return !s.empty() && s.size() <= 19 && s.find_first_not_of("0123456789") == std::string::npos;
+  };
   if ((!a.empty() && !digits(a)) || (!b.empty() && !digits(b)) || (a.empty() && b.empty()))
     return std::optional<ByteRange>();
   ByteRange r;

@@ -75,13 +75,16 @@ HttpResponse Api::post_object(HttpRequest& req, std::string bucket) {
   auto form = parse_form(req.header("Content-Type").value_or(""), req.body, req.body_file, req.body_size);
   if (!form.ok()) return xml_error(form.status());
   if (bucket.empty()) bucket = bucket_of(*form);
-  if (auto err = verify_post_policy(*form, bucket, form->file_length, env_.clock.now(), signature_check_))
+  uint64_t file_size = form->file_decoded ? form->file_decoded->size() : form->file_length;
+  if (auto err = verify_post_policy(*form, bucket, file_size, env_.clock.now(), signature_check_))
     return xml_error(*err);
   std::string key = form->fields["key"];
   if (auto pos = key.find("${filename}"); pos != std::string::npos) key.replace(pos, 11, form->file_name);
   ObjectWrite w{bucket, key, form_meta(*form), {}, {}};
   BodySource body;
-  if (req.body_file.empty()) {
+  if (form->file_decoded) {
+    body.bytes = *form->file_decoded;
+  } else if (req.body_file.empty()) {
     body.bytes = std::string_view(req.body).substr(size_t(form->file_offset), size_t(form->file_length));
   } else {
     body = BodySource{{}, req.body_file, form->file_offset, form->file_length, false};

@@ -75,14 +75,18 @@ Answer Api::upload(HttpRequest& req) {
     return resumable_start(req, std::move(w), declared);
   }
   BodySource body = request_body(req);
+  MultipartBody parts;  // outlives the insert: body may view its decoded media
   if (type == "multipart") {
-    ASSIGN_OR_RETURN(auto parts, parse_multipart(req.header("Content-Type").value_or(""), req.body, req.body_file,
-                                                 req.body_size));
+    ASSIGN_OR_RETURN(parts, parse_multipart(req.header("Content-Type").value_or(""), req.body, req.body_file,
+                                            req.body_size));
     ASSIGN_OR_RETURN(auto meta, parse_body(parts.metadata));
     RETURN_IF_ERROR(apply_resource(w, meta));
     if (w.meta.content_type.empty()) w.meta.content_type = parts.media_type.empty() ? kDefaultType : parts.media_type;
     body.whole_file = false;
-    if (body.file.empty()) {
+    if (parts.media_decoded) {
+      body.file.clear();
+      body.bytes = *parts.media_decoded;
+    } else if (body.file.empty()) {
       body.bytes = std::string_view(req.body).substr(size_t(parts.media_offset), size_t(parts.media_length));
     } else {
       body.offset = parts.media_offset;

@@ -180,6 +180,12 @@ core::Status BodyStore::truncate(const std::string& partial, uint64_t size) {
   return core::Status::ok();
 }
 
+uint64_t BodyStore::partial_size(const std::string& partial) const {
+  std::error_code ec;
+  auto size = fs::file_size(partial, ec);
+  return ec ? 0 : uint64_t(size);
+}
+
 void BodyStore::drop(const std::string& partial) {
   std::error_code ec;
   fs::remove(partial, ec);
@@ -195,7 +201,10 @@ core::StatusOr<Digest> BodyStore::finish(int64_t generation, const std::string& 
     Fd f(::open(partial.c_str(), O_RDONLY | O_CLOEXEC));
     if (f.fd < 0 || ::fsync(f.fd) != 0) return io_error("cannot sync", partial);
   }
-  if (::rename(partial.c_str(), dest.c_str()) != 0) return io_error("cannot rename", partial);
+  // Linked, not renamed: the partial file stays until the caller has committed the generation
+  // and drops it, so a crash in between leaves the session's bytes where a restart finds them
+  // (and sweep() removes the uncommitted generation file).
+  if (::link(partial.c_str(), dest.c_str()) != 0) return io_error("cannot link", partial);
   RETURN_IF_ERROR(sync_dir(root_ + "/objects"));
   std::error_code ec;
   auto size = fs::file_size(dest, ec);

@@ -48,8 +48,11 @@ class BodyStore {
   core::StatusOr<uint64_t> append_slice(const std::string& partial, const std::string& from, uint64_t offset,
                                         uint64_t length);
   core::Status truncate(const std::string& partial, uint64_t size);
+  // The partial file's size; 0 when it does not exist.
+  uint64_t partial_size(const std::string& partial) const;
   void drop(const std::string& partial);
-  // Moves a finished partial file into place as `generation`'s body.
+  // Makes a finished partial file `generation`'s body (a hard link: the caller drops the
+  // partial once the generation is committed).
   core::StatusOr<Digest> finish(int64_t generation, const std::string& partial);
 
  private:

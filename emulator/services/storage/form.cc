@@ -1,4 +1,4 @@
-// multipart/form-data parsing from a body's head (the fields) and tail (the closing delimiter).
+// multipart/form-data parsing over the multipart splitter: the text fields, then the file.
 #include "services/storage/form.h"
 
 #include <algorithm>
@@ -18,24 +18,24 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// `key="value"` inside a Content-Disposition header.
+// A parameter of a Content-Disposition header: key="value" or key=value, the key matched
+// whole (so `name` is not found inside `filename`).
 std::string param(std::string_view header, std::string_view key) {
   auto lc = lower(header);
-  auto pos = lc.find(std::string(key) + "=\"");
-  if (pos == std::string::npos) return "";
-  auto start = pos + key.size() + 2;
-  auto end = header.find('"', start);
-  return std::string(header.substr(start, end == std::string_view::npos ? header.npos : end - start));
-}
-
-std::string header_value(std::string_view headers, std::string_view name) {
-  auto lc = lower(headers);
-  auto pos = lc.find(std::string(name) + ":");
-  if (pos == std::string::npos) return "";
-  auto end = headers.find("\r\n", pos);
-  auto v = headers.substr(pos + name.size() + 1, (end == std::string_view::npos ? headers.size() : end) - pos - name.size() - 1);
-  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
-  return std::string(v);
+  for (size_t pos = lc.find(std::string(key) + "="); pos != std::string::npos;
+       pos = lc.find(std::string(key) + "=", pos + 1)) {
+    if (pos > 0 && lc[pos - 1] != ';' && lc[pos - 1] != ' ' && lc[pos - 1] != '\t') continue;
+    auto v = header.substr(pos + key.size() + 1);
+    if (!v.empty() && v.front() == '"') {
+      auto end = v.find('"', 1);
+      return std::string(v.substr(1, end == std::string_view::npos ? v.npos : end - 1));
+    }
+    auto end = v.find(';');
+    v = v.substr(0, end);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+    return std::string(v);
+  }
+  return "";
 }
 
 }  // namespace
@@ -43,38 +43,31 @@ std::string header_value(std::string_view headers, std::string_view name) {
 core::StatusOr<FormBody> parse_form(std::string_view content_type, std::string_view bytes, const std::string& file,
                                     uint64_t size) {
   auto lc = lower(content_type);
-  auto b = lc.find("boundary=");
-  if (lc.compare(0, 19, "multipart/form-data") != 0 || b == std::string::npos)
+  std::string boundary = multipart_boundary(content_type);
+  if (lc.compare(0, 19, "multipart/form-data") != 0 || boundary.empty())
     return errors::bad_request("POST object expects Content-Type multipart/form-data");
-  const std::string delim = "--" + multipart_boundary(content_type);
   BodyEnds ends;
-  read_body_ends(ends, bytes, file, size, kTailBytes);
-  std::string_view head = ends.head, tail = ends.tail;
-  uint64_t tail_offset = ends.tail_offset;
+  read_body_ends(ends, bytes, file, size, kTailBytes + boundary.size());
+  ASSIGN_OR_RETURN(auto parts, split_multipart(boundary, ends));
   FormBody out;
-  size_t at = head.find(delim);
-  while (at != std::string_view::npos) {
-    size_t headers_start = at + delim.size() + 2;
-    size_t headers_end = head.find("\r\n\r\n", headers_start);
-    if (headers_end == std::string_view::npos) break;
-    auto headers = head.substr(headers_start, headers_end - headers_start);
-    auto disposition = header_value(headers, "content-disposition");
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const MimePart& part = parts[i];
+    auto disposition = part.header("content-disposition");
     std::string name = lower(param(disposition, "name"));
-    size_t value_start = headers_end + 4;
     if (name == "file") {
-      size_t close = tail.rfind("\r\n" + delim + "--");
-      if (close == std::string_view::npos || tail_offset + close < value_start)
-        return errors::bad_request("Missing end boundary in multipart body.");
+      if (i + 1 != parts.size()) break;
       out.file_name = param(disposition, "filename");
-      out.file_type = header_value(headers, "content-type");
-      out.file_offset = value_start;
-      out.file_length = tail_offset + close - value_start;
+      out.file_type = part.header("content-type");
+      ASSIGN_OR_RETURN(bool encoded, part_is_encoded(part));
+      if (encoded) {
+        ASSIGN_OR_RETURN(auto decoded, part_bytes(part, bytes, file));
+        out.file_decoded = std::move(decoded);
+      }
+      out.file_offset = part.offset;
+      out.file_length = part.length;
       return out;
     }
-    size_t next = head.find("\r\n" + delim, value_start);
-    if (next == std::string_view::npos) break;
-    out.fields[name] = std::string(head.substr(value_start, next - value_start));
-    at = next + 2;
+    ASSIGN_OR_RETURN(out.fields[name], part_bytes(part, bytes, file));
   }
   return errors::bad_request("The form has no file field, or it is not the last field.");
 }

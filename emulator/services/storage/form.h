@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,7 @@ struct FormBody {
   std::map<std::string, std::string> fields;  // names lowercased, as the XML API matches them
   std::string file_name, file_type;           // the file part's filename and Content-Type
   uint64_t file_offset = 0, file_length = 0;
+  std::optional<std::string> file_decoded;    // the file sent base64: its bytes, replacing the range
 };
 
 // The body is `bytes` when `file` is empty, else the first `size` bytes of `file`. The file

@@ -7,6 +7,11 @@
 namespace gcpsim::services::storage {
 namespace {
 
+// Backtracking over several '*' or '{…}' is exponential in the worst case ("*a*a*a*a*b"
+// against a long name): past this many steps a name counts as not matching, so one listing
+// cannot hold the engine thread for minutes.
+constexpr long kMatchSteps = 100000;
+
 size_t char_len(std::string_view s, size_t i) {
   auto b = static_cast<unsigned char>(s[i]);
   size_t n = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 1;
@@ -59,18 +64,19 @@ std::vector<std::string_view> alternatives(std::string_view p, size_t& end) {
   return out;
 }
 
-bool match(std::string_view p, std::string_view s) {
+bool match(std::string_view p, std::string_view s, long& budget) {
+  if (--budget < 0) return false;  // see kMatchSteps
   while (!p.empty()) {
     if (p.substr(0, 2) == "**") {
       std::string_view rest = p.substr(2);
-      if (!rest.empty() && rest[0] == '/' && match(rest.substr(1), s)) return true;
+      if (!rest.empty() && rest[0] == '/' && match(rest.substr(1), s, budget)) return true;
       for (size_t i = 0; i <= s.size(); ++i)
-        if (match(rest, s.substr(i))) return true;
+        if (match(rest, s.substr(i), budget)) return true;
       return false;
     }
     if (p[0] == '*') {
       for (size_t i = 0; i <= s.size(); ++i) {
-        if (match(p.substr(1), s.substr(i))) return true;
+        if (match(p.substr(1), s.substr(i), budget)) return true;
         if (i < s.size() && s[i] == '/') return false;
       }
       return false;
@@ -79,7 +85,7 @@ bool match(std::string_view p, std::string_view s) {
       size_t end = 0;
       auto alts = alternatives(p, end);
       for (auto a : alts)
-        if (match(std::string(a) + std::string(p.substr(end)), s)) return true;
+        if (match(std::string(a) + std::string(p.substr(end)), s, budget)) return true;
       return false;
     }
     if (s.empty()) return false;
@@ -104,9 +110,14 @@ bool match(std::string_view p, std::string_view s) {
 
 }  // namespace
 
-bool glob_match(std::string_view pattern, std::string_view name) { return match(pattern, name); }
+bool glob_match(std::string_view pattern, std::string_view name) {
+  long budget = kMatchSteps;
+  return match(pattern, name, budget);
+}
 
 bool glob_valid(std::string_view pattern) {
+  // No object name is longer (1024 bytes); a longer pattern only deepens the recursion.
+  if (pattern.size() > 1024) return false;
   int braces = 0;
   for (size_t i = 0; i < pattern.size(); ++i) {
     char c = pattern[i];

@@ -6,7 +6,7 @@
 namespace gcpsim::services::storage {
 
 bool glob_match(std::string_view pattern, std::string_view name);
-// False for unbalanced brackets or braces.
+// False for unbalanced brackets or braces, or a pattern longer than 1024 bytes.
 bool glob_valid(std::string_view pattern);
 
 }  // namespace gcpsim::services::storage

@@ -3,7 +3,7 @@
 // Each call passes core::dispatch (faults, the api.call event) under its method id.
 #include <memory>
 
-#include "core/dispatch.h"
+#include "net/route.h"
 #include "services/storage/api.h"
 
 namespace gcpsim::services::storage {
@@ -54,24 +54,13 @@ std::string target_of(const HttpRequest& req) {
   return object.empty() ? bucket : bucket + "/" + object;
 }
 
+// Storage answers errors in its own JSON shape (error_answer).
+const net::RouteErrors kErrors{error_answer};
+
 void add(Api& api, net::Router& router, const Route& r, const std::string& prefix) {
-  std::string id = r.id;
   Handler handler = r.handler;
-  router.add(r.method, prefix + r.path, [&api, id, handler](HttpRequest& req, net::Reply reply) {
-    auto answer = std::make_shared<std::optional<HttpResponse>>();
-    core::Call call{id, "storage", target_of(req)};
-    core::dispatch(
-        api.env(), std::move(call),
-        [&api, &req, handler, answer](core::Done done) {
-          auto result = (api.*handler)(req);
-          if (!result.ok()) return done(result.status());
-          *answer = std::move(result).value();
-          done(core::Status::ok());
-        },
-        [answer, reply](core::Status st) {
-          reply(st.is_ok() && *answer ? std::move(**answer) : error_answer(st));
-        });
-  });
+  net::add_route(router, api.env(), r.method, prefix + r.path, {r.id, "storage", target_of, kErrors},
+                 [&api, handler](HttpRequest& req) { return (api.*handler)(req); });
 }
 
 }  // namespace
@@ -88,14 +77,8 @@ void add_path_style(Api& api, net::Router& router) {
   router.add_fallback([&api](HttpRequest& req, net::Reply& reply) {
     if (!api.claims(req)) return false;
     core::Call call{"storage.xml." + req.method, "storage", req.path.substr(1)};
-    auto answer = std::make_shared<std::optional<HttpResponse>>();
-    core::dispatch(
-        api.env(), std::move(call),
-        [&api, &req, answer](core::Done done) {
-          *answer = api.path_style(req);
-          done(core::Status::ok());
-        },
-        [answer, reply](core::Status st) { reply(st.is_ok() ? std::move(**answer) : error_answer(st)); });
+    net::serve(api.env(), std::move(call), req, reply,
+               [&api](HttpRequest& r, net::RouteDone done) { done(api.path_style(r)); }, kErrors);
     return true;
   });
 }

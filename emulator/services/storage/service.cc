@@ -110,6 +110,6 @@ void StorageService::notify(const ObjectEvent& e) {
   }
 }
 
-std::unique_ptr<Service> create_service(Context& ctx) { return std::make_unique<StorageService>(ctx); }
+std::unique_ptr<Service> create(Context& ctx) { return std::make_unique<StorageService>(ctx); }
 
 }  // namespace gcpsim::services::storage

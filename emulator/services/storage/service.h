@@ -11,7 +11,7 @@
 #include "services/storage/domain.h"
 #include "services/storage/uploads.h"
 
-namespace gcpsim::pubsub { class PubsubService; }
+namespace gcpsim::services::pubsub { class PubsubService; }
 
 namespace gcpsim::services::storage {
 
@@ -41,6 +41,6 @@ class StorageService : public Service {
   std::optional<core::Clock::TimerId> sweep_;
 };
 
-std::unique_ptr<Service> create_service(Context& ctx);
+std::unique_ptr<Service> create(Context& ctx);
 
 }  // namespace gcpsim::services::storage

@@ -128,6 +128,14 @@ std::optional<ContentRange> ContentRange::parse(std::string_view h) {
 Uploads::Uploads(Storage& storage) : storage_(storage) {
   for (auto& [id, body] : rows::uploads(storage_.env().store)) {
     auto s = session_of(id, json::parse(body));
+    // A kill between appending a chunk and saving its offset leaves bytes past `persisted`;
+    // they were never acknowledged, and the client resends them from the offset it was told.
+    if (!s.result && !s.cancelled) {
+      auto& bodies = storage_.bodies();
+      if (bodies.partial_size(partial(id)) > s.persisted) (void)bodies.truncate(partial(id), s.persisted);
+    } else {
+      storage_.bodies().drop(partial(id));  // finished or cancelled: a kill before the drop
+    }
     arm_expiry(s);
     sessions_.emplace(id, std::move(s));
   }
@@ -247,6 +255,8 @@ core::StatusOr<UploadProgress> Uploads::finish(UploadSession& s, const ExpectedH
   ObjectWrite w = s.write;
   if (final_hashes.md5_base64) w.expected.md5_base64 = final_hashes.md5_base64;
   if (final_hashes.crc32c_base64) w.expected.crc32c_base64 = final_hashes.crc32c_base64;
+  if (storage_.bodies().partial_size(partial(s.id)) != s.persisted)
+    return core::Status::internal("upload session " + s.id + " lost its bytes");
   int64_t generation = storage_.next_generation();
   auto digest = storage_.bodies().finish(generation, partial(s.id));
   auto committed = digest.ok() ? storage_.commit(w, generation, *digest) : core::StatusOr<Object>(digest.status());
@@ -258,6 +268,7 @@ core::StatusOr<UploadProgress> Uploads::finish(UploadSession& s, const ExpectedH
   }
   s.result = ObjectRef{w.bucket, w.name, committed->generation};
   save(s);
+  storage_.bodies().drop(partial(s.id));
   return UploadProgress{committed->size, *committed};
 }
 

@@ -140,33 +140,26 @@ Status run_task(Ctx& c, const v2::RunTaskRequest& req, v2::Task* resp) {
   return Status::ok();
 }
 
-template <class Req, class Resp>
-void add(net::MethodTable& methods, std::shared_ptr<Ctx> c, const char* rpc, Status (*fn)(Ctx&, const Req&, Resp*)) {
-  methods.add(net::unary<Req, Resp>(std::string("/google.cloud.tasks.v2.CloudTasks/") + rpc,
-                                    std::string("tasks.") + rpc, "tasks",
-                                    [c, fn](const Req& req, Resp* resp) { return fn(*c, req, resp); }));
-}
-
 }  // namespace
 
 void register_methods(net::MethodTable& m, TaskQueues& queues) {
-  auto c = std::make_shared<Ctx>(Ctx{queues, {}});
-  add(m, c, "ListQueues", list_queues);
-  add(m, c, "GetQueue", get_queue);
-  add(m, c, "CreateQueue", create_queue);
-  add(m, c, "UpdateQueue", update_queue);
-  add(m, c, "DeleteQueue", delete_queue);
-  add(m, c, "PurgeQueue", purge_queue);
-  add(m, c, "PauseQueue", pause_queue);
-  add(m, c, "ResumeQueue", resume_queue);
-  add(m, c, "GetIamPolicy", get_iam_policy);
-  add(m, c, "SetIamPolicy", set_iam_policy);
-  add(m, c, "TestIamPermissions", test_iam_permissions);
-  add(m, c, "ListTasks", list_tasks);
-  add(m, c, "GetTask", get_task);
-  add(m, c, "CreateTask", create_task);
-  add(m, c, "DeleteTask", delete_task);
-  add(m, c, "RunTask", run_task);
+  net::GrpcService<Ctx> s(m, "google.cloud.tasks.v2.CloudTasks", "tasks", std::make_shared<Ctx>(Ctx{queues, {}}));
+  s.add_unary("ListQueues", list_queues);
+  s.add_unary("GetQueue", get_queue);
+  s.add_unary("CreateQueue", create_queue);
+  s.add_unary("UpdateQueue", update_queue);
+  s.add_unary("DeleteQueue", delete_queue);
+  s.add_unary("PurgeQueue", purge_queue);
+  s.add_unary("PauseQueue", pause_queue);
+  s.add_unary("ResumeQueue", resume_queue);
+  s.add_unary("GetIamPolicy", get_iam_policy);
+  s.add_unary("SetIamPolicy", set_iam_policy);
+  s.add_unary("TestIamPermissions", test_iam_permissions);
+  s.add_unary("ListTasks", list_tasks);
+  s.add_unary("GetTask", get_task);
+  s.add_unary("CreateTask", create_task);
+  s.add_unary("DeleteTask", delete_task);
+  s.add_unary("RunTask", run_task);
 }
 
 }  // namespace gcpsim::services::tasks

@@ -6,6 +6,7 @@
 #include "core/env.h"
 #include "core/events.h"
 #include "core/stack.h"
+#include "services/tasks/config.h"
 #include "services/iam/service.h"
 #include "services/run/service.h"
 
@@ -22,7 +23,9 @@ TasksService::TasksService(Context& ctx) : env_(ctx.env), registry_(ctx.registry
 // Stack-file queues are created in the emulator's project and region unless a data
 // directory already holds them.
 void TasksService::seed(const core::StackConfig& stack) {
-  for (const auto& [id, config] : stack.tasks.queues) {
+  const auto* tasks = stack.section<TasksConfig>("tasks");
+  if (!tasks) return;
+  for (const auto& [id, config] : tasks->queues) {
     QueueName name{env_.project, env_.region, id};
     if (queues_->get_queue(name).ok()) continue;
     Queue q;
@@ -60,6 +63,6 @@ void TasksService::start() {
   queues_->start();
 }
 
-std::unique_ptr<Service> create_service(Context& ctx) { return std::make_unique<TasksService>(ctx); }
+std::unique_ptr<Service> create(Context& ctx) { return std::make_unique<TasksService>(ctx); }
 
 }  // namespace gcpsim::services::tasks

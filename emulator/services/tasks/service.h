@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "services/service.h"
+#include "services/tasks/config.h"
 #include "services/tasks/domain.h"
 
 namespace gcpsim::services::tasks {
@@ -24,6 +25,6 @@ class TasksService final : public Service {
 };
 
 void register_methods(net::MethodTable& m, TaskQueues& queues);
-std::unique_ptr<Service> create_service(Context& ctx);
+std::unique_ptr<Service> create(Context& ctx);
 
 }  // namespace gcpsim::services::tasks
