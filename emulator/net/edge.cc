@@ -33,7 +33,7 @@ struct Edge::Impl {
   tcp::acceptor acceptor{io};
   uint16_t bound_port = 0;
   // Ports whose every request names one Host (listen_pinned), with that Host.
-  std::list<std::pair<tcp::acceptor, std::string>> pinned;
+  std::list<std::pair<tcp::acceptor, std::string>> pinned{};
 
   // `pinned_host` empty: the main port, sniffed for gRPC; otherwise HTTP only, Host pinned.
   awaitable<void> accept_loop(tcp::acceptor& acceptor, std::string pinned_host) {
