@@ -197,19 +197,18 @@ test('stubs and routes added, listed and removed at run time; a webhook receiver
   assert.equal((await sim.control('GET', 'stubs/hooks')).status, 404);
 });
 
-test('a Python service calls the stubs with httpx, by own port and by Host on the edge', () => {
-  const script = `
-import httpx, json, sys
-port, edge = int(sys.argv[1]), int(sys.argv[2])
-r = httpx.post(f"http://127.0.0.1:{port}/search", json={"query": "py"}, headers={"Authorization": "Bearer tvly-py"})
-g = httpx.post(f"http://127.0.0.1:{edge}/graphql", headers={"Host": "bitquery.stub.localhost"},
-               json={"operationName": "GetTokens", "query": "query GetTokens { tokens { symbol } }"})
-miss = httpx.post(f"http://127.0.0.1:{edge}/graphql", headers={"Host": "bitquery.stub.localhost"}, json={"operationName": "GetPools"})
-none = httpx.get(f"http://127.0.0.1:{edge}/", headers={"Host": "nope.stub.localhost"})
-print(json.dumps([r.status_code, r.json()["results"][0]["title"], g.json(), miss.status_code,
-                  miss.json()["nearest"][0]["mismatches"], none.status_code]))
-`;
-  const out = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script, String(port), String(sim.port)]).toString());
-  assert.deepEqual(out, [200, 'About py', { data: { tokens: [{ symbol: 'ETH' }] } }, 404,
-    ["body operationName: expected 'GetTokens', got 'GetPools'"], 404]);
+test('a Python service (httpx) matches, templates, runs a sequence, streams SSE on virtual time, meets faults and near misses', () => {
+  const script = path.join(__dirname, 'fixtures', 'stubs', 'service.py');
+  const out = JSON.parse(execFileSync('/usr/bin/python3', [script, String(port), String(sim.port)]).toString());
+  assert.deepEqual(out.search, [200, 'py', 2, 'About py']);
+  assert.deepEqual(out.user, [{ id: '7', fields: 'email' }, '7']);
+  assert.deepEqual(out.graphql, { data: { tokens: [{ symbol: 'ETH' }] } });
+  assert.deepEqual(out.miss, [404, '/graphql', ["body operationName: expected 'GetTokens', got 'GetPools'"]]);
+  assert.equal(out.unknown_stub, 404);
+  assert.deepEqual(out.sequence, [[429, { error: 'slow down' }], [200, { call: 2 }], [200, { call: 3 }]]);
+  assert.deepEqual(out.sse, ['data: {"n":1}\n\n', 'data: {"n":2}\n\n', 'data: {"n":3}\n\n', 'data: [DONE]\n\n']);
+  assert.equal(out.fault_error, 429);
+  assert.match(out.fault_drop, /RemoteProtocolError|ReadError|ConnectError/);
+  assert.equal(out.after_faults, 200);
+  assert.deepEqual(out.recorded, [['GET', '/py-seq', 429], ['GET', '/py-seq', 200], ['GET', '/py-seq', 200]]);
 });

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstring>
+#include <set>
 
 #include "services/gemini/service.h"
 #include "services/storage/service.h"
@@ -79,8 +80,9 @@ std::string lower(std::string s) {
 }
 
 // The tool a request makes the model call, if any: tool_choice "required" or a named
-// function forces one; "auto" calls the first tool whose name's words (split on _ and -)
-// all appear in the last user message, so a prompt about the weather calls get_weather.
+// function forces one; "auto" calls the first tool whose name's words (split on _ and -),
+// a leading verb such as get or list aside, all appear in the last user message, so a
+// prompt about the weather calls get_weather.
 const Json* chosen_tool(const Json& req) {
   if (!req.contains("tools") || !req["tools"].is_array() || req["tools"].empty()) return nullptr;
   const Json& messages = req["messages"];
@@ -96,18 +98,20 @@ const Json* chosen_tool(const Json& req) {
   }
   if (choice == "none") return nullptr;
   if (choice == "required") return &tools.front();
+  static const std::set<std::string> kVerbs = {"get", "set", "list", "fetch", "find", "lookup", "look",
+                                                "read", "create", "update", "delete", "do", "run", "call"};
   std::string prompt = lower(last_user_text(messages));
   for (const auto& t : tools) {
     std::string name = lower(fn_name(t));
-    bool all = !name.empty();
-    size_t i = 0;
-    while (i < name.size() && all) {
-      size_t j = name.find_first_of("_-", i);
-      if (j == std::string::npos) j = name.size();
-      std::string word = name.substr(i, j - i);
-      if (!word.empty() && prompt.find(word) == std::string::npos) all = false;
+    std::vector<std::string> words;
+    for (size_t i = 0; i <= name.size();) {
+      size_t j = std::min(name.find_first_of("_-", i), name.size());
+      if (j > i) words.push_back(name.substr(i, j - i));
       i = j + 1;
     }
+    if (words.size() > 1 && kVerbs.count(words.front())) words.erase(words.begin());
+    bool all = !words.empty();
+    for (const auto& w : words) all = all && prompt.find(w) != std::string::npos;
     if (all) return &t;
   }
   return nullptr;

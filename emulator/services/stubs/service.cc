@@ -155,8 +155,9 @@ bool StubsService::take(net::HttpRequest& req, net::Reply& reply) {
 void StubsService::serve(Stub& stub, net::HttpRequest& req, net::Reply reply) {
   Incoming in = incoming(req);
   uint64_t seq = stubs_.record(stub, in, env_.clock.now()).seq;
-  // Stub requests meet the fault table as calls of method stub.request on the stub's name.
-  core::FaultSubject subject{core::Boundary::kApi, stub.name, "stub.request", in.path};
+  // Stub requests meet the fault table at the `stub` boundary: service = the stub's name,
+  // method stub.request, target = the path.
+  core::FaultSubject subject{core::Boundary::kStub, stub.name, "stub.request", in.path};
   auto fault = env_.faults.check(subject);
   core::Attrs attrs = {{"method", in.method}, {"path", in.path}, {"seq", static_cast<int64_t>(seq)}};
   Json headers = Json::object();
