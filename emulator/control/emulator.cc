@@ -19,7 +19,7 @@ Emulator::Emulator(core::Env& env, const core::StackConfig& stack, net::HttpClie
     : env_(env), registry_(std::make_unique<services::Registry>()),
       http_(std::make_unique<net::LocalHostsClient>(http, [this](net::HttpRequest& req, net::Reply reply) {
         handle(req, std::move(reply));
-      })) {
+      }, runtime.post)) {
   add_control_routes(router_, env, *this, std::move(hooks));
   add_ui_routes(router_, env);
   services::Context ctx{env, stack, methods_, router_, *http_, *registry_, runtime};

@@ -55,7 +55,8 @@ bool served_locally(const std::string& url) {
 }
 
 void LocalHostsClient::send(OutboundRequest out, std::function<void(OutboundResponse)> done) {
-  if (!served_locally(out.url)) return outer_.send(std::move(out), std::move(done));
+  // Without an engine to post to (a harness with no threads) the outer client decides.
+  if (!served_locally(out.url) || !post_) return outer_.send(std::move(out), std::move(done));
   auto req = std::make_shared<HttpRequest>();
   std::string host = host_of(out.url);
   std::string_view rest = out.url;
@@ -66,6 +67,14 @@ void LocalHostsClient::send(OutboundRequest out, std::function<void(OutboundResp
   req->headers.emplace_back("Host", host);
   req->body = std::move(out.body);
   req->body_size = req->body.size();
+  post_([this, alive = std::weak_ptr<bool>(alive_), req, done = std::move(done)]() mutable {
+    auto live = alive.lock();
+    if (!live || !*live) return;  // the emulator was reset meanwhile: nobody waits for it
+    deliver(req, std::move(done));
+  });
+}
+
+void LocalHostsClient::deliver(std::shared_ptr<HttpRequest> req, std::function<void(OutboundResponse)> done) {
   handle_(*req, [req, done = std::move(done)](HttpResponse res) {
     OutboundResponse r;
     if (res.status == 0) {
