@@ -103,7 +103,7 @@ void run_hmac(StepContext& ctx, const Json& p) {
   static const char* kHex = "0123456789abcdef";
   std::string hex;
   for (unsigned int i = 0; i < len; ++i) hex += std::string{kHex[digest[i] >> 4], kHex[digest[i] & 15]};
-  ctx.response = {{"value", hex}, {"base64", base64_encode(text)}};
+  ctx.response = {{"status", 200}, {"value", hex}, {"base64", base64_encode(text)}};
 }
 
 }  // namespace gcpsim::harness

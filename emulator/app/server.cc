@@ -271,7 +271,7 @@ void Server::handle(HttpRequest& req, Reply reply) {
 }
 
 Server::Activity Server::activity() const {
-  return {impl_->inbound.load(), impl_->http_client.in_flight(),
+  return {impl_->inbound.load(), impl_->http_client.in_flight() + (impl_->emulator ? impl_->emulator->local_deliveries() : 0),
           impl_->emulator ? impl_->emulator->requests_in_processes() : 0, impl_->held.load()};
 }
 

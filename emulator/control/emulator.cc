@@ -54,6 +54,8 @@ void Emulator::handle(net::HttpRequest& req, net::Reply reply) {
   router_.handle(req, std::move(reply));
 }
 
+size_t Emulator::local_deliveries() const { return http_->queued(); }
+
 std::vector<std::string> Emulator::service_names() const {
   std::vector<std::string> names;
   for (const auto& [name, svc] : services_) names.push_back(name);

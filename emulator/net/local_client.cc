@@ -67,9 +67,11 @@ void LocalHostsClient::send(OutboundRequest out, std::function<void(OutboundResp
   req->headers.emplace_back("Host", host);
   req->body = std::move(out.body);
   req->body_size = req->body.size();
+  ++queued_;
   post_([this, alive = std::weak_ptr<bool>(alive_), req, done = std::move(done)]() mutable {
     auto live = alive.lock();
     if (!live || !*live) return;  // the emulator was reset meanwhile: nobody waits for it
+    --queued_;
     deliver(req, std::move(done));
   });
 }

@@ -2,6 +2,7 @@
 // NAME.stub.localhost, which need no DNS): push subscriptions, task dispatch and functions
 // deliver to a stub exactly as the edge would route the request. Other URLs go out.
 #pragma once
+#include <atomic>
 #include <functional>
 #include <memory>
 
@@ -21,6 +22,9 @@ class LocalHostsClient final : public HttpClient {
       : outer_(outer), handle_(std::move(handle)), post_(std::move(post)) {}
   ~LocalHostsClient() override { *alive_ = false; }
   void send(OutboundRequest req, std::function<void(OutboundResponse)> done) override;
+  // Local requests posted and not yet handed to the stub: work in flight, as requests on
+  // the wire are (virtual time must not jump past them). Any thread.
+  size_t queued() const { return queued_.load(); }
 
  private:
   void deliver(std::shared_ptr<HttpRequest> req, std::function<void(OutboundResponse)> done);
@@ -28,6 +32,7 @@ class LocalHostsClient final : public HttpClient {
   std::function<void(HttpRequest&, Reply)> handle_;
   std::function<void(std::function<void()>)> post_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // posted tasks check it
+  std::atomic<size_t> queued_{0};
 };
 
 // Whether a URL's host is one the edge serves by name ("*.stub.localhost").
