@@ -1,6 +1,7 @@
 // gcpsim's command line: up, env, gcloud, test, version.
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -31,12 +32,15 @@ constexpr const char* kUsage = R"USAGE(gcpsim — a Google Cloud project on one 
 
 usage:
   gcpsim up [--stack FILE] [--port P] [--host H] [--data-dir DIR] [--seed N]
-            [--clock real|virtual] [--start-time RFC3339]
+            [--clock real|virtual] [--start-time RFC3339] [--project ID]
       Serve every emulated API on one port (gRPC and HTTP), start the stack's
       processes and print one ready line. Stops cleanly on SIGINT/SIGTERM.
   gcpsim env [--port P] [--host H] [--stack FILE] [--format sh|dotenv|json]
       Print the variables that point the official Google clients and gcloud at gcpsim:
         eval "$(gcpsim env)"
+  gcpsim health [--port P] [--host H]
+      Exit 0 when the gcpsim there answers SERVING, 1 otherwise (a container's
+      HEALTHCHECK: the image needs no curl).
   gcpsim gcloud ARGS...
       Run gcloud ARGS against the gcpsim at $GCPSIM_ENDPOINT (else 127.0.0.1:8085) with
       the settings `gcpsim env` prints, e.g. gcpsim gcloud pubsub topics list
@@ -44,7 +48,9 @@ usage:
   gcpsim help
 
 defaults: port 8085, host 127.0.0.1, in-memory state, real clock, seed from the
-stack file (42), project demo-project.
+stack file (42), project demo-project. Each flag of `up` (and --port/--host of `env` and
+`health`) may come from the environment instead: GCPSIM_PORT, GCPSIM_HOST, GCPSIM_STACK,
+GCPSIM_DATA_DIR, GCPSIM_SEED, GCPSIM_CLOCK, GCPSIM_START_TIME, GCPSIM_PROJECT; a flag wins.
 )USAGE";
 
 std::string usage() {
@@ -85,6 +91,16 @@ bool parse_args(int argc, char** argv, Args& out, std::string& error) {
     }
   }
   return true;
+}
+
+// Flags a container sets by environment (GCPSIM_DATA_DIR for --data-dir); a flag given wins.
+void flags_from_environment(Args& args, std::initializer_list<const char*> names) {
+  for (const char* name : names) {
+    if (args.flags.count(name)) continue;
+    std::string var = "GCPSIM_";
+    for (const char* c = name; *c; ++c) var.push_back(*c == '-' ? '_' : static_cast<char>(std::toupper(*c)));
+    if (const char* v = std::getenv(var.c_str()); v != nullptr && *v != '\0') args.flags[name] = v;
+  }
 }
 
 bool check_flags(const Args& args, std::initializer_list<const char*> allowed, std::string& error) {
@@ -142,9 +158,10 @@ bool backing_env(const std::string& host_port, std::vector<std::pair<std::string
   return true;
 }
 
-int cmd_env(const Args& args) {
+int cmd_env(Args args) {
   std::string error;
   if (!check_flags(args, {"port", "host", "stack", "format"}, error)) return fail(error);
+  flags_from_environment(args, {"port", "stack"});
   auto stack = load(args);
   if (!stack.ok()) return fail(stack.status().message());
   auto port = parse_port(args.flags.count("port") ? args.flags.at("port") : "8085");
@@ -172,6 +189,21 @@ int cmd_env(const Args& args) {
   return 0;
 }
 
+int cmd_health(Args args) {
+  std::string error;
+  if (!check_flags(args, {"port", "host"}, error)) return fail(error);
+  flags_from_environment(args, {"port", "host"});
+  auto port = parse_port(args.flags.count("port") ? args.flags.at("port") : "8085");
+  if (!port || *port == 0) return fail("--port must be 1-65535");
+  std::string host = args.flags.count("host") ? args.flags.at("host") : "127.0.0.1";
+  if (host == "0.0.0.0") host = "127.0.0.1";  // where a container's own gcpsim listens
+  std::string hp = host + ":" + std::to_string(*port);
+  auto health = control_get(hp, "/_gcpsim/health");
+  std::string status = health.is_object() ? health.value("status", std::string("UNKNOWN")) : "NOT_SERVING";
+  std::cout << hp << " " << status << std::endl;
+  return status == "SERVING" ? 0 : 1;
+}
+
 // Like LocalStack's awslocal: the user's own gcloud, its arguments untouched, with only the
 // variables that point it at the running gcpsim added to its environment.
 int cmd_gcloud(int argc, char** argv) {
@@ -197,13 +229,16 @@ int cmd_gcloud(int argc, char** argv) {
   return 127;
 }
 
-int cmd_up(const Args& args) {
+int cmd_up(Args args) {
   std::string error;
-  if (!check_flags(args, {"stack", "port", "host", "data-dir", "seed", "clock", "start-time"}, error)) return fail(error);
+  if (!check_flags(args, {"stack", "port", "host", "data-dir", "seed", "clock", "start-time", "project"}, error))
+    return fail(error);
+  flags_from_environment(args, {"stack", "port", "host", "data-dir", "seed", "clock", "start-time", "project"});
   auto stack = load(args);
   if (!stack.ok()) return fail(stack.status().message());
   app::ServerOptions opts;
   opts.stack = std::move(stack).value();
+  if (args.flags.count("project")) opts.stack.project = args.flags.at("project");
   if (args.flags.count("port")) {
     auto p = parse_port(args.flags.at("port"));
     if (!p) return fail("--port must be 0-65535");
@@ -278,5 +313,6 @@ int main(int argc, char** argv) {
   }
   if (args.command == "up") return cmd_up(args);
   if (args.command == "env") return cmd_env(args);
+  if (args.command == "health") return cmd_health(args);
   return fail("unknown command '" + args.command + "'\n" + usage());
 }

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/clock.h"
+#include "core/utf8.h"
 
 namespace gcpsim::core {
 namespace {
@@ -14,28 +15,6 @@ bool kind_matches(const std::string& pattern, const std::string& kind) {
   if (pattern.empty()) return true;
   if (pattern.back() == '*') return kind.compare(0, pattern.size() - 1, pattern, 0, pattern.size() - 1) == 0;
   return pattern == kind;
-}
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is not one.
-size_t utf8_length(std::string_view s, size_t i) {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = byte(i);
-  size_t n;
-  uint32_t min;
-  if (c < 0x80) return 1;
-  if ((c & 0xe0) == 0xc0) { n = 2; min = 0x80; }
-  else if ((c & 0xf0) == 0xe0) { n = 3; min = 0x800; }
-  else if ((c & 0xf8) == 0xf0) { n = 4; min = 0x10000; }
-  else return 0;
-  if (i + n > s.size()) return 0;
-  uint32_t cp = c & (0x7f >> n);
-  for (size_t k = 1; k < n; ++k) {
-    if ((byte(i + k) & 0xc0) != 0x80) return 0;
-    cp = (cp << 6) | (byte(i + k) & 0x3f);
-  }
-  // Overlong forms, surrogates and values past U+10FFFF are not valid UTF-8.
-  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
-  return n;
 }
 
 // JSON string literal. Log lines can carry any bytes; invalid UTF-8 becomes U+FFFD so

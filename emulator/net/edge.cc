@@ -1,6 +1,8 @@
 // The edge listener: accept, sniff the first bytes, hand gRPC and HTTP/1.1 apart.
 #include "net/edge.h"
 
+#include <poll.h>
+
 #include <algorithm>
 #include <cstring>
 #include <list>
@@ -24,6 +26,12 @@ constexpr auto kSniffPause = std::chrono::milliseconds(2);
 constexpr auto kSniffPauseMax = std::chrono::milliseconds(100);
 constexpr auto kAcceptRetry = std::chrono::milliseconds(50);
 constexpr std::string_view kHttp2Preface = "PRI * HTTP/2.0";
+
+// True once the peer has shut down its side (or the socket failed): no more bytes will come.
+bool peer_hung_up(tcp::socket& sock) {
+  pollfd p{sock.native_handle(), POLLRDHUP, 0};
+  return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
 
 }  // namespace
 
@@ -81,8 +89,9 @@ struct Edge::Impl {
         co_return;
       }
       // Part of the preface: poll with a growing pause, so a peer that stops mid-preface
-      // costs a wake-up every 100 ms at most, not one every few.
-      if (waited >= kSniffPatience) co_return;
+      // costs a wake-up every 100 ms at most, not one every few. A peek keeps returning the
+      // same bytes after the peer has gone, so its hang-up is asked for directly.
+      if (waited >= kSniffPatience || peer_hung_up(sock)) co_return;
       pause.expires_after(step);
       co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
     }

@@ -84,7 +84,12 @@ asio::awaitable<void> http_session(tcp::socket sock, const EdgeHandlers& handler
     // may be spooled, then hold bodies kept in memory (chunked ones) to kMaxBodyBytes.
     parser.body_limit(kMaxRequestBody);
     stream.expires_after(kIdleTimeout);
-    co_await http::async_read_header(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+    // Beast 1.74 holds header_limit against the bytes of one read, while it consumes whole
+    // fields as they arrive: thousands of small fields would pass. Count them here.
+    for (size_t header_bytes = 0; !ec && !parser.is_header_done();) {
+      header_bytes += co_await http::async_read_some(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+      if (!ec && header_bytes > kMaxHeaderBytes) ec = http::error::header_limit;
+    }
     // A Transfer-Encoding that does not end in chunked leaves the body length unknown
     // (RFC 9112 6.3: answer 400 and close); Beast 1.74 reads such a body as empty.
     if (!ec && parser.get().count(http::field::transfer_encoding) && !parser.chunked())

@@ -15,6 +15,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/env.h"
+#include "core/json_depth.h"
+#include "core/utf8.h"
 
 namespace gcpsim::net {
 
@@ -171,6 +173,11 @@ bool is_blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == s
 // {"a":{"b":…}} and parsed from the top, so error locations name the field the way
 // Google's do ("Unknown name \"x\" at 'secret'").
 core::Status parse_body(const std::string& body_field, const std::string& text, Message* msg) {
+  // protobuf's JSON reader takes time quadratic in the nesting of arrays (it stalls the
+  // engine for minutes on 100,000 levels): refuse what Google's front end refuses first.
+  if (!core::json_depth_within(text))
+    return bad_request("", std::string(kInvalidJson) + "Nested deeper than " + std::to_string(core::kMaxJsonDepth) +
+                               " levels.");
   std::string json = text;
   if (body_field != "*") {
     std::vector<std::string_view> parts;
@@ -216,12 +223,22 @@ core::StatusOr<std::shared_ptr<Message>> build_request(
   // same mapping, so every field type converts exactly as it would in a body.
   const Descriptor* d = msg->GetDescriptor();
   nlohmann::json params = nlohmann::json::object();
+  // JSON text (and so every string field) must be UTF-8: a name that decodes to other bytes
+  // is the caller's error, never the writer's exception.
+  for (const auto& [name, value] : req.query) {
+    if (!core::valid_utf8(name)) return bad_request("", "Invalid UTF-8 in a query parameter's name.");
+    if (!core::valid_utf8(value)) return bad_request(name, "Invalid UTF-8 in query parameter '" + name + "'.");
+  }
+  const auto& vars = b.path.variables();
+  for (size_t i = 0; i < vars.size(); ++i) {
+    if (!core::valid_utf8(path_values[i]))
+      return bad_request(vars[i], "Invalid UTF-8 in the request path for field '" + vars[i] + "'.");
+  }
   for (const auto& [name, value] : req.query) {
     if (is_system_param(name)) continue;
     ASSIGN_OR_RETURN(auto chain, resolve_query_param(d, name));
     put_param(params, chain, param_value(chain.back(), value), chain.back()->is_repeated());
   }
-  const auto& vars = b.path.variables();
   for (size_t i = 0; i < vars.size(); ++i) {
     auto chain = resolve(d, vars[i]);  // checked when the binding was compiled
     put_param(params, *chain, param_value(chain->back(), path_values[i]), false);

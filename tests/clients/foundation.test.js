@@ -176,6 +176,33 @@ test('keep-alive serves several requests on one connection', async () => {
   assert.equal((answer.match(/HTTP\/1\.1 200/g) || []).length, 3);
 });
 
+test('gcpsim health answers 0 for a serving gcpsim and 1 where none answers (a container HEALTHCHECK)', () => {
+  const ok = spawnSync(BIN, ['health', '--port', String(sim.port)]);
+  assert.equal(ok.status, 0, ok.stderr.toString());
+  assert.equal(ok.stdout.toString(), `127.0.0.1:${sim.port} SERVING\n`);
+  const byEnv = spawnSync(BIN, ['health'], { env: { ...process.env, GCPSIM_PORT: String(sim.port) } });
+  assert.equal(byEnv.status, 0);
+  const none = spawnSync(BIN, ['health', '--port', '9']);
+  assert.equal(none.status, 1);
+  assert.match(none.stdout.toString(), /NOT_SERVING/);
+});
+
+test('gcpsim up takes its settings from GCPSIM_* variables, and a flag wins over one', async () => {
+  // startGcpsim passes --port 0, which wins over GCPSIM_PORT (a value up would refuse).
+  const own = await startGcpsim([], { env: { GCPSIM_PROJECT: 'team-project', GCPSIM_CLOCK: 'virtual', GCPSIM_PORT: 'none' } });
+  try {
+    const health = (await own.control('GET', 'health')).body;
+    assert.equal(health.project, 'team-project');
+    assert.equal(health.clock.mode, 'virtual');
+    assert.equal(health.clock.now, '2026-01-01T00:00:00Z');
+  } finally {
+    await own.stop();
+  }
+  const bad = spawnSync(BIN, ['up', '--port', '0'], { env: { ...process.env, GCPSIM_CLOCK: 'sundial' } });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr.toString(), /--clock must be real or virtual/);
+});
+
 test('gcpsim env prints the client variables in every format', () => {
   const sh = execFileSync(BIN, ['env', '--port', '9999']).toString();
   assert.match(sh, /^export PUBSUB_EMULATOR_HOST=127\.0\.0\.1:9999$/m);

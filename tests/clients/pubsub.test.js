@@ -141,7 +141,7 @@ async function endedPulls(subscription, n) {
 // glibc keeps freed small allocations; gcpsim hands drained messages' memory back (malloc_trim).
 // ASan's allocator holds freed memory in quarantine: nothing to check in a sanitizer build.
 test('a drained backlog gives its memory back', { skip: process.env.GCPSIM_SANITIZED === '1' && 'sanitizer build' }, async () => {
-  const rssMiB = () => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${sim.proc.pid}/status`, 'utf8'))[1]) / 1024;
+  const rssMiB = () => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${sim.serverPid()}/status`, 'utf8'))[1]) / 1024;
   const { subId } = await topicWithSub('memory');
   const topic = pubsub.topic('memory', { batching: { maxMessages: 1000, maxMilliseconds: 10 } });
   const before = rssMiB();

@@ -209,6 +209,7 @@ core::StatusOr<Json> Warehouse::run_load_job(const std::string& project, Json jo
   std::vector<std::string> inputs;
   int64_t input_bytes = 0;
   if (upload) {
+    input_bytes = int64_t(upload->size());
     inputs.push_back(*upload);
   } else {
     for (const auto& u : cfg.value("sourceUris", Json::array())) {

@@ -489,6 +489,9 @@ core::Status Group::kill_process(const std::string& instance, const std::string&
   if (it == inst->procs.end()) return core::Status::not_found("instance '" + instance + "' has no process '" + process + "'");
   if (!it->second.handle) return core::Status::failed_precondition("process '" + process + "' is not running");
   deps_.supervisor.kill(*it->second.handle);
+  // Dying until its exit is seen: booting() holds the clock meanwhile, so health checks do
+  // not run ahead on virtual time while the exit is still on its way (a loaded machine).
+  it->second.ready = false;
   return core::Status::ok();
 }
 

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <string>
 
+#include "core/utf8.h"
 #include "services/storage/errors.h"
 #include "services/storage/limits.h"
 
@@ -26,17 +27,6 @@ bool looks_like_ip(std::string_view name) {
     i = j + 1;
   }
   return parts == 4;
-}
-
-// Length of the UTF-8 sequence starting at s[i], or 0 when it is malformed.
-size_t utf8_sequence(std::string_view s, size_t i) {
-  auto b = static_cast<unsigned char>(s[i]);
-  size_t n = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k)
-    if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return 0;
-  if (n == 2 && b < 0xC2) return 0;  // overlong
-  return n;
 }
 
 }  // namespace
@@ -71,7 +61,7 @@ core::Status check_object_name(std::string_view name) {
   for (size_t i = 0; i < name.size();) {
     if (name[i] == '\r' || name[i] == '\n')
       return errors::invalid_object_name("carriage returns and line feeds are not allowed");
-    size_t n = utf8_sequence(name, i);
+    size_t n = core::utf8_length(name, i);
     if (n == 0) return errors::invalid_object_name("not valid UTF-8");
     i += n;
   }

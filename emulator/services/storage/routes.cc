@@ -44,6 +44,10 @@ const Route kMediaRoutes[] = {
     {"POST",   "/upload/storage/v1/b/{bucket}/o",                     "storage.objects.insert",       &Api::upload},
     {"PUT",    "/upload/storage/v1/b/{bucket}/o",                     "storage.objects.insert",       &Api::upload_chunk},
     {"DELETE", "/upload/storage/v1/b/{bucket}/o",                     "storage.objects.insert",       &Api::cancel_upload},
+    // The path apitools (and so gcloud) starts resumable uploads on; GCS serves both.
+    {"POST",   "/resumable/upload/storage/v1/b/{bucket}/o",           "storage.objects.insert",       &Api::upload},
+    {"PUT",    "/resumable/upload/storage/v1/b/{bucket}/o",           "storage.objects.insert",       &Api::upload_chunk},
+    {"DELETE", "/resumable/upload/storage/v1/b/{bucket}/o",           "storage.objects.insert",       &Api::cancel_upload},
     {"GET",    "/download/storage/v1/b/{bucket}/o/{object**}",        "storage.objects.get",          &Api::download},
 };
 

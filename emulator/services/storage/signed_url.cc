@@ -34,6 +34,20 @@ XmlError mismatch(const std::string& string_to_sign, const std::string& canonica
 
 XmlError bad_argument(const std::string& message) { return {400, "InvalidArgument", message, ""}; }
 
+// Signing parameters by name in any case: gcloud and gsutil sign "x-goog-signature", the
+// client libraries "X-Goog-Signature", and GCS takes both.
+bool same_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
+           return std::tolower(x) == std::tolower(y);
+         });
+}
+
+std::optional<std::string> param(const net::HttpRequest& req, std::string_view name) {
+  for (const auto& [k, v] : req.query)
+    if (same_name(k, name)) return v;
+  return std::nullopt;
+}
+
 // "20260101T000000Z"
 std::optional<core::Time> parse_goog_date(const std::string& d) {
   if (d.size() != 16 || d[8] != 'T' || d[15] != 'Z') return std::nullopt;
@@ -78,7 +92,7 @@ std::vector<std::string> path_forms(const net::HttpRequest& req) {
 }
 
 std::optional<XmlError> verify_v4(const net::HttpRequest& req, core::Time now, const Verify& verify) {
-  auto q = [&](const char* k) { return req.query_param(k).value_or(""); };
+  auto q = [&](const char* k) { return param(req, k).value_or(""); };
   if (q("X-Goog-Algorithm") != "GOOG4-RSA-SHA256")
     return bad_argument("Unsupported X-Goog-Algorithm: " + q("X-Goog-Algorithm"));
   auto date = parse_goog_date(q("X-Goog-Date"));
@@ -98,7 +112,7 @@ std::optional<XmlError> verify_v4(const net::HttpRequest& req, core::Time now, c
   if (!signature) return bad_argument("Invalid X-Goog-Signature.");
   std::vector<std::pair<std::string, std::string>> query;
   for (const auto& kv : req.query)
-    if (kv.first != "X-Goog-Signature") query.push_back(kv);
+    if (!same_name(kv.first, "X-Goog-Signature")) query.push_back(kv);
   std::string scope = credential[1] + "/" + credential[2] + "/" + credential[3] + "/" + credential[4];
   std::string payload = req.header("X-Goog-Content-SHA256").value_or("UNSIGNED-PAYLOAD");
   std::string last_sts, last_canonical;
@@ -118,12 +132,12 @@ std::optional<XmlError> verify_v4(const net::HttpRequest& req, core::Time now, c
 }
 
 std::optional<XmlError> verify_v2(const net::HttpRequest& req, core::Time now, const Verify& verify) {
-  auto expires = parse_int(req.query_param("Expires").value_or(""));
+  auto expires = parse_int(param(req, "Expires").value_or(""));
   if (!expires) return bad_argument("Invalid Expires.");
   if (core::from_seconds(*expires) < now)
     return XmlError{400, "ExpiredToken", "Invalid argument.", "Request signature expired at: " +
                                                                   core::format_rfc3339(core::from_seconds(*expires))};
-  auto signature = base64_decode(req.query_param("Signature").value_or(""));
+  auto signature = base64_decode(param(req, "Signature").value_or(""));
   if (!signature) return bad_argument("Invalid Signature.");
   std::string ext;
   std::vector<std::pair<std::string, std::string>> goog;
@@ -143,12 +157,11 @@ std::optional<XmlError> verify_v2(const net::HttpRequest& req, core::Time now, c
 }  // namespace
 
 bool is_signed_url(const net::HttpRequest& req) {
-  return req.query_param("X-Goog-Signature").has_value() || req.query_param("Signature").has_value() ||
-         req.query_param("X-Goog-Algorithm").has_value();
+  return param(req, "X-Goog-Signature") || param(req, "Signature") || param(req, "X-Goog-Algorithm");
 }
 
 std::optional<XmlError> verify_signed_url(const net::HttpRequest& req, core::Time now, const Verify& verify) {
-  if (req.query_param("X-Goog-Algorithm") || req.query_param("X-Goog-Signature")) return verify_v4(req, now, verify);
+  if (param(req, "X-Goog-Algorithm") || param(req, "X-Goog-Signature")) return verify_v4(req, now, verify);
   return verify_v2(req, now, verify);
 }
 

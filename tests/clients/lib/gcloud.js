@@ -29,6 +29,7 @@ function gcloudFor(sim) {
   const config = fs.mkdtempSync(path.join(os.tmpdir(), 'gcpsim-gcloud-config-'));
   const env = { ...process.env, GCPSIM_ENDPOINT: sim.url, CLOUDSDK_CONFIG: config };
   function run(args, { input } = {}) {
+    if (process.env.GCLOUD_TRACE) console.error('gcloud', args.join(' '));  // GCLOUD_TRACE=1: each command
     return new Promise((resolve, reject) => {
       const child = execFile(BIN, ['gcloud', ...args], { env, maxBuffer: 64 << 20, encoding: 'buffer' },
         (err, stdout, stderr) => {

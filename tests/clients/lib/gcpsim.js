@@ -1,7 +1,7 @@
 // Starts a real gcpsim process for a client test and stops it afterwards. The port comes
 // from the ready line (--port 0), so tests never race for ports and never sleep.
 'use strict';
-const { spawn } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
 const readline = require('node:readline');
 
 const BIN = process.env.GCPSIM_BIN || `${__dirname}/../../../build/emulator/gcpsim`;
@@ -37,6 +37,12 @@ async function startGcpsim(args = [], { env = {} } = {}) {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       return { status: res.status, body: await res.json() };
+    },
+    // The gcpsim process's pid on this machine: under tests/docker/gcpsim-in-docker.sh the
+    // spawned process is the docker client, and gcpsim runs in container gcpsim-test-<its pid>.
+    serverPid() {
+      if (!process.env.GCPSIM_IMAGE) return proc.pid;
+      return Number(execFileSync('/usr/bin/docker', ['inspect', '--format', '{{.State.Pid}}', `gcpsim-test-${proc.pid}`]).toString());
     },
     async stop(signal = 'SIGTERM') {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);

@@ -1,0 +1,162 @@
+// gcpsim as a container (docker/Dockerfile): the image built around the gcpsim this build
+// made, run with a data volume until its HEALTHCHECK passes, used by the official Pub/Sub and
+// Storage clients, restarted with its data kept, stopped cleanly by SIGTERM, as a non-root
+// user; then the official-client Pub/Sub suite runs unchanged against the image. Skips,
+// saying why, where no Docker engine can run (docker/base.sh starts one and makes the bases).
+'use strict';
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { execFileSync, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const { PubSub } = require('@google-cloud/pubsub');
+const { Storage } = require('@google-cloud/storage');
+const { BIN } = require('./lib/gcpsim');
+
+const ROOT = path.resolve(__dirname, '../..');
+const DOCKER = '/usr/bin/docker';
+const IMAGE = 'gcpsim:test';
+const LABEL = 'gcpsim-test=1';
+
+function whyNot() {
+  if (!fs.existsSync(DOCKER)) return 'Docker (Debian\'s docker.io) is not installed';
+  const base = spawnSync('bash', [path.join(ROOT, 'docker/base.sh')], { encoding: 'utf8' });
+  if (base.status !== 0) return `no Docker engine could run here: ${(base.stderr || base.stdout).trim().split('\n').pop()}`;
+  return false;
+}
+const skip = whyNot();
+
+// BuildKit builds only the stages the target needs (the prebuilt binary, not the compile).
+const docker = (...args) => execFileSync(DOCKER, args,
+  { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DOCKER_BUILDKIT: '1' } }).trim();
+
+function freePort() {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+// Docker runs the health check on its own (wall) clock: ask until it has judged.
+async function health(name) {
+  for (let i = 0; i < 600; ++i) {
+    const s = docker('inspect', '--format', '{{.State.Health.Status}}', name);
+    if (s !== 'starting') return s;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return 'starting';
+}
+
+function removeLabelled() {
+  const ids = docker('ps', '-aq', '--filter', `label=${LABEL}`);
+  if (ids) docker('rm', '-f', ...ids.split('\n'));
+}
+
+let port;
+const name = `gcpsim-test-${process.pid}`;
+const volume = `gcpsim-test-data-${process.pid}`;
+
+before(async () => {
+  if (skip) return;
+  removeLabelled();
+  // The image around this build's binary: the Dockerfile's runtime stage, unchanged.
+  const ctx = fs.mkdtempSync(path.join(os.tmpdir(), 'gcpsim-image-'));
+  execFileSync('strip', ['-o', path.join(ctx, 'gcpsim'), BIN]);
+  docker('build', '--network', 'host', '-f', path.join(ROOT, 'docker/Dockerfile'), '--build-arg', 'GCPSIM_BINARY_FROM=prebuilt',
+    '-t', IMAGE, ctx);
+  fs.rmSync(ctx, { recursive: true, force: true });
+  port = await freePort();
+});
+
+after(() => {
+  if (skip) return;
+  removeLabelled();
+  spawnSync(DOCKER, ['volume', 'rm', '-f', volume]);
+});
+
+function run() {
+  docker('run', '-d', '--name', name, '--label', LABEL, '--network', 'host', '-e', `GCPSIM_PORT=${port}`,
+    '-e', 'GCPSIM_PROJECT=docker-project', '-v', `${volume}:/data`, IMAGE);
+}
+
+test('the image is small, runs as a non-root user and reports healthy', { skip }, async () => {
+  const bytes = Number(docker('image', 'inspect', '--format', '{{.Size}}', IMAGE));
+  console.log(`image ${IMAGE}: ${(bytes / 1e6).toFixed(1)} MB`);
+  assert.ok(bytes < 250e6, `image is ${bytes} bytes`);
+  run();
+  assert.equal(await health(name), 'healthy', docker('logs', name));
+  assert.equal(docker('exec', name, 'id', '-u'), '10001');
+  const env = docker('exec', name, 'gcpsim', 'env', '--host', 'gcpsim', '--format', 'dotenv');
+  assert.match(env, new RegExp(`^PUBSUB_EMULATOR_HOST=gcpsim:${port}$`, 'm'));
+});
+
+test('official clients use the container, and its data survives a restart in the volume', { skip }, async () => {
+  const pubsub = new PubSub({ projectId: 'docker-project', apiEndpoint: `127.0.0.1:${port}`, emulatorMode: true });
+  const gcs = new Storage({ apiEndpoint: `http://127.0.0.1:${port}`, projectId: 'docker-project' });
+  try {
+    const [topic] = await pubsub.createTopic('kept');
+    const [sub] = await topic.createSubscription('kept-sub');
+    await topic.publishMessage({ data: Buffer.from('before restart') });
+    await gcs.createBucket('kept-bucket');
+    const big = Buffer.alloc(3 * 1024 * 1024, 7);
+    await gcs.bucket('kept-bucket').file('big.bin').save(big, { resumable: true });
+    await gcs.bucket('kept-bucket').file('small.txt').save('small', { resumable: false });
+
+    docker('restart', '-t', '10', name);
+    assert.equal(await health(name), 'healthy');
+    assert.match(docker('logs', name), /gcpsim stopped \(Terminated\)/);  // SIGTERM, a clean stop
+
+    const [meta] = await gcs.bucket('kept-bucket').file('big.bin').getMetadata();
+    assert.equal(Number(meta.size), big.length);
+    assert.equal((await gcs.bucket('kept-bucket').file('small.txt').download())[0].toString(), 'small');
+    const [exists] = await sub.exists();
+    assert.ok(exists, 'the subscription is kept');
+  } finally {
+    await pubsub.close();
+  }
+  docker('stop', '-t', '10', name);
+  assert.equal(docker('inspect', '--format', '{{.State.ExitCode}}', name), '0');
+});
+
+test('the official-client Pub/Sub suite passes against the image', { skip, timeout: 240000 }, () => {
+  const env = { ...process.env, GCPSIM_BIN: path.join(ROOT, 'tests/docker/gcpsim-in-docker.sh'), GCPSIM_IMAGE: IMAGE };
+  delete env.NODE_TEST_CONTEXT;  // a suite of its own, not a child reporting to this runner
+  const res = spawnSync(process.execPath, ['--test', '--test-reporter=dot', path.join(__dirname, 'pubsub.test.js')], {
+    env,
+    encoding: 'utf8',
+    timeout: 230000,
+  });
+  assert.equal(res.status, 0, `${res.stdout}\n${res.stderr}`.slice(-4000));
+});
+
+// docker/compose.yaml's topology with compose.host.yaml's host network (no bridges here):
+// taskapp's API in its own image publishes to the gcpsim container it is pointed at.
+test('a team\'s own container (taskapp\'s API) reaches the gcpsim container as compose wires them', { skip, timeout: 240000 }, async () => {
+  docker('build', '--network', 'host', '-t', 'taskapp-api:test', '-f', path.join(ROOT, 'docker/taskapp-api.Dockerfile'),
+    path.join(ROOT, 'fixtures/taskapp/services/api'));
+  const [simPort, apiPort] = [await freePort(), await freePort()];
+  docker('run', '-d', '--name', `${name}-sim`, '--label', LABEL, '--network', 'host', '-e', `GCPSIM_PORT=${simPort}`,
+    '-e', 'GCPSIM_STACK=/stack/taskapp.yaml', '-v', `${path.join(ROOT, 'docker/taskapp.yaml')}:/stack/taskapp.yaml:ro`, IMAGE);
+  assert.equal(await health(`${name}-sim`), 'healthy');
+  docker('run', '-d', '--name', `${name}-api`, '--label', LABEL, '--network', 'host', '-e', `PORT=${apiPort}`,
+    '-e', `PUBSUB_EMULATOR_HOST=127.0.0.1:${simPort}`, '-e', `GCE_METADATA_HOST=127.0.0.1:${simPort}`,
+    '-e', 'GOOGLE_CLOUD_PROJECT=taskapp-demo', 'taskapp-api:test');
+  let created;
+  for (let i = 0; i < 300 && !created; ++i) {
+    created = await fetch(`http://127.0.0.1:${apiPort}/tasks`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: 'From a container' }),
+    }).catch(() => null);
+    if (!created) await new Promise((r) => setTimeout(r, 100));  // uvicorn still starting
+  }
+  assert.equal(created?.status, 201);
+  const task = await created.json();
+  const pulled = await (await fetch(`http://127.0.0.1:${simPort}/v1/projects/taskapp-demo/subscriptions/task-events-audit:pull`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ maxMessages: 5, returnImmediately: true }),
+  })).json();
+  const events = (pulled.receivedMessages || []).map((m) => JSON.parse(Buffer.from(m.message.data, 'base64').toString()));
+  assert.deepEqual(events.map((e) => [e.type, e.task.id]), [['task.created', task.id]]);
+});
