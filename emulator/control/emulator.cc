@@ -16,10 +16,11 @@ namespace gcpsim::control {
 
 Emulator::Emulator(core::Env& env, const core::StackConfig& stack, net::HttpClient& http,
                    services::Runtime& runtime, ControlHooks hooks)
-    : env_(env), registry_(std::make_unique<services::Registry>()),
+    : env_(env),
       http_(std::make_unique<net::LocalHostsClient>(http, [this](net::HttpRequest& req, net::Reply reply) {
         handle(req, std::move(reply));
-      }, runtime.post)) {
+      }, runtime.post)),
+      registry_(std::make_unique<services::Registry>()) {
   add_control_routes(router_, env, *this, std::move(hooks));
   add_ui_routes(router_, env);
   services::Context ctx{env, stack, methods_, router_, *http_, *registry_, runtime};

@@ -47,10 +47,12 @@ class Emulator {
   core::Env& env_;
   net::MethodTable methods_;
   net::Router router_;
+  // Outbound HTTP the services hold (NAME.stub.localhost stays in process): declared before
+  // them, so it outlives them.
+  std::unique_ptr<net::LocalHostsClient> http_;
   std::unique_ptr<services::Registry> registry_;
   std::vector<std::pair<std::string, std::unique_ptr<services::Service>>> services_;
   std::unique_ptr<net::Transcoder> transcoder_;
-  std::unique_ptr<net::LocalHostsClient> http_;  // outbound: NAME.stub.localhost stays in process
   services::stubs::StubsService* stubs_ = nullptr;  // asked first about every request's Host
 };
 

@@ -107,7 +107,7 @@ TEST_CASE("stub replies are templated from the request, the call count and the v
   CHECK(out.dump() == R"({"tags":[1,2],"n":3,"s":"id-7"})");
 }
 
-TEST_CASE("a stub answers a sequence, then keeps its last reply; unmatched requests get near misses") {
+TEST_CASE("a stub answers a sequence, then keeps its last reply, and unmatched requests get near misses") {
   StubsConfig config;
   StubDecl d;
   d.name = "tavily";
