@@ -4,7 +4,6 @@
 #include "control/ui.h"
 #include "core/env.h"
 #include "core/stack.h"
-#include "net/local_client.h"
 #include "net/transcoder.h"
 #include "services/backing/service.h"
 #include "services/compute/service.h"
@@ -16,14 +15,10 @@ namespace gcpsim::control {
 
 Emulator::Emulator(core::Env& env, const core::StackConfig& stack, net::HttpClient& http,
                    services::Runtime& runtime, ControlHooks hooks)
-    : env_(env),
-      http_(std::make_unique<net::LocalHostsClient>(http, [this](net::HttpRequest& req, net::Reply reply) {
-        handle(req, std::move(reply));
-      }, runtime.post)),
-      registry_(std::make_unique<services::Registry>()) {
+    : env_(env), registry_(std::make_unique<services::Registry>()) {
   add_control_routes(router_, env, *this, std::move(hooks));
   add_ui_routes(router_, env);
-  services::Context ctx{env, stack, methods_, router_, *http_, *registry_, runtime};
+  services::Context ctx{env, stack, methods_, router_, http, *registry_, runtime};
   for (const auto& def : services::service_table()) {
     auto svc = def.create(ctx);
     registry_->put(def.name, svc.get());
@@ -54,8 +49,6 @@ void Emulator::handle(net::HttpRequest& req, net::Reply reply) {
   if (stubs_ && stubs_->take(req, reply)) return;
   router_.handle(req, std::move(reply));
 }
-
-size_t Emulator::local_deliveries() const { return http_->queued(); }
 
 std::vector<std::string> Emulator::service_names() const {
   std::vector<std::string> names;

@@ -11,7 +11,7 @@
 #include "net/rpc.h"
 
 namespace gcpsim::core { struct Env; struct StackConfig; }
-namespace gcpsim::net { class HttpClient; class LocalHostsClient; class Transcoder; }
+namespace gcpsim::net { class HttpClient; class Transcoder; }
 namespace gcpsim::services { class Service; class Registry; struct Runtime; }
 namespace gcpsim::services::stubs { class StubsService; }
 
@@ -38,8 +38,6 @@ class Emulator {
   std::vector<std::string> service_names() const;
   // Requests Cloud Run routers handed to user processes and not yet answered.
   size_t requests_in_processes() const;
-  // Deliveries to stubs (*.stub.localhost) posted and not yet handled: outbound work in flight.
-  size_t local_deliveries() const;
   // Engine thread: `done` once every service's start-up (backing servers) answered or gave up.
   void when_ready(std::function<void()> done);
 
@@ -47,9 +45,6 @@ class Emulator {
   core::Env& env_;
   net::MethodTable methods_;
   net::Router router_;
-  // Outbound HTTP the services hold (NAME.stub.localhost stays in process): declared before
-  // them, so it outlives them.
-  std::unique_ptr<net::LocalHostsClient> http_;
   std::unique_ptr<services::Registry> registry_;
   std::vector<std::pair<std::string, std::unique_ptr<services::Service>>> services_;
   std::unique_ptr<net::Transcoder> transcoder_;
