@@ -15,7 +15,8 @@
 // and the server's peak RSS (the whole process tree) and CPU seconds beside the client's.
 // Latency is measured in this one Node process, so it includes the client's own queueing.
 //   GCPSIM_BIN=build/emulator/gcpsim node bench/pubsub.js [--messages 50000] [--rate 1000]
-//       [--seconds 10] [--steady-batch-ms 1] [--steady-only] [--official]
+//       [--seconds 10] [--steady-batch-ms 1] [--steady-only] [--official] [--data-dir]
+// --data-dir runs gcpsim with a fresh data directory (Pub/Sub writes every operation to it).
 'use strict';
 const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -38,6 +39,7 @@ const SECONDS = arg('seconds', 10);
 // Publisher batching in the steady phase (ms; 0 publishes each message on its own).
 const STEADY_BATCH_MS = arg('steady-batch-ms', 1);
 const ONLY_STEADY = process.argv.includes('--steady-only');
+const DATA_DIR = process.argv.includes('--data-dir');
 const PAYLOAD = Buffer.alloc(1024, 'x');
 const LEAN_CLIENT = path.join(path.dirname(BIN), '../bench/pubsub-latency');
 const TICKS = 100;  // USER_HZ: /proc/PID/stat counts CPU time in 1/100 s
@@ -87,8 +89,9 @@ async function waitReady(port) {
 
 async function startServer(kind) {
   const port = await freePort();
+  const dir = kind === 'gcpsim' && DATA_DIR ? fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'gcpsim-bench-')) : null;
   const proc = kind === 'gcpsim'
-    ? spawn(BIN, ['up', '--port', String(port)], { stdio: 'ignore' })
+    ? spawn(BIN, ['up', '--port', String(port), ...(dir ? ['--data-dir', dir] : [])], { stdio: 'ignore' })
     : spawn('gcloud', ['beta', 'emulators', 'pubsub', 'start', `--host-port=127.0.0.1:${port}`, '--project=bench-project'],
       { stdio: 'ignore', detached: true });
   await waitReady(port);
@@ -102,6 +105,7 @@ async function startServer(kind) {
       clearInterval(sampler);
       if (kind === 'gcpsim') proc.kill('SIGTERM'); else process.kill(-proc.pid, 'SIGTERM');
       await new Promise((r) => proc.on('exit', r));
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }

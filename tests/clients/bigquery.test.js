@@ -227,3 +227,57 @@ test('schema evolution by patch adds NULLABLE columns; views query their base ta
   const [vrows] = await bq.query('SELECT * FROM evolve.v');
   assert.deepEqual(vrows, [{ a: 'y' }]);
 });
+
+// Pub/Sub BigQuery subscriptions, created with the official Pub/Sub client: each message is
+// a row, with metadata columns or its JSON fields as columns.
+test('Pub/Sub BigQuery subscriptions write messages as rows (data and metadata, or the table schema)', async () => {
+  const { PubSub } = require('@google-cloud/pubsub');
+  const pubsub = new PubSub({ projectId: PROJECT, apiEndpoint: sim.host, emulatorMode: true });
+  try {
+    const [ds] = await bq.createDataset('analytics');
+    await ds.createTable('raw', { schema: 'subscription_name:STRING,message_id:STRING,publish_time:TIMESTAMP,data:STRING,attributes:STRING' });
+    await ds.createTable('commands', { schema: 'command:STRING,ms:INTEGER' });
+    const [topic] = await pubsub.createTopic('command-events');
+    await topic.createSubscription('to-raw', { bigqueryConfig: { table: `${PROJECT}.analytics.raw`, writeMetadata: true } });
+    await topic.createSubscription('to-commands', { bigqueryConfig: { table: `${PROJECT}:analytics.commands`, useTableSchema: true, dropUnknownFields: true } });
+    const [meta] = await pubsub.subscription('to-raw').getMetadata();
+    assert.equal(meta.bigqueryConfig.state, 'ACTIVE');
+    const id = await topic.publishMessage({ json: { command: 'click', ms: 42, extra: 'dropped' }, attributes: { origin: 'test' } });
+
+    const rowsOf = async (sql, n) => {
+      for (let i = 0; i < 200; ++i) {
+        const [rows] = await bq.query(sql);
+        if (rows.length >= n) return rows;
+      }
+      return (await bq.query(sql))[0];
+    };
+    const raw = await rowsOf('SELECT * FROM analytics.raw', 1);
+    assert.equal(raw.length, 1);
+    assert.equal(raw[0].subscription_name, `projects/${PROJECT}/subscriptions/to-raw`);
+    assert.equal(raw[0].message_id, id);
+    assert.deepEqual(JSON.parse(raw[0].data), { command: 'click', ms: 42, extra: 'dropped' });
+    assert.deepEqual(JSON.parse(raw[0].attributes), { origin: 'test' });
+    const commands = await rowsOf('SELECT command, ms FROM analytics.commands', 1);
+    assert.deepEqual(commands.map((r) => [r.command, r.ms]), [['click', 42]]);
+
+    // The table must exist and take the rows; push and BigQuery do not mix.
+    await assert.rejects(topic.createSubscription('nowhere', { bigqueryConfig: { table: `${PROJECT}.analytics.missing` } }),
+      (e) => e.code === 9 && /does not exist/.test(e.message));
+    await assert.rejects(topic.createSubscription('no-data', { bigqueryConfig: { table: `${PROJECT}.analytics.commands` } }),
+      (e) => e.code === 9 && /'data' column/.test(e.message));
+    await assert.rejects(topic.createSubscription('both', {
+      bigqueryConfig: { table: `${PROJECT}.analytics.raw` }, pushConfig: { pushEndpoint: 'http://127.0.0.1:9/x' },
+    }), (e) => e.code === 3);
+    // A message the table cannot take stays unacknowledged, and the failure is an event.
+    await topic.createSubscription('strict', { bigqueryConfig: { table: `${PROJECT}.analytics.commands`, useTableSchema: true } });
+    await topic.publishMessage({ json: { command: 'scroll', unknown: 1 } });
+    let failed = [];
+    for (let i = 0; i < 200 && !failed.length; ++i) {
+      failed = (await sim.control('GET', 'events?kind=pubsub.bigquery.error')).body.events || [];
+    }
+    assert.match(failed[0].attrs.error, /field 'unknown'/);
+    assert.equal(failed[0].attrs.subscription, `projects/${PROJECT}/subscriptions/strict`);
+  } finally {
+    await pubsub.close();
+  }
+});

@@ -9,6 +9,8 @@
 #include "core/env.h"
 #include "core/events.h"
 #include "core/stack.h"
+#include "services/bigquery/pubsub_sink.h"
+#include "services/pubsub/service.h"
 #include "services/storage/service.h"
 
 namespace gcpsim::services::bigquery {
@@ -55,6 +57,8 @@ void BigQueryService::seed(const BigQueryConfig& config) {
 }
 
 void BigQueryService::start() {
+  // Pub/Sub's BigQuery subscriptions write here.
+  if (auto* pubsub = registry_.get<pubsub::PubsubService>("pubsub")) attach_pubsub_sink(*warehouse_, *pubsub);
   if (auto* gcs = registry_.get<storage::StorageService>("storage")) {
     storage::Storage* st = &gcs->storage();
     ObjectIo io;

@@ -166,6 +166,11 @@ SubscriptionConfig subscription_config(const v1::Subscription& s) {
     push.write_metadata = p.has_no_wrapper() && p.no_wrapper().write_metadata();
     c.push = std::move(push);
   }
+  if (s.has_bigquery_config() && !s.bigquery_config().table().empty()) {
+    const auto& b = s.bigquery_config();
+    c.bigquery = BigQueryConfig{b.table(), b.use_topic_schema(), b.use_table_schema(), b.write_metadata(),
+                                b.drop_unknown_fields()};
+  }
   c.passthrough = subscription_passthrough(s);
   return c;
 }
@@ -175,6 +180,7 @@ void to_proto(const Subscription& s, v1::Subscription* out) {
   out->ParseFromString(c.passthrough);
   out->set_name(s.name);
   out->set_topic(c.topic);
+  if (c.bigquery) out->mutable_bigquery_config()->set_state(v1::BigQueryConfig::ACTIVE);
   auto* push = out->mutable_push_config();
   if (c.push) {
     push->set_push_endpoint(c.push->endpoint);

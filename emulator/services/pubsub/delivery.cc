@@ -9,6 +9,7 @@
 #include "services/pubsub/domain_state.h"
 #include "services/pubsub/errors.h"
 #include "services/pubsub/names.h"
+#include "services/pubsub/persist.h"
 
 namespace gcpsim::services::pubsub {
 namespace {
@@ -141,7 +142,9 @@ void Domain::settle(SubState& s, Entry& e) {
   std::string key = s.config.enable_message_ordering ? std::string(e.msg->ordering_key()) : std::string();
   if (s.config.retain_acked_messages) {
     e.state = Entry::State::kAcked;
+    if (persist_) persist_->set_acked(s.serial, e.seq);
   } else {
+    if (persist_) persist_->drop_entry(s.serial, e.seq);
     // The last holder of a message gives its memory back (other subscriptions may share it).
     if (e.msg.unique()) core::released(e.msg->size());
     s.entries.erase(e);
@@ -252,6 +255,7 @@ void Domain::prune(SubState& s) {
       if (e->state == Entry::State::kQueued) k->second.head_queued = false;
       if (e->state == Entry::State::kBackoff) k->second.head_backoff = false;
     }
+    if (persist_) persist_->drop_entry(s.serial, e->seq);
     s.entries.erase(*e);
     if (k != s.keys.end()) release_key_head(s, key);
   }
@@ -422,6 +426,25 @@ void Domain::dispatch(SubState& s) {
     auto it = consumers_.find(id);
     if (it != consumers_.end()) it->second->consumer->deliver(std::move(batch));
   }
+}
+
+// The end of a domain operation (the outermost Batch): deliveries go out, and what the
+// operation changed is committed before its caller answers anyone.
+void Domain::end_operation() {
+  flush();
+  if (!persist_) return;
+  // Message numbers are reserved in blocks, so that a publish rarely writes the counter: after
+  // a restart numbering resumes past the block (numbers are skipped, never reused).
+  if (last_number_ > reserved_number_) {
+    reserved_number_ = last_number_ + limits::kReservedNumbers;
+    counters_dirty_ = true;
+  }
+  if (counters_dirty_) {
+    persist_->note_counters(reserved_number_, next_sub_serial_);
+    counters_dirty_ = false;
+  }
+  Status st = persist_->commit();
+  if (!st.is_ok()) events_.record("pubsub.error", "pubsub", {{"message", "writing to the data directory: " + st.message()}});
 }
 
 void Domain::flush() {

@@ -9,6 +9,7 @@
 #include "services/pubsub/domain_state.h"
 #include "services/pubsub/errors.h"
 #include "services/pubsub/names.h"
+#include "services/pubsub/persist.h"
 
 namespace gcpsim::services::pubsub {
 namespace {
@@ -95,11 +96,14 @@ StatusOr<Topic> Domain::create_topic(const std::string& name, TopicConfig config
   if (topics_.count(name)) return errors::already_exists(parsed.id);
   if (config.message_retention) RETURN_IF_ERROR(check_retention("message_retention_duration", *config.message_retention));
   RETURN_IF_ERROR(check_labels(config.labels));
+  Batch batch(*this);
   auto t = std::make_unique<TopicState>();
   t->name = name;
   t->config = std::move(config);
   t->serial = next_sub_serial_++;
+  counters_dirty_ = true;
   Topic out{name, t->config};
+  if (persist_) persist_->put_topic(name, t->serial, t->config);
   topics_.emplace(name, std::move(t));
   return out;
 }
@@ -117,9 +121,14 @@ StatusOr<Topic> Domain::update_topic(const std::string& name, TopicConfig config
   if (it == topics_.end()) return errors::not_found(parsed.id);
   if (config.message_retention) RETURN_IF_ERROR(check_retention("message_retention_duration", *config.message_retention));
   RETURN_IF_ERROR(check_labels(config.labels));
+  Batch batch(*this);
   TopicState& t = *it->second;
-  if (!config.message_retention) t.history.clear();
+  if (!config.message_retention) {
+    t.history.clear();
+    if (persist_) persist_->clear_history(t.serial);
+  }
   t.config = std::move(config);
+  if (persist_) persist_->put_topic(name, t.serial, t.config);
   return Topic{name, t.config};
 }
 
@@ -127,14 +136,18 @@ Status Domain::delete_topic(const std::string& name) {
   ASSIGN_OR_RETURN(auto parsed, parse_name(Kind::kTopic, name));
   auto it = topics_.find(name);
   if (it == topics_.end()) return errors::not_found(parsed.id);
+  Batch batch(*this);
   for (SubState* s : it->second->subs) {
     s->topic = nullptr;
     s->config.topic = std::string(kDeletedTopic);
+    save_sub(*s);
   }
   for (SnapshotState* snap : it->second->snapshots) {
     snap->topic = nullptr;
     snap->info.topic = std::string(kDeletedTopic);
+    if (persist_) persist_->put_snapshot(snap->info, snap->serial, snap->topic_serial);
   }
+  if (persist_) persist_->delete_topic(name, it->second->serial);
   topics_.erase(it);
   return Status::ok();
 }
@@ -222,7 +235,8 @@ Status Domain::validate_messages(const TopicState& t, const std::vector<MessageV
 }
 
 MessagePtr Domain::stamp(const MessageView& m) {
-  return Message::create(m, ids_.next_numeric("pubsub.message"), clock_.now());
+  last_number_ = number_base_ + ids_.next_numeric("pubsub.message");
+  return Message::create(m, last_number_, clock_.now());
 }
 
 StatusOr<std::vector<std::string>> Domain::publish(const std::string& topic, const std::vector<MessageSpec>& messages) {
@@ -256,10 +270,17 @@ StatusOr<std::vector<std::string>> Domain::publish(const std::string& topic, con
 void Domain::fan_out(TopicState& t, const MessagePtr& m) {
   if (t.config.message_retention) {
     t.history.push_back(m);
+    if (persist_) persist_->add_history(t.serial, *m);
     Time horizon = clock_.now() - *t.config.message_retention;
-    while (!t.history.empty() && t.history.front()->publish_time() <= horizon) t.history.pop_front();
+    while (!t.history.empty() && t.history.front()->publish_time() <= horizon) {
+      if (persist_) persist_->drop_history(t.serial, t.history.front()->number());
+      t.history.pop_front();
+    }
   }
-  for (SnapshotState* snap : t.snapshots) snap->messages.emplace(m->number(), m);
+  for (SnapshotState* snap : t.snapshots) {
+    snap->messages.emplace(m->number(), m);
+    if (persist_) persist_->add_snapshot_message(snap->serial, *m);
+  }
   for (SubState* s : t.subs) {
     if (s->filter.matches(m->attributes())) enqueue(*s, m);
   }
@@ -268,6 +289,7 @@ void Domain::fan_out(TopicState& t, const MessagePtr& m) {
 void Domain::enqueue(SubState& s, const MessagePtr& m) {
   Entry* e = s.entries.insert(m);
   if (!e) return;
+  if (persist_) persist_->add_entry(s.serial, *m, false);
   if (s.config.enable_message_ordering && !m->ordering_key().empty()) {
     std::string key(m->ordering_key());
     e->state = Entry::State::kWaiting;
@@ -327,6 +349,11 @@ Status Domain::validate(const std::string& name, const SubscriptionConfig& c, co
     const std::string& url = c.push->endpoint;
     if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) return errors::invalid_push_endpoint(url);
   }
+  if (c.bigquery) {
+    if (c.push) return Status::invalid_argument("A subscription can have only one of push_config and bigquery_config.");
+    if (c.bigquery->use_topic_schema && c.bigquery->use_table_schema)
+      return Status::invalid_argument("use_topic_schema and use_table_schema cannot both be set.");
+  }
   RETURN_IF_ERROR(Filter::parse(c.filter).status());
   if (existing) {
     if (c.filter != existing->config.filter) return errors::filter_immutable();
@@ -345,7 +372,24 @@ StatusOr<Subscription> Domain::create_subscription(const std::string& name, Subs
   if (tit == topics_.end()) return errors::not_found(topic_name.id);
   RETURN_IF_ERROR(validate(name, config, nullptr));
   Batch batch(*this);
-  // Timer callbacks look the subscription up by name: it may be gone when they fire.
+  auto owned = new_sub(name);
+  owned->serial = next_sub_serial_++;
+  counters_dirty_ = true;
+  owned->filter = *Filter::parse(config.filter);
+  owned->config = std::move(config);
+  owned->topic = tit->second.get();
+  owned->topic_serial = tit->second->serial;
+  owned->last_active = clock_.now();
+  SubState& st = *owned;
+  subs_.emplace(name, std::move(owned));
+  st.topic->subs.push_back(&st);
+  arm_expiration(st);
+  save_sub(st);
+  return view(st);
+}
+
+// Timer callbacks look the subscription up by name: it may be gone when they fire.
+std::unique_ptr<Domain::SubState> Domain::new_sub(const std::string& name) {
   auto owned = std::make_unique<SubState>(
       clock_,
       [this, name](uint64_t seq) {
@@ -357,16 +401,11 @@ StatusOr<Subscription> Domain::create_subscription(const std::string& name, Subs
         if (SubState* st = find_sub(name)) on_backoff_over(*st, seq);
       });
   owned->name = name;
-  owned->filter = *Filter::parse(config.filter);
-  owned->config = std::move(config);
-  owned->topic = tit->second.get();
-  owned->topic_serial = tit->second->serial;
-  owned->last_active = clock_.now();
-  SubState& st = *owned;
-  subs_.emplace(name, std::move(owned));
-  st.topic->subs.push_back(&st);
-  arm_expiration(st);
-  return view(st);
+  return owned;
+}
+
+void Domain::save_sub(const SubState& s) {
+  if (persist_) persist_->put_sub(s.name, s.serial, s.topic_serial, s.detached, s.config);
 }
 
 Subscription Domain::view(const SubState& s) const {
@@ -389,6 +428,7 @@ StatusOr<Subscription> Domain::update_subscription(const std::string& name, Subs
   RETURN_IF_ERROR(validate(name, config, s));
   Batch batch(*this);
   s->config = std::move(config);
+  save_sub(*s);
   arm_expiration(*s);
   mark_dirty(*s);
   return view(*s);
@@ -402,6 +442,7 @@ void Domain::erase_subscription(const std::string& name) {
   if (s.expiry_timer) clock_.cancel(*s.expiry_timer);
   std::vector<ConsumerId> consumers = s.consumers;
   for (ConsumerId id : consumers) consumers_.erase(id);
+  if (persist_) persist_->delete_sub(s.name, s.serial);
   subs_.erase(it);
 }
 
@@ -428,6 +469,8 @@ Status Domain::detach_subscription(const std::string& name) {
   s->config.topic = std::string(kDeletedTopic);
   reset_delivery_state(*s);
   s->entries.clear();
+  save_sub(*s);
+  if (persist_) persist_->clear_entries(s->serial);
   std::vector<Consumer*> notify;
   for (ConsumerId id : s->consumers) {
     notify.push_back(consumers_.at(id)->consumer);

@@ -19,7 +19,7 @@
 #include "services/pubsub/filter.h"
 #include "services/pubsub/message.h"
 
-namespace gcpsim::core { class Ids; class Events; }
+namespace gcpsim::core { class Ids; class Events; class Store; }
 
 namespace gcpsim::services::pubsub {
 
@@ -68,6 +68,16 @@ struct PushConfig {
   bool write_metadata = false;  // no_wrapper: send message metadata as headers
 };
 
+// A BigQuery subscription writes each message as a row of `table` ("project.dataset.table"
+// or "project:dataset.table"); the BigQuery service is the sink (PubsubService::BigQuerySink).
+struct BigQueryConfig {
+  std::string table{};
+  bool use_topic_schema = false;   // data (JSON) fields become columns, as with the table's schema
+  bool use_table_schema = false;
+  bool write_metadata = false;     // subscription_name, message_id, publish_time, attributes
+  bool drop_unknown_fields = false;
+};
+
 struct SubscriptionConfig {
   std::string topic{};
   Duration ack_deadline = std::chrono::seconds(10);
@@ -81,6 +91,7 @@ struct SubscriptionConfig {
   std::optional<RetryPolicy> retry{};
   bool exactly_once = false;
   std::optional<PushConfig> push{};
+  std::optional<BigQueryConfig> bigquery{};
   std::string passthrough{};  // as TopicConfig::passthrough
 };
 
@@ -132,6 +143,8 @@ struct FlowLimits {
   Duration lease = std::chrono::seconds(10);
 };
 
+class Persist;
+
 struct Page {
   int32_t size = 0;          // 0 = the default
   std::string token{};         // the name to start after
@@ -150,6 +163,12 @@ class Domain {
   Domain& operator=(const Domain&) = delete;
 
   void set_schema_check(SchemaCheck check) { schema_check_ = std::move(check); }
+  // From now on every operation is written to `store` (persist.h) before it returns; first
+  // loads what the store holds: topics, subscriptions, snapshots and unacked messages, which
+  // are all delivered again. Message numbers go on after the highest one stored.
+  Status persist_to(core::Store& store);
+  Persist* persistence() { return persist_.get(); }  // null in memory
+  std::vector<std::string> subscription_names() const;  // every project's
 
   // ---- topics ----
   StatusOr<Topic> create_topic(const std::string& name, TopicConfig config);
@@ -227,6 +246,9 @@ class Domain {
   class Batch;
 
   // domain.cc
+  std::unique_ptr<SubState> new_sub(const std::string& name);
+  void end_operation();
+  void save_sub(const SubState& s);
   Status validate(const std::string& name, const SubscriptionConfig& c, const SubState* existing) const;
   Status validate_messages(const TopicState& t, const std::vector<MessageView>& messages) const;
   MessagePtr stamp(const MessageView& m);
@@ -258,6 +280,7 @@ class Domain {
   void dispatch(SubState& s);
 
   // seek.cc
+  void save_entries(SubState& s);
   void reset_delivery_state(SubState& s);
   void rebuild_queues(SubState& s);
   void expire_snapshot(const std::string& name);
@@ -273,6 +296,12 @@ class Domain {
   std::unordered_map<ConsumerId, std::unique_ptr<ConsumerState>> consumers_;
   ConsumerId next_consumer_ = 1;
   uint64_t next_sub_serial_ = 1;
+
+  std::unique_ptr<Persist> persist_;  // null: in memory only
+  uint64_t number_base_ = 0;          // message numbers stored before this process started
+  uint64_t last_number_ = 0;
+  uint64_t reserved_number_ = 0;      // stored: no number up to it is handed out after a restart
+  bool counters_dirty_ = false;
 
   int batch_depth_ = 0;
   bool flushing_ = false;

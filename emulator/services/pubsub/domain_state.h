@@ -92,6 +92,7 @@ struct Domain::SubState {
   bool detached = false;
   TopicState* topic = nullptr;  // null once detached or the topic is deleted
   uint64_t topic_serial = 0;
+  uint64_t serial = 0;          // its rows' key in the store
   Entries entries;
   std::deque<uint64_t> ready;         // may hold stale seqs; checked when taken
   std::unordered_map<std::string, uint64_t> ack_ids;
@@ -114,6 +115,7 @@ struct Domain::SubState {
 
 struct Domain::SnapshotState {
   Snapshot info;
+  uint64_t serial = 0;  // its rows' key in the store
   uint64_t topic_serial = 0;
   TopicState* topic = nullptr;  // null once the topic is deleted
   std::map<uint64_t, MessagePtr> messages;
@@ -135,7 +137,7 @@ class Domain::Batch {
  public:
   explicit Batch(Domain& d) : d_(d) { ++d_.batch_depth_; }
   ~Batch() {
-    if (--d_.batch_depth_ == 0) d_.flush();
+    if (--d_.batch_depth_ == 0) d_.end_operation();
   }
   Batch(const Batch&) = delete;
   Batch& operator=(const Batch&) = delete;
@@ -170,6 +172,7 @@ inline constexpr int32_t kDefaultPageSize = 100;
 inline constexpr int32_t kMaxPageSize = 1000;
 inline constexpr int64_t kMaxBatchPerTurn = 100;  // fairness between a subscription's consumers
 inline constexpr size_t kAckIdBytes = 18;         // random bytes behind an ack id
+inline constexpr uint64_t kReservedNumbers = 1024;  // message numbers stored ahead (persist.h)
 }  // namespace limits
 
 }  // namespace gcpsim::services::pubsub

@@ -18,6 +18,8 @@ using core::Status;
 
 constexpr int64_t kMaxPushWindow = 1000;  // outstanding pushes per subscription at full speed
 constexpr int64_t kHandlerWindow = 100;
+// A BigQuery subscription without a retry policy retries a failed write after this long.
+constexpr Duration kBigQueryRetry = std::chrono::seconds(10);
 
 std::string base64(std::string_view in) {
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -179,8 +181,10 @@ class Push::Endpoint final : public Consumer, public std::enable_shared_from_thi
 // A C++ handler attached to a subscription (function triggers and the like).
 class Push::InProcess final : public Consumer, public std::enable_shared_from_this<InProcess> {
  public:
-  InProcess(Push& owner, std::string sub, PubsubService::Handler handler)
-      : owner_(owner), sub_(std::move(sub)), handler_(std::move(handler)) {}
+  // A nack makes the message ready again after `nack_delay` (0: at once, or after the
+  // subscription's retry backoff).
+  InProcess(Push& owner, std::string sub, PubsubService::Handler handler, Duration nack_delay = Duration::zero())
+      : owner_(owner), sub_(std::move(sub)), handler_(std::move(handler)), nack_delay_(nack_delay) {}
   ~InProcess() override {
     if (id_) owner_.svc_.domain().detach(id_);
   }
@@ -196,19 +200,21 @@ class Push::InProcess final : public Consumer, public std::enable_shared_from_th
         if (!me) return;
         Domain& domain = me->owner_.svc_.domain();
         if (ack) (void)domain.acknowledge(me->sub_, {ack_id});
-        else (void)domain.modify_ack_deadline(me->sub_, {ack_id}, Duration::zero());
+        else (void)domain.modify_ack_deadline(me->sub_, {ack_id}, me->nack_delay_);
       });
     }
   }
   void closed(const Status&) override {
     id_ = 0;
     owner_.handlers_.erase(sub_);
+    owner_.bigquery_.erase(sub_);
   }
 
  private:
   Push& owner_;
   std::string sub_;
   PubsubService::Handler handler_;
+  Duration nack_delay_;
   Domain::ConsumerId id_ = 0;
 };
 
@@ -219,11 +225,43 @@ Push::~Push() { stop_all(); }
 void Push::stop_all() {
   auto endpoints = std::move(endpoints_);
   auto handlers = std::move(handlers_);
+  auto bigquery = std::move(bigquery_);
   endpoints_.clear();
   handlers_.clear();
+  bigquery_.clear();
+}
+
+// A BigQuery subscription: each message becomes a row through the sink; a failed write is
+// retried after the retry policy's backoff, or after kBigQueryRetry without one (the message
+// stays unacknowledged, and goes to the dead-letter topic when one is set).
+void Push::refresh_bigquery(const std::string& subscription) {
+  auto sub = svc_.domain().get_subscription(subscription);
+  bool wants = sub.ok() && !sub->detached && sub->config.bigquery.has_value();
+  if (!wants) {
+    bigquery_.erase(subscription);
+    return;
+  }
+  if (bigquery_.count(subscription)) return;  // the writer reads the config at each message
+  auto handler = [this, subscription](const Delivery& d, std::function<void(bool)> done) {
+    auto now = svc_.domain().get_subscription(subscription);
+    if (!now.ok() || !now->config.bigquery) return done(false);
+    const auto& sink = svc_.bigquery_sink();
+    Status st = sink.write ? sink.write(*now->config.bigquery, subscription, *d.message)
+                           : Status::failed_precondition("BigQuery is not running in this gcpsim.");
+    svc_.env().events.record(st.is_ok() ? "pubsub.bigquery.write" : "pubsub.bigquery.error", "pubsub",
+                             {{"subscription", subscription},
+                              {"table", now->config.bigquery->table},
+                              {"messageId", d.message->id()},
+                              {"error", st.is_ok() ? std::string() : st.message()}});
+    done(st.is_ok());
+  };
+  Duration retry = sub->config.retry ? Duration::zero() : kBigQueryRetry;
+  auto h = std::make_shared<InProcess>(*this, subscription, std::move(handler), retry);
+  if (h->attach(sub->config.ack_deadline).is_ok()) bigquery_.emplace(subscription, std::move(h));
 }
 
 void Push::refresh(const std::string& subscription) {
+  refresh_bigquery(subscription);
   auto sub = svc_.domain().get_subscription(subscription);
   bool wants = sub.ok() && !sub->detached && sub->config.push.has_value();
   auto it = endpoints_.find(subscription);

@@ -18,11 +18,12 @@ class Push {
   ~Push();
   void set_token_minter(TokenMinter minter) { minter_ = std::move(minter); }
   // Starts, restarts or stops pushing to match the subscription's current push config.
-  void refresh(const std::string& subscription);
+  void refresh(const std::string& subscription);  // and its BigQuery writer
   core::Status add_handler(const std::string& subscription, PubsubService::Handler handler);
   void stop_all();
 
  private:
+  void refresh_bigquery(const std::string& subscription);
   class Endpoint;
   class InProcess;
   friend class Endpoint;
@@ -33,6 +34,7 @@ class Push {
   TokenMinter minter_;
   std::map<std::string, std::shared_ptr<Endpoint>> endpoints_;
   std::map<std::string, std::shared_ptr<InProcess>> handlers_;
+  std::map<std::string, std::shared_ptr<InProcess>> bigquery_;  // BigQuery subscriptions' writers
 };
 
 }  // namespace gcpsim::services::pubsub

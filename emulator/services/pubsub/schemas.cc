@@ -7,6 +7,7 @@
 #include "core/ids.h"
 #include "services/pubsub/errors.h"
 #include "services/pubsub/names.h"
+#include "services/pubsub/persist.h"
 
 namespace gcpsim::services::pubsub {
 namespace {
@@ -25,6 +26,31 @@ std::pair<std::string, std::string> split_revision(const std::string& name) {
 }  // namespace
 
 Schemas::Schemas(core::Clock& clock, core::Ids& ids) : clock_(clock), ids_(ids) {}
+
+Status Schemas::persist_to(Persist& persist) {
+  ASSIGN_OR_RETURN(auto stored, persist.load_schemas());
+  for (auto& revisions : stored) {
+    Entry e;
+    for (auto& info : revisions) {
+      ASSIGN_OR_RETURN(auto validator, compile(info.type, info.definition));
+      e.revisions.push_back(Revision{std::move(info), std::move(validator)});
+    }
+    if (!e.revisions.empty()) schemas_[e.revisions.front().info.name] = std::move(e);
+  }
+  persist_ = &persist;
+  return Status::ok();
+}
+
+// Writes the schema's revisions (none: deleted) and commits before the caller answers.
+void Schemas::save(const std::string& name) {
+  if (!persist_) return;
+  std::vector<SchemaRevision> revisions;
+  if (const Entry* e = find(name)) {
+    for (const auto& r : e->revisions) revisions.push_back(r.info);
+  }
+  persist_->put_schema(name, revisions);
+  (void)persist_->commit();
+}
 
 core::StatusOr<std::shared_ptr<const SchemaValidator>> Schemas::compile(SchemaType type, const std::string& definition) {
   if (definition.empty()) return Status::invalid_argument("Invalid schema definition: the definition is empty");
@@ -49,7 +75,9 @@ core::StatusOr<SchemaRevision> Schemas::add_revision(Entry& e, const std::string
   r.validator = std::move(validator);
   e.revisions.push_back(std::move(r));
   if (e.revisions.size() > kMaxRevisions) e.revisions.erase(e.revisions.begin());
-  return e.revisions.back().info;
+  SchemaRevision info = e.revisions.back().info;
+  if (find(name)) save(name);
+  return info;
 }
 
 core::StatusOr<SchemaRevision> Schemas::create(const std::string& name, SchemaType type, const std::string& definition) {
@@ -58,6 +86,7 @@ core::StatusOr<SchemaRevision> Schemas::create(const std::string& name, SchemaTy
   Entry e;
   ASSIGN_OR_RETURN(auto info, add_revision(e, name, type, definition));
   schemas_.emplace(name, std::move(e));
+  save(name);
   return info;
 }
 
@@ -121,12 +150,14 @@ core::StatusOr<SchemaRevision> Schemas::delete_revision(const std::string& name_
     return Status::failed_precondition("The last revision of a schema cannot be deleted.");
   }
   std::erase_if(e.revisions, [&](const Revision& r) { return r.info.revision_id == revision; });
+  save(base);
   return target;
 }
 
 Status Schemas::remove(const std::string& name) {
   ASSIGN_OR_RETURN(auto parsed, parse_name(Kind::kSchema, name));
   if (!schemas_.erase(name)) return errors::not_found(parsed.id);
+  save(name);
   return Status::ok();
 }
 

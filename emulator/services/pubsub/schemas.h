@@ -25,6 +25,8 @@ struct SchemaRevision {
 class Schemas {
  public:
   Schemas(core::Clock& clock, core::Ids& ids);
+  // Loads the schemas `persist` holds and writes every change to it from now on.
+  core::Status persist_to(Persist& persist);
 
   static core::StatusOr<std::shared_ptr<const SchemaValidator>> compile(SchemaType type, const std::string& definition);
 
@@ -54,10 +56,12 @@ class Schemas {
   core::StatusOr<SchemaRevision> add_revision(Entry& e, const std::string& name, SchemaType type,
                                               const std::string& definition);
   const Entry* find(const std::string& name) const;
+  void save(const std::string& name);
 
   core::Clock& clock_;
   core::Ids& ids_;
   std::map<std::string, Entry> schemas_;
+  Persist* persist_ = nullptr;
 };
 
 }  // namespace gcpsim::services::pubsub

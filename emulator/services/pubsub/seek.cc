@@ -4,8 +4,16 @@
 #include "services/pubsub/domain_state.h"
 #include "services/pubsub/errors.h"
 #include "services/pubsub/names.h"
+#include "services/pubsub/persist.h"
 
 namespace gcpsim::services::pubsub {
+
+// A seek rewrites the subscription's stored entries as a whole: it is rare, and touches many.
+void Domain::save_entries(SubState& s) {
+  if (!persist_) return;
+  persist_->clear_entries(s.serial);
+  s.entries.for_each([&](const Entry& e) { persist_->add_entry(s.serial, *e.msg, e.state == Entry::State::kAcked); });
+}
 
 // Forgets every lease, backoff and queue position; entries keep their messages and states.
 void Domain::reset_delivery_state(SubState& s) {
@@ -65,6 +73,7 @@ Status Domain::seek_to_time(const std::string& sub, Time t) {
     s->entries.insert(replay);
   }
   rebuild_queues(*s);
+  save_entries(*s);
   events_.record("pubsub.seek", "pubsub", {{"subscription", sub}, {"time", core::format_rfc3339(t)}});
   return Status::ok();
 }
@@ -101,6 +110,7 @@ Status Domain::seek_to_snapshot(const std::string& sub, const std::string& snaps
   }
   s->entries.insert(replay);
   rebuild_queues(*s);
+  save_entries(*s);
   events_.record("pubsub.seek", "pubsub", {{"subscription", sub}, {"snapshot", snapshot}});
   return Status::ok();
 }
@@ -129,6 +139,12 @@ StatusOr<Snapshot> Domain::create_snapshot(const std::string& name, const std::s
   snap->info = Snapshot{name, s->topic->name, expire, std::move(labels)};
   snap->topic = s->topic;
   snap->topic_serial = s->topic_serial;
+  snap->serial = next_sub_serial_++;
+  counters_dirty_ = true;
+  if (persist_) {
+    persist_->put_snapshot(snap->info, snap->serial, snap->topic_serial);
+    for (const auto& [seq, m] : snap->messages) persist_->add_snapshot_message(snap->serial, *m);
+  }
   snap->expiry_timer = clock_.schedule(expire, [this, name] { expire_snapshot(name); });
   SnapshotState& ref = *snap;
   snapshots_.emplace(name, std::move(snap));
@@ -150,12 +166,14 @@ StatusOr<Snapshot> Domain::update_snapshot(const std::string& name, std::optiona
   if (it == snapshots_.end()) return errors::not_found(parsed.id);
   SnapshotState& snap = *it->second;
   if (labels) RETURN_IF_ERROR(check_labels(*labels));
+  Batch batch(*this);
   if (labels) snap.info.labels = std::move(*labels);
   if (expire_time) {
     if (snap.expiry_timer) clock_.cancel(*snap.expiry_timer);
     snap.info.expire_time = *expire_time;
     snap.expiry_timer = clock_.schedule(*expire_time, [this, name] { expire_snapshot(name); });
   }
+  if (persist_) persist_->put_snapshot(snap.info, snap.serial, snap.topic_serial);
   return snap.info;
 }
 
@@ -164,8 +182,10 @@ Status Domain::delete_snapshot(const std::string& name) {
   auto it = snapshots_.find(name);
   if (it == snapshots_.end()) return errors::not_found(parsed.id);
   SnapshotState& snap = *it->second;
+  Batch batch(*this);
   if (snap.expiry_timer) clock_.cancel(*snap.expiry_timer);
   if (snap.topic) std::erase(snap.topic->snapshots, &snap);
+  if (persist_) persist_->delete_snapshot(name, snap.serial);
   snapshots_.erase(it);
   return Status::ok();
 }

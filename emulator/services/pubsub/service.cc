@@ -2,9 +2,12 @@
 // stack file's topics and subscriptions, and starts push delivery.
 #include "services/pubsub/service.h"
 
+#include <stdexcept>
+
 #include "core/env.h"
 #include "core/events.h"
 #include "core/stack.h"
+#include "core/store.h"
 #include "services/iam/service.h"
 #include "services/pubsub/handlers.h"
 #include "services/pubsub/push.h"
@@ -21,6 +24,12 @@ PubsubService::PubsubService(services::Context& ctx)
       stack_(ctx.stack),
       registry_(ctx.registry) {
   domain_.set_schema_check([this](const SchemaSettings& s, std::string_view data) { return schemas_->check_message(s, data); });
+  // With a data directory everything acknowledged is written there and comes back here.
+  if (!ctx.env.store.in_memory()) {
+    core::Status st = domain_.persist_to(ctx.env.store);
+    if (st.is_ok()) st = schemas_->persist_to(*domain_.persistence());
+    if (!st.is_ok()) throw std::runtime_error("pubsub: " + st.to_string());
+  }
   register_publisher(ctx.methods, *this);
   register_subscriber(ctx.methods, *this);
   register_schema_service(ctx.methods, *this);
@@ -39,6 +48,8 @@ void PubsubService::start() {
     });
   }
   seed(stack_);
+  // Push subscriptions loaded from the data directory push again.
+  for (const auto& name : domain_.subscription_names()) subscription_changed(name);
 }
 
 void PubsubService::stop() {
@@ -56,7 +67,14 @@ core::StatusOr<std::string> PubsubService::publish(const std::string& topic, con
   return ids.at(0);
 }
 
+core::Status PubsubService::check_bigquery(const SubscriptionConfig& config) const {
+  if (!config.bigquery) return core::Status::ok();
+  if (!bigquery_sink_.check) return core::Status::failed_precondition("BigQuery is not running in this gcpsim.");
+  return bigquery_sink_.check(*config.bigquery, config.topic);
+}
+
 core::StatusOr<Subscription> PubsubService::create_subscription(const std::string& name, SubscriptionConfig config) {
+  RETURN_IF_ERROR(check_bigquery(config));
   ASSIGN_OR_RETURN(auto sub, domain_.create_subscription(name, std::move(config)));
   subscription_changed(name);
   return sub;

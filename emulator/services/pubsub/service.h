@@ -20,6 +20,13 @@ class StreamingPull;
 using TokenMinter = std::function<core::StatusOr<std::string>(const std::string& audience,
                                                               const std::string& service_account_email)>;
 
+// Where BigQuery subscriptions write (set by the BigQuery service): `check` refuses a config
+// whose table is missing or cannot take the rows; `write` inserts one message as a row.
+struct BigQuerySink {
+  std::function<core::Status(const BigQueryConfig& config, const std::string& topic)> check;
+  std::function<core::Status(const BigQueryConfig& config, const std::string& subscription, const Message& m)> write;
+};
+
 class PubsubService : public services::Service {
  public:
   explicit PubsubService(services::Context& ctx);
@@ -43,6 +50,11 @@ class PubsubService : public services::Service {
   core::Status add_handler(const std::string& subscription, Handler handler);
   // Set by whoever owns the ID-token issuer; push with oidc_token fails without it.
   void set_token_minter(TokenMinter minter);
+  // Set by the BigQuery service; BigQuery subscriptions are refused without it.
+  void set_bigquery_sink(BigQuerySink sink) { bigquery_sink_ = std::move(sink); }
+  const BigQuerySink& bigquery_sink() const { return bigquery_sink_; }
+  // Checks a BigQuery subscription's table against the sink (create and update).
+  core::Status check_bigquery(const SubscriptionConfig& config) const;
   // Called after a subscription was created, updated or deleted: starts or stops pushing.
   void subscription_changed(const std::string& subscription);
   // Expires when this service is destroyed: callbacks a transport may run late (a call's
@@ -60,6 +72,7 @@ class PubsubService : public services::Service {
   std::unique_ptr<StreamingPull> streaming_;
   const core::StackConfig& stack_;
   services::Registry& registry_;
+  BigQuerySink bigquery_sink_;
   std::shared_ptr<const bool> alive_ = std::make_shared<const bool>(true);
 };
 

@@ -146,7 +146,9 @@ Status update_subscription(PubsubService& svc, const v1::UpdateSubscriptionReque
   RETURN_IF_ERROR(
       apply_mask(req.subscription(), req.update_mask(), &merged, "UpdateSubscriptionRequest", "push_config"));
   merged.set_name(current.name);
-  ASSIGN_OR_RETURN(auto sub, svc.domain().update_subscription(current.name, subscription_config(merged)));
+  auto config = subscription_config(merged);
+  RETURN_IF_ERROR(svc.check_bigquery(config));
+  ASSIGN_OR_RETURN(auto sub, svc.domain().update_subscription(current.name, std::move(config)));
   svc.subscription_changed(current.name);
   to_proto(sub, resp);
   return Status::ok();
