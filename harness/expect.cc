@@ -147,7 +147,7 @@ bool event_matches(const Json& spec, const Json& event) {
 }
 
 bool is_state_expectation(const std::string& key) {
-  return key == "events" || key == "logs" || key == "events_in_order" || key == "object" || key == "secret";
+  return key == "events" || key == "logs" || key == "events_in_order" || key == "object" || key == "secret" || key == "stub";
 }
 
 void check_expect(StepContext& ctx, const Json& expect, const Json& response) {
@@ -157,6 +157,7 @@ void check_expect(StepContext& ctx, const Json& expect, const Json& response) {
     else if (key == "events_in_order") expect_events_in_order(ctx, it.value());
     else if (key == "object") expect_object(ctx, it.value());
     else if (key == "secret") expect_secret(ctx, it.value());
+    else if (key == "stub") expect_stub(ctx, it.value());
     else if (check_backing_expect(ctx, key, it.value())) continue;
     else if (response.is_null()) throw StepError{"expect: '" + key + "' needs a step with a response"};
     else expect_on_response(ctx, key, it.value(), response);

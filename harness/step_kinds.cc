@@ -48,13 +48,13 @@ void check_timeout(const Map& m) {
 }
 
 void check_http(const Field& f) {
-  Map m(f, {"method", "path", "service", "url", "headers", "query", "json", "body", "body_size", "timeout"});
+  Map m(f, {"method", "path", "service", "url", "stub", "headers", "query", "json", "body", "body_size", "timeout"});
   if (m.has("json") && m.has("body")) sf::fail_under(f, "give json or body, not both");
   if (auto n = m.get("body_size")) {
     if (m.has("json")) sf::fail_under(f, "body_size repeats body; it does not go with json");
     sf::integer(*n, 0, kMaxBodySize);
   }
-  if (m.has("service") && m.has("url")) sf::fail_under(f, "give service or url, not both");
+  if (m.has("service") + m.has("url") + m.has("stub") > 1) sf::fail_under(f, "give one of service, url or stub");
   if (!m.has("url")) m.require("path");
   if (auto h = m.get("headers")) sf::string_map(*h);
   check_timeout(m);
@@ -167,6 +167,25 @@ void check_firestore(const Field& f) {
   if (op == "set" && !m.has("json")) sf::fail_under(f, "firestore set needs json");
 }
 
+void check_stub(const Field& f) {
+  Map m(f, {"name", "kind", "routes", "rules", "api_key"});
+  m.require("name");
+  if (auto r = m.get("routes")) sf::items(*r);
+  if (auto r = m.get("rules")) sf::items(*r);
+}
+
+void check_hmac(const Field& f) {
+  Map m(f, {"key", "text"});
+  m.require("key");
+  m.require("text");
+}
+
+void check_stub_state(const Field& f) {
+  Map m(f, {"name", "route", "path", "count", "requests"});
+  m.require("name");
+  if (auto r = m.get("requests")) sf::items(*r);
+}
+
 void check_redis_state(const Field& f) { Map(f, {"key", "value", "ttl", "absent", "instance", "db"}).require("key"); }
 
 void check_sql_state(const Field& f) { Map(f, {"query", "rows", "instance"}).require("query"); }
@@ -176,7 +195,7 @@ void check_firestore_state(const Field& f) { Map(f, {"document", "json", "absent
 }  // namespace
 
 void check_expect_value(const Field& f, bool with_response) {
-  std::vector<std::string_view> keys = {"events", "events_in_order", "logs", "object", "secret", "redis", "sql", "firestore"};
+  std::vector<std::string_view> keys = {"events", "events_in_order", "logs", "object", "secret", "redis", "sql", "firestore", "stub"};
   if (with_response) keys.insert(keys.end(), {"status", "json", "body", "headers", "messages", "value", "rows", "error"});
   Map m(f, keys);
   if (auto e = m.get("events")) check_list_of(*e, check_event);
@@ -187,6 +206,7 @@ void check_expect_value(const Field& f, bool with_response) {
   if (auto r = m.get("redis")) check_redis_state(*r);
   if (auto q = m.get("sql")) check_sql_state(*q);
   if (auto d = m.get("firestore")) check_firestore_state(*d);
+  if (auto s = m.get("stub")) check_stub_state(*s);
   if (auto h = m.get("headers"); h && !h->node.IsMap()) sf::fail(*h, "expected a mapping of header names");
 }
 
@@ -208,6 +228,8 @@ const std::vector<StepKind>& step_kinds() {
       {"redis",         true,    check_redis,         run_redis},
       {"sql",           true,    check_sql,           run_sql},
       {"firestore",     true,    check_firestore,     run_firestore},
+      {"stub",          false,   check_stub,          run_stub},
+      {"hmac",          true,    check_hmac,          run_hmac},
       {"backup",        true,    check_backup,        run_backup},
       {"restore",       true,    check_restore,       run_restore},
   };

@@ -17,6 +17,10 @@ void run_clear_faults(StepContext& ctx, const Json& params);
 void run_kill(StepContext& ctx, const Json& params);
 void run_restart(StepContext& ctx, const Json& params);
 void run_expect(StepContext& ctx, const Json& params);
+void run_stub(StepContext& ctx, const Json& params);
+void run_hmac(StepContext& ctx, const Json& params);
+// The `stub` expectation: what a stub received (steps_stubs.cc).
+void expect_stub(StepContext& ctx, const Json& spec);
 // An http step with `repeat: N`: substitutes ${i} = 1..N into N copies, sends them all at
 // once and checks every response against expect: (state expectations once, at the end).
 void run_http_repeated(StepContext& ctx);

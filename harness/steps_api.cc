@@ -99,6 +99,7 @@ Request http_request(StepContext& ctx, const Json& p) {
   if (p.contains("headers")) {
     for (auto it = p["headers"].begin(); it != p["headers"].end(); ++it) r.headers.emplace_back(it.key(), as_text(it.value()));
   }
+  if (p.contains("stub")) r.headers.emplace_back("Host", text_param(p, "stub") + ".stub.localhost");  // the edge routes by Host
   if (p.contains("json")) {
     r.headers.emplace_back("Content-Type", "application/json");
     r.body = p["json"].dump();

@@ -22,9 +22,11 @@
 #include "core/store.h"
 #include "net/edge.h"
 #include "net/grpc_host.h"
+#include "net/local_client.h"
 #include "net/outbound.h"
 #include "services/backing/service.h"
 #include "services/service.h"
+#include "services/stubs/config.h"
 
 namespace gcpsim::app {
 namespace asio = boost::asio;
@@ -56,6 +58,14 @@ struct Server::Impl {
   std::unique_ptr<core::Env> env;
   net::OutboundHttpClient http_client{io_ctx, engine_ctx};
   services::Runtime runtime{&io_ctx, &engine_ctx, [this](std::function<void()> fn) { post_engine(std::move(fn)); }, nullptr};
+  // What services send through: deliveries to NAME.stub.localhost stay in the process and
+  // reach whichever emulator is current; it outlives resets, as backing servers hold it.
+  net::LocalHostsClient local_client{http_client,
+                                     [this](HttpRequest& req, Reply reply) {
+                                       if (!emulator) return reply(restarting());
+                                       emulator->handle(req, std::move(reply));
+                                     },
+                                     [this](std::function<void()> fn) { post_engine(std::move(fn)); }};
   std::unique_ptr<control::Emulator> emulator;
   std::unique_ptr<net::GrpcHost> grpc;
   net::Edge edge{io_ctx, edge_handlers()};
@@ -130,7 +140,7 @@ struct Server::Impl {
       wipe_store();
       for (auto& rule : options.stack.faults) faults.add(rule);
     }
-    emulator = std::make_unique<control::Emulator>(*env, options.stack, http_client, runtime, hooks());
+    emulator = std::make_unique<control::Emulator>(*env, options.stack, local_client, runtime, hooks());
   }
 
   void wipe_store() {
@@ -208,6 +218,14 @@ core::Status Server::start() {
 
   RETURN_IF_ERROR(s.edge.listen(s.options.host, s.options.port));
   s.env->edge_port = s.edge.port();
+  // Stubs with their own port: the edge's HTTP sessions, every request naming the stub's Host.
+  if (const auto* stubs = s.options.stack.section<services::stubs::StubsConfig>("stubs")) {
+    for (const auto& stub : stubs->stubs) {
+      if (stub.port == 0) continue;
+      auto st = s.edge.listen_pinned(static_cast<uint16_t>(stub.port), stub.name + ".stub.localhost");
+      if (!st.is_ok()) return core::Status::unavailable("stub " + stub.name + ": " + st.message());
+    }
+  }
 
   net::EngineAccess access;
   access.post = [&s](std::function<void()> fn) { s.post_engine(std::move(fn)); };
@@ -226,7 +244,7 @@ core::Status Server::start() {
   std::promise<void> built;
   s.post_engine([&s, &built] {
     for (auto& rule : s.options.stack.faults) s.faults.add(rule);
-    s.emulator = std::make_unique<control::Emulator>(*s.env, s.options.stack, s.http_client, s.runtime, s.hooks());
+    s.emulator = std::make_unique<control::Emulator>(*s.env, s.options.stack, s.local_client, s.runtime, s.hooks());
     built.set_value();
   });
   s.engine_thread = std::thread([&s] { s.engine_ctx.run(); });
@@ -262,7 +280,7 @@ void Server::handle(HttpRequest& req, Reply reply) {
 }
 
 Server::Activity Server::activity() const {
-  return {impl_->inbound.load(), impl_->http_client.in_flight(),
+  return {impl_->inbound.load(), impl_->http_client.in_flight() + impl_->local_client.queued(),
           impl_->emulator ? impl_->emulator->requests_in_processes() : 0, impl_->held.load()};
 }
 

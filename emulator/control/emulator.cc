@@ -9,6 +9,7 @@
 #include "services/compute/service.h"
 #include "services/run/service.h"
 #include "services/service.h"
+#include "services/stubs/service.h"
 
 namespace gcpsim::control {
 
@@ -23,6 +24,7 @@ Emulator::Emulator(core::Env& env, const core::StackConfig& stack, net::HttpClie
     registry_->put(def.name, svc.get());
     services_.emplace_back(def.name, std::move(svc));
   }
+  stubs_ = registry_->get<services::stubs::StubsService>("stubs");
   transcoder_ = std::make_unique<net::Transcoder>(methods_);
   transcoder_->install(router_, env_);
   for (auto& [name, svc] : services_) svc->start();
@@ -41,7 +43,12 @@ void Emulator::when_ready(std::function<void()> done) {
   one();
 }
 
-void Emulator::handle(net::HttpRequest& req, net::Reply reply) { router_.handle(req, std::move(reply)); }
+// Requests whose Host names a stub go to it before any route: Google's paths (Gemini's
+// /v1/models) must not shadow a stub's own.
+void Emulator::handle(net::HttpRequest& req, net::Reply reply) {
+  if (stubs_ && stubs_->take(req, reply)) return;
+  router_.handle(req, std::move(reply));
+}
 
 std::vector<std::string> Emulator::service_names() const {
   std::vector<std::string> names;

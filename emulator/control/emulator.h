@@ -13,6 +13,7 @@
 namespace gcpsim::core { struct Env; struct StackConfig; }
 namespace gcpsim::net { class HttpClient; class Transcoder; }
 namespace gcpsim::services { class Service; class Registry; struct Runtime; }
+namespace gcpsim::services::stubs { class StubsService; }
 
 namespace gcpsim::control {
 
@@ -47,6 +48,7 @@ class Emulator {
   std::unique_ptr<services::Registry> registry_;
   std::vector<std::pair<std::string, std::unique_ptr<services::Service>>> services_;
   std::unique_ptr<net::Transcoder> transcoder_;
+  services::stubs::StubsService* stubs_ = nullptr;  // asked first about every request's Host
 };
 
 // Registers /_gcpsim/* on a router (control/api.cc).

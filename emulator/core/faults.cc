@@ -12,6 +12,7 @@ namespace {
 constexpr std::pair<Boundary, const char*> kBoundaries[] = {
     {Boundary::kApi, "api"},       {Boundary::kPush, "push"},   {Boundary::kRouter, "router"},
     {Boundary::kProcess, "process"}, {Boundary::kProxy, "proxy"}, {Boundary::kLb, "lb"},
+    {Boundary::kStub, "stub"},
 };
 
 constexpr std::pair<FaultAction::Kind, const char*> kActionKinds[] = {

@@ -16,7 +16,7 @@ namespace gcpsim::core {
 class Clock;
 class Ids;
 
-enum class Boundary { kApi, kPush, kRouter, kProcess, kProxy, kLb };
+enum class Boundary { kApi, kPush, kRouter, kProcess, kProxy, kLb, kStub };
 const char* boundary_name(Boundary b);                        // "api", "push", …
 std::optional<Boundary> boundary_from_name(std::string_view n);
 

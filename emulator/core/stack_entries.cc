@@ -62,7 +62,7 @@ FaultRule read_fault(const Field& f) {
     if (auto b = mm.get("boundary")) {
       rule.match.boundary = boundary_from_name(text(*b));
       if (!rule.match.boundary) {
-        fail(*b, "expected one of api, push, router, process, proxy, got '" + text(*b) + "'");
+        fail(*b, "expected one of api, push, router, process, proxy, lb, stub, got '" + text(*b) + "'");
       }
     }
   }

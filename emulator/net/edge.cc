@@ -5,7 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
-
+#include <list>
 #include <utility>
 
 #include <boost/asio.hpp>
@@ -40,8 +40,11 @@ struct Edge::Impl {
   EdgeHandlers handlers;
   tcp::acceptor acceptor{io};
   uint16_t bound_port = 0;
+  // Ports whose every request names one Host (listen_pinned), with that Host.
+  std::list<std::pair<tcp::acceptor, std::string>> pinned{};
 
-  awaitable<void> accept_loop() {
+  // `pinned_host` empty: the main port, sniffed for gRPC; otherwise HTTP only, Host pinned.
+  awaitable<void> accept_loop(tcp::acceptor& acceptor, std::string pinned_host) {
     for (;;) {
       boost::system::error_code ec;
       tcp::socket sock = co_await acceptor.async_accept(asio::redirect_error(use_awaitable, ec));
@@ -54,7 +57,11 @@ struct Edge::Impl {
         continue;
       }
       sock.set_option(tcp::no_delay(true), ec);
-      asio::co_spawn(io, sniff(std::move(sock)), asio::detached);
+      if (pinned_host.empty()) {
+        asio::co_spawn(io, sniff(std::move(sock)), asio::detached);
+      } else {
+        asio::co_spawn(io, http_session(std::move(sock), handlers, pinned_host), asio::detached);
+      }
     }
   }
 
@@ -97,28 +104,47 @@ Edge::Edge(asio::io_context& io, EdgeHandlers handlers) : impl_(new Impl{io, std
 
 Edge::~Edge() = default;
 
-core::Status Edge::listen(const std::string& host, uint16_t port) {
+namespace {
+
+core::Status bind_listen(tcp::acceptor& a, const std::string& host, uint16_t port) {
   boost::system::error_code ec;
   auto addr = asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
   if (ec) return core::Status::invalid_argument("bad --host " + host);
   tcp::endpoint ep(addr, port);
-  auto& a = impl_->acceptor;
   a.open(ep.protocol(), ec);
   if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) a.bind(ep, ec);
   if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return core::Status::unavailable("cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
-  impl_->bound_port = a.local_endpoint().port();
   return core::Status::ok();
+}
+
+}  // namespace
+
+core::Status Edge::listen(const std::string& host, uint16_t port) {
+  auto st = bind_listen(impl_->acceptor, host, port);
+  if (st.is_ok()) impl_->bound_port = impl_->acceptor.local_endpoint().port();
+  return st;
+}
+
+core::Status Edge::listen_pinned(uint16_t port, const std::string& host) {
+  auto& [acceptor, pinned_host] = impl_->pinned.emplace_back(tcp::acceptor(impl_->io), host);
+  auto st = bind_listen(acceptor, "127.0.0.1", port);
+  if (!st.is_ok()) impl_->pinned.pop_back();
+  return st;
 }
 
 uint16_t Edge::port() const { return impl_->bound_port; }
 
-void Edge::start() { asio::co_spawn(impl_->io, impl_->accept_loop(), asio::detached); }
+void Edge::start() {
+  asio::co_spawn(impl_->io, impl_->accept_loop(impl_->acceptor, ""), asio::detached);
+  for (auto& [acceptor, host] : impl_->pinned) asio::co_spawn(impl_->io, impl_->accept_loop(acceptor, host), asio::detached);
+}
 
 void Edge::close() {
   boost::system::error_code ec;
   impl_->acceptor.close(ec);
+  for (auto& [acceptor, host] : impl_->pinned) acceptor.close(ec);
 }
 
 }  // namespace gcpsim::net

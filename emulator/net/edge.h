@@ -36,6 +36,9 @@ class Edge {
   // Binds and listens ("localhost" means 127.0.0.1; port 0 = any free port).
   core::Status listen(const std::string& host, uint16_t port);
   uint16_t port() const;
+  // Also serves HTTP/1.1 on 127.0.0.1:`port` as if every request there named `host` (an
+  // HTTP stub's own port): the same sessions, no gRPC. Before start().
+  core::Status listen_pinned(uint16_t port, const std::string& host);
   // Starts accepting on the I/O context.
   void start();
   // Stops accepting; I/O thread (or before it runs).

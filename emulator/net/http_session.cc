@@ -71,7 +71,7 @@ auto async_route(const EdgeHandlers& handlers, HttpRequest& req, Token&& token) 
 
 }  // namespace
 
-asio::awaitable<void> http_session(tcp::socket sock, const EdgeHandlers& handlers) {
+asio::awaitable<void> http_session(tcp::socket sock, const EdgeHandlers& handlers, std::string pinned_host) {
   beast::error_code ec;
   std::error_code ec_ignored;
   auto remote = sock.remote_endpoint(ec);
@@ -148,8 +148,19 @@ asio::awaitable<void> http_session(tcp::socket sock, const EdgeHandlers& handler
       req = to_request(parser.release(), remote);
       req.body_size = req.body.size();
     }
+    if (!pinned_host.empty()) {
+      std::erase_if(req.headers, [](const auto& h) { return beast::iequals(h.first, "host"); });
+      req.headers.emplace_back("Host", pinned_host);
+    }
     HttpResponse res = co_await async_route(handlers, req, use_awaitable);
     if (!req.body_file.empty()) std::filesystem::remove(req.body_file, ec_ignored);
+    // Status 0 is no answer (a dropped request, as a stub fault injects it): the client
+    // sees the connection reset.
+    if (res.status == 0) {
+      stream.socket().set_option(asio::socket_base::linger(true, 0), ec);
+      stream.socket().close(ec);
+      co_return;
+    }
     if (!co_await write_response(stream, std::move(res), keep_alive, head, handlers)) break;
     if (!keep_alive) break;
   }

@@ -2,6 +2,7 @@
 // response writers (plain, sendfile downloads, chunked streaming). Beast types live here,
 // never in net/http.h.
 #pragma once
+#include <string>
 #include <utility>
 
 #include <boost/asio.hpp>
@@ -11,8 +12,10 @@
 
 namespace gcpsim::net {
 
-// Serves requests on the connection until it closes.
-boost::asio::awaitable<void> http_session(boost::asio::ip::tcp::socket sock, const EdgeHandlers& handlers);
+// Serves requests on the connection until it closes. A non-empty `pinned_host` replaces
+// every request's Host (a port that serves one HTTP stub).
+boost::asio::awaitable<void> http_session(boost::asio::ip::tcp::socket sock, const EdgeHandlers& handlers,
+                                          std::string pinned_host = {});
 
 // Writes one response; false when the connection cannot go on.
 boost::asio::awaitable<bool> write_response(boost::beast::tcp_stream& stream, HttpResponse res, bool keep_alive,

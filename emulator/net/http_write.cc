@@ -11,6 +11,7 @@
 
 #include <boost/beast/http.hpp>
 
+#include "net/body_abort.h"
 #include "net/http_session.h"
 #include "net/limits.h"
 
@@ -28,7 +29,7 @@ constexpr auto kLinger = std::chrono::seconds(2);
 constexpr size_t kFileBlock = 1 << 20;
 
 // A streamed response body: chunks written on the engine, sent by the session coroutine.
-class ChunkPipe final : public BodyWriter, public std::enable_shared_from_this<ChunkPipe> {
+class ChunkPipe final : public BodyWriter, public BodyAbort, public std::enable_shared_from_this<ChunkPipe> {
  public:
   explicit ChunkPipe(asio::any_io_executor io) : signal_(io) { signal_.expires_at(asio::steady_timer::time_point::max()); }
 
@@ -43,6 +44,15 @@ class ChunkPipe final : public BodyWriter, public std::enable_shared_from_this<C
     std::lock_guard lock(mu_);
     ended_ = true;
     wake();
+  }
+  void abort() override {
+    std::lock_guard lock(mu_);
+    ended_ = aborted_ = true;
+    wake();
+  }
+  bool aborted() {
+    std::lock_guard lock(mu_);
+    return aborted_;
   }
 
   // Session side: waits for chunks; empty optional = end of body.
@@ -75,6 +85,7 @@ class ChunkPipe final : public BodyWriter, public std::enable_shared_from_this<C
   std::mutex mu_;
   std::deque<std::string> chunks_;
   bool ended_ = false;
+  bool aborted_ = false;
   bool gone_ = false;
   asio::steady_timer signal_;
 };
@@ -99,6 +110,11 @@ awaitable<bool> write_stream(beast::tcp_stream& stream, HttpResponse res, bool k
       pipe->client_gone();
       co_return false;
     }
+  }
+  if (pipe->aborted()) {  // reset mid-stream: no last chunk, the connection is reset
+    stream.socket().set_option(asio::socket_base::linger(true, 0), ec);
+    stream.socket().close(ec);
+    co_return false;
   }
   co_await asio::async_write(stream, http::make_chunk_last(), asio::redirect_error(use_awaitable, ec));
   co_return !ec;

@@ -16,6 +16,7 @@
 #include "services/functions/service.h"
 #include "services/gemini/service.h"
 #include "services/storage/service.h"
+#include "services/stubs/service.h"
 #include "services/tasks/service.h"
 
 namespace gcpsim::services {
@@ -37,6 +38,7 @@ const std::vector<ServiceDef>& service_table() {
       {"functions", functions::create},  // after pubsub, run, storage: wires triggers to them
       {"compute", compute::ComputeService::create, compute::compute_section},  // after run, storage: LB backends
       {"bigquery", bigquery::create, bigquery::stack_section},  // after storage (load/extract)
+      {"stubs", stubs::StubsService::create, stubs::stack_section},  // HTTP stubs and the OpenAI API
   };
   return table;
 }

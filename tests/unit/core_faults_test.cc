@@ -185,7 +185,8 @@ TEST_CASE("an error action becomes a Status with a generic message and optional 
 
 TEST_CASE("boundaries and action kinds have names for files and the control API") {
   for (auto [b, n] : {std::pair{Boundary::kApi, "api"}, {Boundary::kPush, "push"}, {Boundary::kRouter, "router"},
-                      {Boundary::kProcess, "process"}, {Boundary::kProxy, "proxy"}}) {
+                      {Boundary::kProcess, "process"}, {Boundary::kProxy, "proxy"}, {Boundary::kLb, "lb"},
+                      {Boundary::kStub, "stub"}}) {
     REQUIRE(std::string(boundary_name(b)) == n);
     REQUIRE(boundary_from_name(n) == b);
   }

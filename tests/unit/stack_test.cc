@@ -528,7 +528,7 @@ run:
        "allow_unauthenticated, ingress)");
   CHECK(error_of("project: demo-project\nservices: {}\n") ==
         "gcpsim.yaml:2: unknown key 'services' at top level (expected one of: project, region, seed, run, "
-        "functions, pubsub, storage, secrets, faults, backing, calendar, gemini, tasks, compute, bigquery)");
+        "functions, pubsub, storage, secrets, faults, backing, calendar, gemini, tasks, compute, bigquery, stubs)");
   CHECK(error_of("faults:\n  - match: {servce: pubsub}\n    action: {error: UNAVAILABLE}\n") ==
         "gcpsim.yaml:2: unknown key 'servce' in faults[0].match (expected one of: service, method, target, boundary)");
 }

@@ -34,6 +34,8 @@ GeminiMatch read_match(const Field& f) {
   return match;
 }
 
+}  // namespace
+
 GeminiRule read_rule(const Field& f) {
   Map m(f, {"match", "reply"});
   GeminiRule rule;
@@ -60,8 +62,6 @@ GeminiRule read_rule(const Field& f) {
   if (auto d = rm.get("delay")) r.delay = duration(*d, 0s, 3600s);
   return rule;
 }
-
-}  // namespace
 
 core::StackSection stack_section() {
   return {"gemini", [](const Field& section, core::SectionContext&) -> std::any {

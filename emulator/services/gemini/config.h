@@ -40,4 +40,7 @@ struct GeminiConfig {
 // The `gemini` section; its result is ctx.stack.section<GeminiConfig>("gemini").
 core::StackSection stack_section();
 
+// One rule in the section's form; the OpenAI stub's `stubs.NAME.rules` read the same way.
+GeminiRule read_rule(const core::stackfile::Field& f);
+
 }  // namespace gcpsim::services::gemini

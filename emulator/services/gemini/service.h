@@ -5,6 +5,7 @@
 
 #include "services/gemini/config.h"
 #include "services/gemini/domain.h"
+#include "services/gemini/text.h"  // the generator the OpenAI stub shares (services/stubs)
 #include "services/service.h"
 
 namespace gcpsim::core { struct Env; }
