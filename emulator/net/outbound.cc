@@ -8,6 +8,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "net/limits.h"
+
 namespace gcpsim::net {
 namespace {
 
@@ -17,8 +19,6 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using asio::awaitable;
 using asio::use_awaitable;
-
-constexpr uint64_t kMaxBodyBytes = 64ull * 1024 * 1024;
 
 awaitable<OutboundResponse> exchange(asio::io_context& io, const OutboundRequest& req) {
   std::string_view url = req.url;

@@ -6,6 +6,8 @@
 #include <cctype>
 #include <cstdio>
 
+#include <boost/beast/core/string.hpp>
+
 #include "services/storage/hashes.h"
 
 namespace gcpsim::services::storage {
@@ -37,9 +39,7 @@ XmlError bad_argument(const std::string& message) { return {400, "InvalidArgumen
 // Signing parameters by name in any case: gcloud and gsutil sign "x-goog-signature", the
 // client libraries "X-Goog-Signature", and GCS takes both.
 bool same_name(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
-           return std::tolower(x) == std::tolower(y);
-         });
+  return boost::beast::iequals({a.data(), a.size()}, {b.data(), b.size()});
 }
 
 std::optional<std::string> param(const net::HttpRequest& req, std::string_view name) {
