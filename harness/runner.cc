@@ -103,7 +103,8 @@ void execute(StepContext& ctx, const StepKind& kind) {
   if (!kind.answers || ctx.step.kind == "wait_for") return;
   bool says_status = expect->is_object() && expect->contains("status");
   int status = ctx.response.value("status", 0);
-  if (ctx.step.kind != "http" && !says_status && status / 100 != 2) ctx.mismatches.push_back({"status", "2xx", std::to_string(status)});
+  // http and websocket steps judge their own status (a websocket step checks its 101).
+  if (ctx.step.kind != "http" && ctx.step.kind != "websocket" && !says_status && status / 100 != 2) ctx.mismatches.push_back({"status", "2xx", std::to_string(status)});
   if (expect->is_object()) check_expect(ctx, *expect, ctx.response);
   if (!ctx.mismatches.empty()) return;
   for (const auto& [name, path] : ctx.step.capture) {
