@@ -114,6 +114,10 @@ struct SocketClient::Impl {
     } catch (const std::exception&) {
       s->close_code = s->ws.reason().code ? static_cast<int>(s->ws.reason().code) : 1006;
     }
+    // As a browser does: once the peer is gone (or has closed), the TCP connection goes too,
+    // so a proxy between us sees both directions end.
+    beast::error_code ignored;
+    beast::get_lowest_layer(s->ws).socket().close(ignored);
     ended(*s);
   }
 
