@@ -25,8 +25,9 @@ struct Failure {
 };
 
 // Event attributes that number things in the order real requests arrived (the router's
-// trace ids and instance numbers): left out of an unordered transcript.
-constexpr std::array<const char*, 3> kArrivalOrderAttrs = {"trace", "instance", "spanId"};
+// trace ids and instance numbers, an HTTP stub's request numbers): left out of an unordered
+// transcript.
+constexpr std::array<const char*, 4> kArrivalOrderAttrs = {"trace", "instance", "spanId", "seq"};
 
 // Everything one run accumulates: transcript lines and how far the events were copied.
 // Unordered, events are kept aside and written last, sorted by time and then content,
