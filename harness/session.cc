@@ -347,26 +347,28 @@ core::StatusOr<Response> Session::ws_open(const std::string& name, Request req, 
 }
 
 core::StatusOr<Session::Frames> Session::ws_exchange(const std::string& name, const std::vector<std::string>& send,
-                                                     std::function<bool(const std::string&)> stop, bool close,
-                                                     core::Time limit) {
+                                                     Stop stop, bool close, core::Time limit) {
   auto it = websockets_.find(name);
   if (it == websockets_.end()) return core::Status::failed_precondition("no WebSocket named '" + name + "' was opened");
   WebSocket& ws = it->second;
-  Frames out;
   for (const auto& text : send) sockets_.ws_send(ws.id, text);
-  // Frames that came before this step count too.
-  auto seen = sockets_.ws_take(ws.id);
-  for (auto& f : seen) {
-    if (stop && !out.stopped && stop(f)) out.stopped = true;
-    out.frames.push_back(std::move(f));
-  }
-  if (stop && !out.stopped && !sockets_.ws_closed(ws.id)) {
-    sockets_.ws_await(ws.id, [&out, stop](const std::string& f) { return out.stopped = stop(f); });
+  // Frames that came before this step count too; new ones are judged as they arrive.
+  std::vector<std::string> got = std::exchange(ws.unread, {});
+  for (auto& f : sockets_.ws_take(ws.id)) got.push_back(std::move(f));
+  auto holds_in = [&](const std::vector<std::string>& frames) {
+    for (size_t n = 0; n < frames.size(); ++n)
+      if (stop(frames[n], n)) return true;
+    return false;
+  };
+  if (stop && !holds_in(got) && !sockets_.ws_closed(ws.id)) {
+    size_t next = got.size();
+    sockets_.ws_await(ws.id, [&next, &stop](const std::string& f) { return stop(f, next++); });
     Until until;
     until.harness = [&] { return !sockets_.ws_awaited(ws.id); };
     auto done = drive(until, limit);
     sockets_.ws_await(ws.id, nullptr);
     if (!done.ok()) return done.status();
+    for (auto& f : sockets_.ws_take(ws.id)) got.push_back(std::move(f));
   }
   if (close) {
     sockets_.ws_close(ws.id);
@@ -375,11 +377,22 @@ core::StatusOr<Session::Frames> Session::ws_exchange(const std::string& name, co
     until.harness = [&] { return sockets_.ws_closed(ws.id); };
     auto done = drive(until, limit);
     if (!done.ok()) return done.status();
+    for (auto& f : sockets_.ws_take(ws.id)) got.push_back(std::move(f));
   }
-  for (auto& f : sockets_.ws_take(ws.id)) out.frames.push_back(std::move(f));
-  out.closed = sockets_.ws_closed(ws.id);
+  Frames out;
+  for (size_t n = 0; n < got.size(); ++n) {
+    bool last = stop && !out.stopped && !close && stop(got[n], n);
+    if (out.stopped) {
+      ws.unread.push_back(std::move(got[n]));
+      continue;
+    }
+    out.frames.push_back(std::move(got[n]));
+    out.stopped = last;
+  }
+  if (close && stop) out.stopped = holds_in(out.frames);
+  out.closed = sockets_.ws_closed(ws.id) && ws.unread.empty();
   out.close_code = out.closed ? sockets_.ws_close_code(ws.id) : 0;
-  if (out.closed) await_ws_recorded(ws);
+  if (sockets_.ws_closed(ws.id)) await_ws_recorded(ws);
   return out;
 }
 

@@ -87,8 +87,11 @@ class Session {
   // Sends frames in order, then (with `stop`) drives virtual time until a frame for which it
   // holds arrives, the connection ends or `limit` passes; with `close`, closes and waits for
   // the end. Ended connections are recorded by the router before this returns.
-  core::StatusOr<Frames> ws_exchange(const std::string& name, const std::vector<std::string>& send,
-                                     std::function<bool(const std::string&)> stop, bool close, core::Time limit);
+  // `stop(frame, n)` sees each frame with its position n (from 0) in this step's frames; frames
+  // after the one it holds for stay for the next step.
+  using Stop = std::function<bool(const std::string& frame, size_t n)>;
+  core::StatusOr<Frames> ws_exchange(const std::string& name, const std::vector<std::string>& send, Stop stop,
+                                     bool close, core::Time limit);
 
  private:
   enum class Jump { kDone, kMoved, kIdle, kBusy };  // kBusy: real work resumed, settle again
@@ -104,6 +107,7 @@ class Session {
     std::string service, path;  // the Run service and path, when it goes through the router
     size_t routed_before = 0;   // that path's run.request events when it opened
     bool recorded = false;
+    std::vector<std::string> unread;  // received after a step's awaited frame
   };
   void await_ws_recorded(WebSocket& ws);
 

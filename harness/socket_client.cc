@@ -122,7 +122,6 @@ struct SocketClient::Impl {
   }
 
   asio::awaitable<void> write_frames(std::shared_ptr<Socket> s) {
-    s->writing = true;
     try {
       while (s->open && !s->outbox.empty()) {
         std::string text = std::move(s->outbox.front());
@@ -136,8 +135,11 @@ struct SocketClient::Impl {
     s->writing = false;
   }
 
+  // One writer at a time: marked before it is spawned, as it only starts at the next poll.
   void pump(const std::shared_ptr<Socket>& s) {
-    if (!s->writing && s->open) asio::co_spawn(io, write_frames(s), asio::detached);
+    if (s->writing || !s->open) return;
+    s->writing = true;
+    asio::co_spawn(io, write_frames(s), asio::detached);
   }
 
   asio::awaitable<Response> exchange(Request req, std::chrono::milliseconds guard) {

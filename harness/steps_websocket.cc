@@ -1,6 +1,8 @@
 // The websocket step: open a named connection (to a Run service through its router, or a URL),
 // send text or JSON frames, receive a number of frames or until one matches, close. The
 // connection outlives the step, so a conversation spans steps (and a crash between them).
+#include <algorithm>
+
 #include "harness/steps.h"
 
 namespace gcpsim::harness {
@@ -29,19 +31,19 @@ Json frame_json(const std::string& text) {
 }
 
 // What the step waits for: `receive: N` frames, or `until:` a frame matching a value.
-std::function<bool(const std::string&)> stop_condition(const Json& p) {
+Session::Stop stop_condition(const Json& p) {
   if (p.contains("until")) {
     Json want = p["until"];
-    return [want](const std::string& f) {
+    return [want](const std::string& f, size_t) {
       std::vector<Mismatch> ms;
       match(want, frame_json(f), "", ms);
       return ms.empty();
     };
   }
   if (p.contains("receive")) {
-    auto n = std::make_shared<int64_t>(int_param(p, "receive", 1));
-    if (*n <= 0) return nullptr;
-    return [n](const std::string&) { return --*n == 0; };
+    auto n = static_cast<size_t>(std::max<int64_t>(0, int_param(p, "receive", 1)));
+    if (n == 0) return nullptr;
+    return [n](const std::string&, size_t i) { return i + 1 == n; };
   }
   return nullptr;
 }
@@ -86,8 +88,8 @@ void run_websocket(StepContext& ctx, const Json& p) {
   // Waiting for a frame that never came fails the step, unless the scenario expects the end.
   bool expects_end = ctx.step.expect.is_object() && ctx.step.expect.contains("closed");
   if (stop && !got->stopped && !expects_end) {
-    std::string what = p.contains("until") ? "a frame matching " + show(p["until"]) : p["receive"].dump() + " frames";
-    throw StepError{"WebSocket '" + name + "': no " + what + (got->closed ? " before it closed" : " within the step's timeout"),
+    std::string what = p.contains("until") ? "no frame matching " + show(p["until"]) : "fewer than " + p["receive"].dump() + " frames";
+    throw StepError{"WebSocket '" + name + "': " + what + (got->closed ? " before it closed" : " within the step's timeout"),
                     "  received: " + show(messages, 600) + "\n"};
   }
 }
