@@ -137,16 +137,17 @@ class Socket {
       const text = this.buf.subarray(off, off + len).toString();
       this.buf = this.buf.subarray(off + len);
       if (opcode === 8) { this.sock.end(); continue; }
+      if (opcode === 9) { this.write(0x8a, Buffer.from(text)); continue; }  // uvicorn pings every 20 s: pong
       if (opcode === 1) this.frames.push(JSON.parse(text));
       this.wake();
     }
   }
   wake() { for (const w of this.waiters.splice(0)) w(); }
-  send(obj) {
-    const payload = Buffer.from(JSON.stringify(obj));
+  send(obj) { this.write(0x81, Buffer.from(JSON.stringify(obj))); }
+  write(first, payload) {
     const mask = crypto.randomBytes(4);
-    const head = payload.length < 126 ? Buffer.from([0x81, 0x80 | payload.length])
-      : Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 255]);
+    const head = payload.length < 126 ? Buffer.from([first, 0x80 | payload.length])
+      : Buffer.from([first, 0x80 | 126, payload.length >> 8, payload.length & 255]);
     this.sock.write(Buffer.concat([head, mask, Buffer.from(payload.map((b, i) => b ^ mask[i % 4]))]));
   }
   // Resolves with the first frame of `type` (frames before it are dropped), null if it closed.
@@ -227,6 +228,19 @@ async function main() {
     const cpu1 = { router: cpuSeconds(gcpsimPids), backend: cpuSeconds(pids) };
     const rss1 = { router: rssMiB(gcpsimPids), backend: rssMiB(pids) };
     const stats = await (await fetch(`http://127.0.0.1:${BACKEND_PORT}/api/stats`)).json();
+    // Why connections ended: the backend's instance exits and the router's WebSocket outcomes.
+    const events = async (q) => (await (await fetch(`http://127.0.0.1:${edge}/_gcpsim/events?${q}&limit=50000`)).json()).events;
+    const exits = {};
+    for (const e of await events('kind=process.*&service=eaili5-base-backend')) {
+      exits[e.kind] = (exits[e.kind] || 0) + 1;
+    }
+    const outcomes = {};
+    for (const e of await events('kind=run.request&service=eaili5-base-backend')) {
+      const k = `${e.attrs.path} ${e.attrs.status}`;
+      outcomes[k] = (outcomes[k] || 0) + 1;
+    }
+    const instances = (await (await fetch(`http://127.0.0.1:${edge}/_gcpsim/run`)).json()).services
+      .find((x) => x.name === 'eaili5-base-backend').instances.length;
     for (const s of sockets) s.sock.destroy();
 
     const f = (x) => x.toFixed(1);
@@ -235,7 +249,8 @@ async function main() {
                 (CONCURRENCY ? `, backend concurrency ${CONCURRENCY}` : ', backend concurrency 80 (the fixture\'s)'));
     console.log(`  connections held: ${held} after ramp-up (${connectMs} ms), ${stillHeld} after the load; ` +
                 `${refused} refused ${JSON.stringify(refusals)}; Redis tracked ${stats.websockets}`);
-    console.log(`  backend instances: ${pids.length}`);
+    console.log(`  backend instances: ${instances} (${pids.length} processes); instance events ${JSON.stringify(exits)}; ` +
+                `router records (path status) ${JSON.stringify(outcomes)}`);
     console.log(`  messages answered: ${rtt.length} in ${loadMs} ms (${f(rtt.length / (loadMs / 1000))}/s); failures ${JSON.stringify(errors)}`);
     console.log(`  round-trip (send → done)  p50 ${f(pct(rtt, 50))} ms  p95 ${f(p95)} ms  p99 ${f(p99)} ms  max ${f(Math.max(...rtt))} ms`);
     console.log(`  first token               p50 ${f(pct(first, 50))} ms  p95 ${f(pct(first, 95))} ms  p99 ${f(pct(first, 99))} ms`);
