@@ -51,7 +51,16 @@ struct SocketClient::Impl {
     stream.expires_after(guard);
     tcp::resolver resolver(io);
     auto endpoints = co_await resolver.async_resolve(u.host, u.port, asio::use_awaitable);
-    co_await stream.async_connect(endpoints, asio::use_awaitable);
+    if (req.source.empty()) {
+      co_await stream.async_connect(endpoints, asio::use_awaitable);
+    } else {
+      // A chosen client address (a load balancer's CLIENT_IP affinity sees it): bound
+      // before connecting to the first address the name resolves to.
+      auto from = asio::ip::make_address(req.source);
+      stream.socket().open(from.is_v4() ? tcp::v4() : tcp::v6());
+      stream.socket().bind(tcp::endpoint(from, 0));
+      co_await stream.socket().async_connect(endpoints.begin()->endpoint(), asio::use_awaitable);
+    }
     http::request<http::string_body> r;
     r.method_string(req.method);
     r.target(u.target);
