@@ -67,6 +67,7 @@ test('an account\'s directory lists its entries, and with ?recursive=true answer
   assert.equal(await listing.text(), 'aliases\nemail\nidentity\nscopes\ntoken\n');
   const all = await fetch(`${base}/default/?recursive=true`, h);
   assert.equal(all.status, 200);
+  assert.equal(all.headers.get('content-type'), 'application/json');
   assert.deepEqual(await all.json(), { aliases: ['default'], email: '123456789012-compute@developer.gserviceaccount.com',
     scopes: ['https://www.googleapis.com/auth/cloud-platform'] });
   assert.equal(await (await fetch(`${base}/`, h)).text(), 'default/\n123456789012-compute@developer.gserviceaccount.com/\n');

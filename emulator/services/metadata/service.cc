@@ -27,8 +27,10 @@ constexpr const char* kDefaultScopes = "https://www.googleapis.com/auth/cloud-pl
 HttpResponse metadata_text(std::string body) {
   return HttpResponse::text(200, std::move(body), "application/text").header("Metadata-Flavor", "Google");
 }
+// The metadata server says exactly "application/json" (no charset); older google-auth
+// releases parse a body as JSON only when the content type is that string.
 HttpResponse metadata_json(const json& j) {
-  return HttpResponse::json(200, j.dump()).header("Metadata-Flavor", "Google");
+  return HttpResponse::text(200, j.dump(), "application/json").header("Metadata-Flavor", "Google");
 }
 
 class MetadataService final : public Service {
