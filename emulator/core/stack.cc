@@ -91,7 +91,7 @@ class Parser final : public SectionContext {
     Field doc{root, "", 1, 1};
     std::vector<std::string_view> keys = {"project", "region", "seed", "run", "functions", "pubsub",
                                           "storage", "secrets", "faults"};
-    for (auto& s : sections_) keys.push_back(s.key);
+    for (auto& s : sections_) if (s.key.rfind("run.", 0) != 0) keys.push_back(s.key);
     Map top(doc, keys);
     if (auto f = top.get("project")) project(*f);
     if (auto f = top.get("region")) region(*f);
@@ -103,6 +103,7 @@ class Parser final : public SectionContext {
     if (auto f = top.get("pubsub")) pubsub(*f);
     if (auto f = top.get("faults")) faults(*f);
     for (auto& s : sections_) {
+      if (s.key.rfind("run.", 0) == 0) continue;  // read with each run entry
       if (auto f = top.get(s.key)) cfg_.sections[s.key] = s.parse(*f, *this);
     }
     // References are checked once everything is declared, so sections may come in any order.
@@ -167,7 +168,8 @@ class Parser final : public SectionContext {
       if (s.image.empty()) fail(*f, "applies to an image only; without one, put the arguments in command");
       s.args = strings(*f);
     }
-    if (s.image.empty() || m.has("command")) {
+    // A service.yaml may name the command itself; an image brings its own entrypoint.
+    if (m.has("command") || (s.command.empty() && s.image.empty())) {
       Field cmd = m.require("command");
       s.command = strings(cmd);
       if (s.command.empty()) fail(cmd, "must name a program to run");
@@ -231,10 +233,18 @@ class Parser final : public SectionContext {
     });
   }
 
+  // A section registered as "run.KEY" (the Knative reader's "run.service_yaml") reads an
+  // entry holding KEY into the config the entry's own keys then complete.
   void run(const Field& section) {
+    auto keys = kRunKeys;
+    for (auto& s : sections_) if (s.key.rfind("run.", 0) == 0) keys.push_back(std::string_view(s.key).substr(4));
     for (auto& [name, f] : entries(section)) {
       check_service_name(f, name, 49);
-      cfg_.run[name] = service(Map(f, kRunKeys), RunServiceConfig{});
+      Map m(f, keys);
+      RunServiceConfig base;
+      for (auto& s : sections_)
+        if (s.key.rfind("run.", 0) == 0 && m.has(s.key.substr(4))) base = std::any_cast<RunServiceConfig>(s.parse(f, *this));
+      cfg_.run[name] = service(m, std::move(base));
     }
   }
 

@@ -48,6 +48,10 @@ struct RunServiceConfig {
   std::optional<StartupProbe> startup_probe;
   bool allow_unauthenticated = true;
   Ingress ingress = Ingress::kAll;
+  // From a Knative service.yaml (services/run/knative.h).
+  std::map<std::string, std::string> labels;
+  std::string service_account;       // serviceAccountName, as an email; empty: the default account
+  std::vector<std::string> notices;  // "service.yaml:12: field: why it has no effect here"
 };
 
 struct FunctionTrigger {

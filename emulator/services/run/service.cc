@@ -47,6 +47,12 @@ void RunService::start() {
     revisions_.emplace(name, std::make_unique<Revision>(*deps_, name, config));
   for (const auto& [name, function] : ctx_.stack.functions)
     revisions_.emplace(name, std::make_unique<Revision>(*deps_, name, function.service));
+  for (const auto& [name, config] : ctx_.stack.run) {
+    for (const auto& notice : config.notices) {  // what a service.yaml asked for that has no effect here
+      ctx_.env.events.record("run.config.notice", name, {{"notice", notice}});
+      std::cerr << "gcpsim: note: " << notice << std::endl;
+    }
+  }
   for (auto& [name, rev] : revisions_) {
     auto st = rev->start();
     if (st.is_ok()) continue;
