@@ -23,6 +23,7 @@ function rss(pid, field = 'VmHWM') {
 async function main() {
   const sim = await startGcpsim();
   process.env.BIGQUERY_EMULATOR_HOST = sim.url;
+  process.env.GCE_METADATA_HOST = new URL(sim.url).host;  // credentials from gcpsim's metadata server
   const bq = new BigQuery({ projectId: 'demo-project' });
   try {
     const [ds] = await bq.createDataset('bench');

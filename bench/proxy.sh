@@ -97,9 +97,9 @@ if [ -n "$pgbench" ] && [ -d "$here/../emulator/services/backing/pglite/node_mod
   printf '\\set k random(1, 1000)\nSELECT id FROM items ORDER BY embedding <-> (SELECT embedding FROM items WHERE id = :k) LIMIT 5;\n' > "$work/knn.sql"
   tps() {  # port script
     "$pgbench" -n -h 127.0.0.1 -p "$1" -U postgres -M extended -c 4 -T 5 -f "$2" postgres 2>&1 |
-      sed -n 's/^tps = \([0-9.]*\).*/\1/p; s/^latency average = \([0-9.]*\) ms/\1/p' | paste -sd' '
+      awk '/^latency average/ {ms = $4} /^tps = / {tps = $3} END {printf "%.0f tps, %s ms", tps, ms}'
   }
-  echo "Cloud SQL: pgbench -M extended, 4 clients, 5 s (tps, latency ms)"
+  echo "Cloud SQL: pgbench -M extended, 4 clients, 5 s (transactions/s, average latency)"
   for server in postgres-debian postgres-vectors; do
     engine=$(port_of "$server" engine)
     dp=$(port_of "$server" upstreamPort)

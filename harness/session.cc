@@ -251,6 +251,17 @@ core::StatusOr<bool> Session::drive(const Until& until, core::Time limit) {
   }
 }
 
+core::StatusOr<bool> Session::hold(const std::function<bool(core::Env&)>& until, core::Duration real) {
+  const int64_t polls = std::chrono::duration_cast<std::chrono::microseconds>(real) / kPoll;
+  for (int64_t i = 0;; ++i) {
+    auto st = settle();
+    if (!st.is_ok()) return st;
+    if (on_engine(until)) return true;
+    if (i >= polls) return false;
+    sockets_.poll(kPoll);
+  }
+}
+
 // No timer is due before the limit, but processes may still act on their own: give them
 // real time (bounded) before the clock jumps to the limit.
 core::StatusOr<Session::Jump> Session::wait_on_processes(const std::function<bool()>& holds, core::Time limit) {

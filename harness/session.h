@@ -68,6 +68,9 @@ class Session {
   // Drives virtual time until a condition holds (true) or the clock reaches `limit`
   // (false). While nothing real can be in flight, timers run back to back on the engine.
   core::StatusOr<bool> drive(const Until& until, core::Time limit);
+  // Leaves the clock where it is while processes work on their own (a queue worker): true
+  // once the condition holds, false when `real` (real time, counted in polls) has passed.
+  core::StatusOr<bool> hold(const std::function<bool(core::Env&)>& until, core::Duration real);
   // Waits (bounded, in real time) until nothing real is in flight.
   core::Status settle();
 

@@ -41,6 +41,18 @@ Url split(const std::string& url, const std::string& target) {
   return u;
 }
 
+// The address to connect to (the first the name resolves to; URLs here name loopback
+// addresses), with the socket bound to `source` when one is given: the client address a load
+// balancer's CLIENT_IP affinity sees. Not a coroutine: one co_await, no branches around it.
+tcp::endpoint prepare(tcp::socket& socket, const tcp::resolver::results_type& endpoints, const std::string& source) {
+  tcp::endpoint target = endpoints.begin()->endpoint();
+  if (source.empty()) return target;
+  auto from = asio::ip::make_address(source);
+  socket.open(from.is_v4() ? tcp::v4() : tcp::v6());
+  socket.bind(tcp::endpoint(from, 0));
+  return target;
+}
+
 }  // namespace
 
 // One WebSocket: frames in, frames queued out (one write at a time, as Beast requires).
@@ -148,7 +160,7 @@ struct SocketClient::Impl {
     stream.expires_after(guard);
     tcp::resolver resolver(io);
     auto endpoints = co_await resolver.async_resolve(u.host, u.port, asio::use_awaitable);
-    co_await stream.async_connect(endpoints, asio::use_awaitable);
+    co_await stream.socket().async_connect(prepare(stream.socket(), endpoints, req.source), asio::use_awaitable);
     http::request<http::string_body> r;
     r.method_string(req.method);
     r.target(u.target);

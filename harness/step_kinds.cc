@@ -48,13 +48,15 @@ void check_timeout(const Map& m) {
 }
 
 void check_http(const Field& f) {
-  Map m(f, {"method", "path", "service", "url", "stub", "headers", "query", "json", "body", "body_size", "timeout"});
+  Map m(f, {"method", "path", "service", "url", "stub", "headers", "query", "json", "body", "body_size", "timeout", "source"});
   if (m.has("json") && m.has("body")) sf::fail_under(f, "give json or body, not both");
   if (auto n = m.get("body_size")) {
     if (m.has("json")) sf::fail_under(f, "body_size repeats body; it does not go with json");
     sf::integer(*n, 0, kMaxBodySize);
   }
   if (m.has("service") + m.has("url") + m.has("stub") > 1) sf::fail_under(f, "give one of service, url or stub");
+  if (auto s = m.get("source"); s && !m.has("url") && !m.has("service"))
+    sf::fail(*s, "source: the client address of a socket request, so it needs url or service");
   if (!m.has("url")) m.require("path");
   if (auto h = m.get("headers")) sf::string_map(*h);
   check_timeout(m);
@@ -121,7 +123,7 @@ void check_secret(const Field& f) {
 void check_advance(const Field& f) { check_duration(f); }
 
 void check_wait_for(const Field& f) {
-  Map m(f, {"event", "log", "http", "expect", "count", "within", "every"});
+  Map m(f, {"event", "log", "http", "expect", "count", "within", "every", "hold"});
   int conditions = m.has("event") + m.has("log") + m.has("http");
   if (conditions != 1) sf::fail_under(f, "wait_for needs exactly one of event, log or http");
   if (auto e = m.get("event")) check_event(*e);
@@ -134,6 +136,11 @@ void check_wait_for(const Field& f) {
   if (auto c = m.get("count"); c && !has_var(*c)) sf::integer(*c, 1, INT64_MAX);
   if (auto w = m.get("within")) check_duration(*w);
   if (auto w = m.get("every")) check_duration(*w);
+  if (auto h = m.get("hold")) {
+    if (m.has("http")) sf::fail(*h, "hold: belongs to an event or log condition (an http condition moves the clock)");
+    if (m.has("within")) sf::fail(*h, "hold: the clock stays put, so within (virtual time) does not apply");
+    if (!has_var(*h)) sf::duration(*h, std::chrono::milliseconds(1), std::chrono::minutes(5));
+  }
 }
 
 void check_fault(const Field& f) { sf::read_fault(f); }

@@ -92,6 +92,7 @@ Request http_request(StepContext& ctx, const Json& p) {
     r.url = service_url(ctx, r.run_service);
   }
   if (p.contains("url")) r.url = text_param(p, "url");
+  if (p.contains("source")) r.source = text_param(p, "source");
   // A url may carry its own path: no path then adds nothing to it ("/" only for the edge).
   r.target = text_param(p, "path", p.contains("url") ? "" : "/") + query_string(p.value("query", Json::object()));
   if (p.contains("headers")) {
