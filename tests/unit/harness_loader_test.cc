@@ -78,7 +78,7 @@ TEST_CASE("load errors name the file, the line and the step") {
         "orders.yaml:2: step 1: advance: expected a duration like '10s' or '5m', got 'soon'");
   CHECK(load_error("steps:\n  - http: {path: /, verb: GET}\n") ==
         "orders.yaml:2: step 1: unknown key 'verb' in http (expected one of: method, path, service, url, stub, headers, "
-        "query, json, body, body_size, timeout)");
+        "query, json, body, body_size, timeout, source)");
   CHECK(load_error("steps:\n  - http: {path: /, json: {a: 1}, body_size: 10}\n") ==
         "orders.yaml:2: step 1: http: body_size repeats body; it does not go with json");
   CHECK(load_error("steps:\n  - advance: 1s\n    expect: {status: 200}\n") ==
