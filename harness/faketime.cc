@@ -6,10 +6,25 @@
 #include <filesystem>
 #include <fstream>
 
+#include "services/compute/config.h"
+
 namespace gcpsim::harness {
 namespace {
 
 constexpr const char* kLibfaketime = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
+
+// "GROUP/PROCESS": a process of a Compute Engine instance group's template.
+std::map<std::string, std::string>* compute_process_env(core::StackConfig& stack, const std::string& name) {
+  auto slash = name.find('/');
+  auto it = stack.sections.find("compute");
+  if (slash == std::string::npos || it == stack.sections.end()) return nullptr;
+  auto* compute = std::any_cast<services::compute::ComputeConfig>(&it->second);
+  if (!compute) return nullptr;
+  auto g = compute->groups.find(name.substr(0, slash));
+  if (g == compute->groups.end()) return nullptr;
+  auto p = g->second.processes.find(name.substr(slash + 1));
+  return p == g->second.processes.end() ? nullptr : &p->second.env;
+}
 
 }  // namespace
 
@@ -18,8 +33,12 @@ std::optional<std::string> enable_faketime(core::StackConfig& stack, const std::
   if (names.empty()) return std::nullopt;
   if (!std::filesystem::exists(kLibfaketime)) return std::string("faketime: ") + kLibfaketime + " is missing (apt-get install faketime)";
   for (const auto& n : names) {
-    if (!stack.run.count(n) && !stack.functions.count(n)) return "faketime: no Cloud Run service or function '" + n + "' in the stack";
-    auto& env = stack.run.count(n) ? stack.run[n].env : stack.functions[n].service.env;
+    auto* process_env = compute_process_env(stack, n);
+    if (n.find('/') != std::string::npos && !process_env)
+      return "faketime: no Compute Engine instance group process '" + n + "' (GROUP/PROCESS) in the stack";
+    if (!process_env && !stack.run.count(n) && !stack.functions.count(n))
+      return "faketime: no Cloud Run service or function '" + n + "' in the stack";
+    auto& env = process_env ? *process_env : stack.run.count(n) ? stack.run[n].env : stack.functions[n].service.env;
     env["LD_PRELOAD"] = kLibfaketime;
     env["FAKETIME_TIMESTAMP_FILE"] = file;
     env["FAKETIME_NO_CACHE"] = "1";

@@ -12,6 +12,7 @@ struct Request {
   std::string method = "GET";
   std::string url;      // "http://127.0.0.1:9001" for a socket; empty: the edge, in process
   std::string run_service;  // the Cloud Run service behind `url`, if any
+  std::string source;   // the client's own address for a socket ("127.0.0.5"); empty: any
   std::string target;   // "/v1/projects/p/topics/t:publish?x=1"
   net::Headers headers;
   std::string body;

@@ -251,6 +251,17 @@ core::StatusOr<bool> Session::drive(const Until& until, core::Time limit) {
   }
 }
 
+core::StatusOr<bool> Session::hold(const std::function<bool(core::Env&)>& until, core::Duration real) {
+  const int64_t polls = std::chrono::duration_cast<std::chrono::microseconds>(real) / kPoll;
+  for (int64_t i = 0;; ++i) {
+    auto st = settle();
+    if (!st.is_ok()) return st;
+    if (on_engine(until)) return true;
+    if (i >= polls) return false;
+    sockets_.poll(kPoll);
+  }
+}
+
 // No timer is due before the limit, but processes may still act on their own: give them
 // real time (bounded) before the clock jumps to the limit.
 core::StatusOr<Session::Jump> Session::wait_on_processes(const std::function<bool()>& holds, core::Time limit) {
@@ -317,6 +328,78 @@ core::Status Session::settle() {
     }
     sockets_.poll(kPoll);
   }
+}
+
+bool Session::ws_open_now(const std::string& name) {
+  auto it = websockets_.find(name);
+  return it != websockets_.end() && !sockets_.ws_closed(it->second.id);
+}
+
+core::StatusOr<Response> Session::ws_open(const std::string& name, Request req, core::Time limit) {
+  WebSocket ws;
+  ws.service = req.run_service;
+  ws.path = req.target.substr(0, req.target.find('?'));
+  if (!ws.service.empty()) ws.routed_before = run_requests(ws.service, ws.path);
+  ws.id = sockets_.open_websocket(std::move(req), kSocketGuard);
+  std::optional<Response> got;
+  Until until;
+  until.harness = [&] {
+    if (!got) got = sockets_.take(ws.id);
+    return got.has_value();
+  };
+  auto done = drive(until, limit);
+  if (!done.ok()) return done.status();
+  if (!got) return core::Status::deadline_exceeded("no answer to the WebSocket handshake within the step's timeout (virtual time)");
+  // A refused upgrade is an ordinary request for the router: wait until it is recorded.
+  if (got->status != 101 && !ws.service.empty()) await_run_requests(ws.service, ws.path, ws.routed_before + 1);
+  ws.recorded = got->status != 101;
+  websockets_[name] = ws;
+  return *got;
+}
+
+core::StatusOr<Session::Frames> Session::ws_exchange(const std::string& name, const std::vector<std::string>& send,
+                                                     std::function<bool(const std::string&)> stop, bool close,
+                                                     core::Time limit) {
+  auto it = websockets_.find(name);
+  if (it == websockets_.end()) return core::Status::failed_precondition("no WebSocket named '" + name + "' was opened");
+  WebSocket& ws = it->second;
+  Frames out;
+  for (const auto& text : send) sockets_.ws_send(ws.id, text);
+  // Frames that came before this step count too.
+  auto seen = sockets_.ws_take(ws.id);
+  for (auto& f : seen) {
+    if (stop && !out.stopped && stop(f)) out.stopped = true;
+    out.frames.push_back(std::move(f));
+  }
+  if (stop && !out.stopped && !sockets_.ws_closed(ws.id)) {
+    sockets_.ws_await(ws.id, [&out, stop](const std::string& f) { return out.stopped = stop(f); });
+    Until until;
+    until.harness = [&] { return !sockets_.ws_awaited(ws.id); };
+    auto done = drive(until, limit);
+    sockets_.ws_await(ws.id, nullptr);
+    if (!done.ok()) return done.status();
+  }
+  if (close) {
+    sockets_.ws_close(ws.id);
+    sockets_.ws_await(ws.id, [](const std::string&) { return false; });  // until it has ended
+    Until until;
+    until.harness = [&] { return sockets_.ws_closed(ws.id); };
+    auto done = drive(until, limit);
+    if (!done.ok()) return done.status();
+  }
+  for (auto& f : sockets_.ws_take(ws.id)) out.frames.push_back(std::move(f));
+  out.closed = sockets_.ws_closed(ws.id);
+  out.close_code = out.closed ? sockets_.ws_close_code(ws.id) : 0;
+  if (out.closed) await_ws_recorded(ws);
+  return out;
+}
+
+// The router records a WebSocket when its byte pump ends; the transcript must not depend on
+// whether that comes before or after the next step.
+void Session::await_ws_recorded(WebSocket& ws) {
+  if (ws.recorded || ws.service.empty()) return;
+  await_run_requests(ws.service, ws.path, ws.routed_before + 1);
+  ws.recorded = true;
 }
 
 void Session::write_faketime() {

@@ -48,15 +48,32 @@ void check_timeout(const Map& m) {
 }
 
 void check_http(const Field& f) {
-  Map m(f, {"method", "path", "service", "url", "stub", "headers", "query", "json", "body", "body_size", "timeout"});
+  Map m(f, {"method", "path", "service", "url", "stub", "headers", "query", "json", "body", "body_size", "timeout", "source"});
   if (m.has("json") && m.has("body")) sf::fail_under(f, "give json or body, not both");
   if (auto n = m.get("body_size")) {
     if (m.has("json")) sf::fail_under(f, "body_size repeats body; it does not go with json");
     sf::integer(*n, 0, kMaxBodySize);
   }
   if (m.has("service") + m.has("url") + m.has("stub") > 1) sf::fail_under(f, "give one of service, url or stub");
+  if (auto s = m.get("source"); s && !m.has("url") && !m.has("service"))
+    sf::fail(*s, "source: the client address of a socket request, so it needs url or service");
   if (!m.has("url")) m.require("path");
   if (auto h = m.get("headers")) sf::string_map(*h);
+  check_timeout(m);
+}
+
+// websocket: {id, service | url, path, headers, query, send, receive | until, close, timeout}.
+void check_websocket(const Field& f) {
+  Map m(f, {"id", "service", "url", "path", "headers", "query", "send", "receive", "until", "close", "timeout"});
+  if (m.has("service") && m.has("url")) sf::fail_under(f, "give service or url, not both");
+  if (m.has("service")) m.require("path");
+  if (m.has("path") && !m.has("service") && !m.has("url")) sf::fail_under(f, "path opens a connection: give service or url too");
+  if (m.has("receive") && m.has("until")) sf::fail_under(f, "give receive (a count) or until (a frame to wait for), not both");
+  if (auto n = m.get("receive"); n && !has_var(*n)) sf::integer(*n, 0, 100000);
+  if (auto c = m.get("close")) sf::boolean(*c);
+  if (auto h = m.get("headers")) sf::string_map(*h);
+  if (!m.has("service") && !m.has("url") && !m.has("send") && !m.has("receive") && !m.has("until") && !m.has("close"))
+    sf::fail_under(f, "a websocket step opens (service or url), sends, receives (receive or until) or closes");
   check_timeout(m);
 }
 
@@ -106,7 +123,7 @@ void check_secret(const Field& f) {
 void check_advance(const Field& f) { check_duration(f); }
 
 void check_wait_for(const Field& f) {
-  Map m(f, {"event", "log", "http", "expect", "count", "within", "every"});
+  Map m(f, {"event", "log", "http", "expect", "count", "within", "every", "hold"});
   int conditions = m.has("event") + m.has("log") + m.has("http");
   if (conditions != 1) sf::fail_under(f, "wait_for needs exactly one of event, log or http");
   if (auto e = m.get("event")) check_event(*e);
@@ -119,6 +136,11 @@ void check_wait_for(const Field& f) {
   if (auto c = m.get("count"); c && !has_var(*c)) sf::integer(*c, 1, INT64_MAX);
   if (auto w = m.get("within")) check_duration(*w);
   if (auto w = m.get("every")) check_duration(*w);
+  if (auto h = m.get("hold")) {
+    if (m.has("http")) sf::fail(*h, "hold: belongs to an event or log condition (an http condition moves the clock)");
+    if (m.has("within")) sf::fail(*h, "hold: the clock stays put, so within (virtual time) does not apply");
+    if (!has_var(*h)) sf::duration(*h, std::chrono::milliseconds(1), std::chrono::minutes(5));
+  }
 }
 
 void check_fault(const Field& f) { sf::read_fault(f); }
@@ -196,7 +218,7 @@ void check_firestore_state(const Field& f) { Map(f, {"document", "json", "absent
 
 void check_expect_value(const Field& f, bool with_response) {
   std::vector<std::string_view> keys = {"events", "events_in_order", "logs", "object", "secret", "redis", "sql", "firestore", "stub"};
-  if (with_response) keys.insert(keys.end(), {"status", "json", "body", "headers", "messages", "value", "rows", "error"});
+  if (with_response) keys.insert(keys.end(), {"status", "json", "body", "headers", "messages", "value", "rows", "error", "closed", "close_code"});
   Map m(f, keys);
   if (auto e = m.get("events")) check_list_of(*e, check_event);
   if (auto e = m.get("events_in_order")) check_list_of(*e, check_event);
@@ -232,6 +254,7 @@ const std::vector<StepKind>& step_kinds() {
       {"hmac",          true,    check_hmac,          run_hmac},
       {"backup",        true,    check_backup,        run_backup},
       {"restore",       true,    check_restore,       run_restore},
+      {"websocket",     true,    check_websocket,     run_websocket},
   };
   return kTable;
 }

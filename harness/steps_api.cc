@@ -82,8 +82,6 @@ Json pulled(const Json& received) {
 
 }  // namespace
 
-namespace {
-
 // The request an http step's (substituted) value describes.
 Request http_request(StepContext& ctx, const Json& p) {
   Request r;
@@ -94,6 +92,7 @@ Request http_request(StepContext& ctx, const Json& p) {
     r.url = service_url(ctx, r.run_service);
   }
   if (p.contains("url")) r.url = text_param(p, "url");
+  if (p.contains("source")) r.source = text_param(p, "source");
   // A url may carry its own path: no path then adds nothing to it ("/" only for the edge).
   r.target = text_param(p, "path", p.contains("url") ? "" : "/") + query_string(p.value("query", Json::object()));
   if (p.contains("headers")) {
@@ -116,8 +115,6 @@ Request http_request(StepContext& ctx, const Json& p) {
   }
   return r;
 }
-
-}  // namespace
 
 void run_http(StepContext& ctx, const Json& p) {
   auto res = ctx.call(http_request(ctx, p), duration_param(p, "timeout", kDefaultTimeout));

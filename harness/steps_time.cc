@@ -41,11 +41,14 @@ void wait_for_event(StepContext& ctx, const Json& p, core::Time limit) {
     }
     return seen >= want;
   };
-  auto ok = ctx.session.drive({cond, nullptr}, limit);
+  auto ok = p.contains("hold") ? ctx.session.hold(cond, duration_param(p, "hold", {}))
+                               : ctx.session.drive({cond, nullptr}, limit);
   if (!ok.ok()) throw StepError{ok.status().message()};
   ctx.record["seen"] = seen;
   if (!*ok) {
-    ctx.mismatches.push_back({"event " + show(spec), "count >= " + std::to_string(want) + " within " + as_text(p.value("within", "5m")),
+    std::string bound = p.contains("hold") ? " in " + as_text(p["hold"]) + " of real time, the clock held"
+                                           : " within " + as_text(p.value("within", "5m"));
+    ctx.mismatches.push_back({"event " + show(spec), "count >= " + std::to_string(want) + bound,
                               std::to_string(seen)});
   }
 }

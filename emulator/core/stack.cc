@@ -74,8 +74,8 @@ void check_env_name(const Field& f, const std::string& name) {
 // ---- the stack ----
 
 const std::vector<std::string_view> kRunKeys = {
-    "command", "cwd", "env", "secret_env", "port", "concurrency", "min_instances", "max_instances",
-    "timeout", "startup_probe", "allow_unauthenticated", "ingress"};
+    "command", "image", "args", "cwd", "env", "secret_env", "port", "concurrency", "min_instances",
+    "max_instances", "timeout", "startup_probe", "allow_unauthenticated", "ingress"};
 
 class Parser final : public SectionContext {
  public:
@@ -158,7 +158,18 @@ class Parser final : public SectionContext {
   // ---- Run and functions ----
 
   RunServiceConfig service(const Map& m, RunServiceConfig s) {
-    if (m.has("command") || s.command.empty()) {  // a service.yaml may name the command itself
+    if (auto f = m.get("image")) {
+      s.image = text(*f);
+      if (s.image.empty() || s.image.find_first_of(" \t\n") != std::string::npos || s.image[0] == '-')
+        fail(*f, "expected a container image reference (NAME[:TAG] or NAME@DIGEST), got '" + s.image + "'");
+      if (auto c = m.get("cwd")) fail(*c, "does not apply to an image: its WORKDIR is the working directory");
+    }
+    if (auto f = m.get("args")) {
+      if (s.image.empty()) fail(*f, "applies to an image only; without one, put the arguments in command");
+      s.args = strings(*f);
+    }
+    // A service.yaml may name the command itself; an image brings its own entrypoint.
+    if (m.has("command") || (s.command.empty() && s.image.empty())) {
       Field cmd = m.require("command");
       s.command = strings(cmd);
       if (s.command.empty()) fail(cmd, "must name a program to run");

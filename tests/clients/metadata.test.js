@@ -59,6 +59,21 @@ test('the identity endpoint needs an audience; unknown accounts are 404', async 
   assert.equal(region, 'projects/123456789012/regions/us-central1');
 });
 
+test('an account\'s directory lists its entries, and with ?recursive=true answers them as JSON', async () => {
+  const h = { headers: { 'Metadata-Flavor': 'Google' } };
+  const base = `${sim.url}/computeMetadata/v1/instance/service-accounts`;
+  const listing = await fetch(`${base}/default/`, h);
+  assert.equal(listing.status, 200);
+  assert.equal(await listing.text(), 'aliases\nemail\nidentity\nscopes\ntoken\n');
+  const all = await fetch(`${base}/default/?recursive=true`, h);
+  assert.equal(all.status, 200);
+  assert.equal(all.headers.get('content-type'), 'application/json');
+  assert.deepEqual(await all.json(), { aliases: ['default'], email: '123456789012-compute@developer.gserviceaccount.com',
+    scopes: ['https://www.googleapis.com/auth/cloud-platform'] });
+  assert.equal(await (await fetch(`${base}/`, h)).text(), 'default/\n123456789012-compute@developer.gserviceaccount.com/\n');
+  assert.equal((await fetch(`${base}/nobody@example.com/?recursive=true`, h)).status, 404);
+});
+
 test('metadata calls are events and obey fault rules', async () => {
   await sim.control('POST', 'faults', { match: { service: 'metadata', method: 'metadata.token' },
     action: { error: 'UNAVAILABLE' }, count: 1 });

@@ -224,10 +224,12 @@ TEST_CASE("service.yaml's references and the run entry's keys are checked agains
   CHECK(error_of(kSecrets + kEntry + "    concurrency: 10\n", kServiceYaml) ==
         "gcpsim.yaml:8: run.virtuoso-api.concurrency: the service.yaml sets it: use "
         "spec.template.spec.containerConcurrency");
-  CHECK(error_of(kSecrets + "run:\n  virtuoso-api: {service_yaml: service.yaml}\n", kServiceYaml) ==
-        "gcpsim.yaml:5: run.virtuoso-api.service_yaml: service.yaml:26: spec.template.spec.containers[0].image: "
-        "gcpsim runs processes, not images: give run.virtuoso-api a `command` (what the image runs), or set "
-        "`command` here");
+  // With no command anywhere, the container image itself runs.
+  auto image = load(kSecrets + "run:\n  virtuoso-api: {service_yaml: service.yaml}\n", kServiceYaml);
+  INFO(image.status().message());
+  REQUIRE(image.ok());
+  CHECK(image->run.at("virtuoso-api").image == "gcr.io/demo-project/virtuoso-api:latest");
+  CHECK(image->run.at("virtuoso-api").command.empty());
   CHECK(error_of(kSecrets + "run:\n  other: {command: [x], port: 18080}\n" + kEntry.substr(5), kServiceYaml) ==
         "gcpsim.yaml:7: run.virtuoso-api.service_yaml: service.yaml:29: "
         "spec.template.spec.containers[0].ports[0].containerPort: port 18080 is taken (run.virtuoso-api.port: "

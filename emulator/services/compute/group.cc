@@ -226,9 +226,8 @@ void Group::launch(Instance& inst, const std::string& process) {
     return;
   }
   p.handle = *handle;
-  core::Attrs attrs{{"process", process}, {"restarts", int64_t{p.restarts}}};
-  if (auto pid = deps_.supervisor.pid(*handle)) attrs["pid"] = int64_t{*pid};
-  record("compute.process.start", inst, std::move(attrs));
+  // No pid in the event (the OS picks it, so a replay would differ); /_gcpsim/compute has it.
+  record("compute.process.start", inst, {{"process", process}, {"restarts", int64_t{p.restarts}}});
   if (!cfg.ready) process_ready(name, gen, process);
 }
 

@@ -27,8 +27,10 @@ constexpr const char* kDefaultScopes = "https://www.googleapis.com/auth/cloud-pl
 HttpResponse metadata_text(std::string body) {
   return HttpResponse::text(200, std::move(body), "application/text").header("Metadata-Flavor", "Google");
 }
+// The metadata server says exactly "application/json" (no charset); older google-auth
+// releases parse a body as JSON only when the content type is that string.
 HttpResponse metadata_json(const json& j) {
-  return HttpResponse::json(200, j.dump()).header("Metadata-Flavor", "Google");
+  return HttpResponse::text(200, j.dump(), "application/json").header("Metadata-Flavor", "Google");
 }
 
 class MetadataService final : public Service {
@@ -81,9 +83,20 @@ void MetadataService::add_routes(net::Router& router) {
   md(router, "/instance/service-accounts", "service-accounts", [this](HttpRequest&) {
     return metadata_text("default/\n" + iam_.default_email() + "/\n");
   });
+  md(router, "/instance/service-accounts/", "service-accounts", [this](HttpRequest&) {
+    return metadata_text("default/\n" + iam_.default_email() + "/\n");
+  });
   md(router, sa, "service-account", [this, account_ok, unknown_account](HttpRequest& req) {
     if (!account_ok(req)) return unknown_account(req);
     return metadata_json({{"aliases", {"default"}}, {"email", iam_.default_email()}, {"scopes", {kDefaultScopes}}});
+  });
+  // The account's directory: a listing, or with ?recursive=true its values as JSON (what
+  // google-auth's Compute Engine credentials read to learn the email and scopes).
+  md(router, sa + "/", "service-account", [this, account_ok, unknown_account](HttpRequest& req) {
+    if (!account_ok(req)) return unknown_account(req);
+    if (req.query_param("recursive").value_or("") == "true")
+      return metadata_json({{"aliases", {"default"}}, {"email", iam_.default_email()}, {"scopes", {kDefaultScopes}}});
+    return metadata_text("aliases\nemail\nidentity\nscopes\ntoken\n");
   });
   md(router, sa + "/email", "email", [this, account_ok, unknown_account](HttpRequest& req) {
     return account_ok(req) ? metadata_text(iam_.default_email()) : unknown_account(req);

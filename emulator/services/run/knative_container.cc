@@ -135,10 +135,11 @@ void command(const Map& m, KnativeReader& r) {
     if (args) r.notice(*args, "run." + r.service + ".command runs instead");
     return;
   }
-  if (argv.empty()) {
-    Field image = m.has("image") ? *m.get("image") : r.entry;
-    fail(image, "gcpsim runs processes, not images: give run." + r.service +
-                    " a `command` (what the image runs), or set `command` here");
+  if (argv.empty()) {  // nothing names a process: the image itself runs (Docker, see container.h)
+    if (!m.has("image")) fail(r.entry, "give the container an image or a command, or run." + r.service + " a `command`");
+    r.config.image = text(*m.get("image"));
+    if (args) r.config.args = strings(*args);
+    return;
   }
   if (args) {
     auto more = strings(*args);
