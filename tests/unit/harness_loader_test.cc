@@ -68,14 +68,15 @@ TEST_CASE("a step with only expect: is a standalone expectation") {
 TEST_CASE("load errors name the file, the line and the step") {
   CHECK(load_error("steps:\n  - advance: 1s\n  - htp: {path: /}\n") ==
         "orders.yaml:3: step 2: unknown step kind 'htp' (expected one of: http, publish, pull, gcs, secret, advance, "
-        "wait_for, fault, clear_faults, kill, restart, expect, redis, sql, firestore, stub, hmac, backup, restore)");
+        "wait_for, fault, clear_faults, kill, restart, expect, redis, sql, firestore, stub, hmac, backup, restore, "
+        "websocket)");
   CHECK(load_error("steps:\n  - http: {path: \"/t/${id}\"}\n") ==
         "orders.yaml:2: step 1: ${id} is not defined (declare it under vars: or capture it in an earlier step)");
   CHECK(load_error("steps:\n  - advance: soon\n") ==
         "orders.yaml:2: step 1: advance: expected a duration like '10s' or '5m', got 'soon'");
   CHECK(load_error("steps:\n  - http: {path: /, verb: GET}\n") ==
         "orders.yaml:2: step 1: unknown key 'verb' in http (expected one of: method, path, service, url, stub, headers, "
-        "query, json, body, body_size, timeout)");
+        "query, json, body, body_size, timeout, source)");
   CHECK(load_error("steps:\n  - http: {path: /, json: {a: 1}, body_size: 10}\n") ==
         "orders.yaml:2: step 1: http: body_size repeats body; it does not go with json");
   CHECK(load_error("steps:\n  - advance: 1s\n    expect: {status: 200}\n") ==
