@@ -75,7 +75,7 @@ TEST_CASE("load errors name the file, the line and the step") {
         "orders.yaml:2: step 1: advance: expected a duration like '10s' or '5m', got 'soon'");
   CHECK(load_error("steps:\n  - http: {path: /, verb: GET}\n") ==
         "orders.yaml:2: step 1: unknown key 'verb' in http (expected one of: method, path, service, url, stub, headers, "
-        "query, json, body, body_size, timeout)");
+        "query, json, body, body_size, timeout, source)");
   CHECK(load_error("steps:\n  - http: {path: /, json: {a: 1}, body_size: 10}\n") ==
         "orders.yaml:2: step 1: http: body_size repeats body; it does not go with json");
   CHECK(load_error("steps:\n  - advance: 1s\n    expect: {status: 200}\n") ==
@@ -109,6 +109,18 @@ TEST_CASE("each kind checks its own value when the file loads") {
   CHECK(load_error("steps:\n  - fault: {match: {service: x}, action: {error: NOPE}}\n").find("unknown error code 'NOPE'") != std::string::npos);
   CHECK(load_error("steps:\n  - publish: {topic: t}\n").find("publish needs data, json or messages") != std::string::npos);
   CHECK(load_error("steps:\n  - expect: {status: 200}\n").find("unknown key 'status' in expect") != std::string::npos);
+}
+
+TEST_CASE("wait_for hold: holds the clock for event and log conditions only; source: needs a socket request") {
+  CHECK(parse_scenario("steps:\n  - wait_for: {event: {kind: log}, hold: 30s}\n", "h.yaml").ok());
+  CHECK(load_error("steps:\n  - wait_for: {event: {kind: log}, hold: 30s, within: 1m}\n")
+            .find("within (virtual time) does not apply") != std::string::npos);
+  CHECK(load_error("steps:\n  - wait_for: {http: {path: /x}, hold: 30s}\n").find("hold: belongs to an event or log condition") !=
+        std::string::npos);
+  CHECK(load_error("steps:\n  - wait_for: {event: {kind: log}, hold: 10m}\n").find("hold") != std::string::npos);
+  CHECK(parse_scenario("steps:\n  - http: {url: \"http://127.0.0.1:1/\", source: 127.0.3.1}\n", "s.yaml").ok());
+  CHECK(load_error("steps:\n  - http: {path: /x, source: 127.0.3.1}\n").find("source: the client address of a socket request") !=
+        std::string::npos);
 }
 
 TEST_CASE("repeat: sends copies of an http step, and ${i} is defined only there") {
