@@ -25,8 +25,9 @@ struct Failure {
 };
 
 // Event attributes that number things in the order real requests arrived (the router's
-// trace ids and instance numbers): left out of an unordered transcript.
-constexpr std::array<const char*, 3> kArrivalOrderAttrs = {"trace", "instance", "spanId"};
+// trace ids and instance numbers, an HTTP stub's request numbers): left out of an unordered
+// transcript.
+constexpr std::array<const char*, 4> kArrivalOrderAttrs = {"trace", "instance", "spanId", "seq"};
 
 // Everything one run accumulates: transcript lines and how far the events were copied.
 // Unordered, events are kept aside and written last, sorted by time and then content,
@@ -103,7 +104,8 @@ void execute(StepContext& ctx, const StepKind& kind) {
   if (!kind.answers || ctx.step.kind == "wait_for") return;
   bool says_status = expect->is_object() && expect->contains("status");
   int status = ctx.response.value("status", 0);
-  if (ctx.step.kind != "http" && !says_status && status / 100 != 2) ctx.mismatches.push_back({"status", "2xx", std::to_string(status)});
+  // http and websocket steps judge their own status (a websocket step checks its 101).
+  if (ctx.step.kind != "http" && ctx.step.kind != "websocket" && !says_status && status / 100 != 2) ctx.mismatches.push_back({"status", "2xx", std::to_string(status)});
   if (expect->is_object()) check_expect(ctx, *expect, ctx.response);
   if (!ctx.mismatches.empty()) return;
   for (const auto& [name, path] : ctx.step.capture) {

@@ -330,6 +330,91 @@ core::Status Session::settle() {
   }
 }
 
+bool Session::ws_open_now(const std::string& name) {
+  auto it = websockets_.find(name);
+  return it != websockets_.end() && !sockets_.ws_closed(it->second.id);
+}
+
+core::StatusOr<Response> Session::ws_open(const std::string& name, Request req, core::Time limit) {
+  WebSocket ws;
+  ws.service = req.run_service;
+  ws.path = req.target.substr(0, req.target.find('?'));
+  if (!ws.service.empty()) ws.routed_before = run_requests(ws.service, ws.path);
+  ws.id = sockets_.open_websocket(std::move(req), kSocketGuard);
+  std::optional<Response> got;
+  Until until;
+  until.harness = [&] {
+    if (!got) got = sockets_.take(ws.id);
+    return got.has_value();
+  };
+  auto done = drive(until, limit);
+  if (!done.ok()) return done.status();
+  if (!got) return core::Status::deadline_exceeded("no answer to the WebSocket handshake within the step's timeout (virtual time)");
+  // A refused upgrade is an ordinary request for the router: wait until it is recorded.
+  if (got->status != 101 && !ws.service.empty()) await_run_requests(ws.service, ws.path, ws.routed_before + 1);
+  ws.recorded = got->status != 101;
+  websockets_[name] = ws;
+  return *got;
+}
+
+core::StatusOr<Session::Frames> Session::ws_exchange(const std::string& name, const std::vector<std::string>& send,
+                                                     Stop stop, bool close, core::Time limit) {
+  auto it = websockets_.find(name);
+  if (it == websockets_.end()) return core::Status::failed_precondition("no WebSocket named '" + name + "' was opened");
+  WebSocket& ws = it->second;
+  for (const auto& text : send) sockets_.ws_send(ws.id, text);
+  // Frames that came before this step count too; new ones are judged as they arrive.
+  std::vector<std::string> got = std::exchange(ws.unread, {});
+  for (auto& f : sockets_.ws_take(ws.id)) got.push_back(std::move(f));
+  auto holds_in = [&](const std::vector<std::string>& frames) {
+    for (size_t n = 0; n < frames.size(); ++n)
+      if (stop(frames[n], n)) return true;
+    return false;
+  };
+  if (stop && !holds_in(got) && !sockets_.ws_closed(ws.id)) {
+    size_t next = got.size();
+    sockets_.ws_await(ws.id, [&next, &stop](const std::string& f) { return stop(f, next++); });
+    Until until;
+    until.harness = [&] { return !sockets_.ws_awaited(ws.id); };
+    auto done = drive(until, limit);
+    sockets_.ws_await(ws.id, nullptr);
+    if (!done.ok()) return done.status();
+    for (auto& f : sockets_.ws_take(ws.id)) got.push_back(std::move(f));
+  }
+  if (close) {
+    sockets_.ws_close(ws.id);
+    sockets_.ws_await(ws.id, [](const std::string&) { return false; });  // until it has ended
+    Until until;
+    until.harness = [&] { return sockets_.ws_closed(ws.id); };
+    auto done = drive(until, limit);
+    if (!done.ok()) return done.status();
+    for (auto& f : sockets_.ws_take(ws.id)) got.push_back(std::move(f));
+  }
+  Frames out;
+  for (size_t n = 0; n < got.size(); ++n) {
+    bool last = stop && !out.stopped && !close && stop(got[n], n);
+    if (out.stopped) {
+      ws.unread.push_back(std::move(got[n]));
+      continue;
+    }
+    out.frames.push_back(std::move(got[n]));
+    out.stopped = last;
+  }
+  if (close && stop) out.stopped = holds_in(out.frames);
+  out.closed = sockets_.ws_closed(ws.id) && ws.unread.empty();
+  out.close_code = out.closed ? sockets_.ws_close_code(ws.id) : 0;
+  if (sockets_.ws_closed(ws.id)) await_ws_recorded(ws);
+  return out;
+}
+
+// The router records a WebSocket when its byte pump ends; the transcript must not depend on
+// whether that comes before or after the next step.
+void Session::await_ws_recorded(WebSocket& ws) {
+  if (ws.recorded || ws.service.empty()) return;
+  await_run_requests(ws.service, ws.path, ws.routed_before + 1);
+  ws.recorded = true;
+}
+
 void Session::write_faketime() {
   if (options_.faketime_file.empty()) return;
   write_faketime_file(options_.faketime_file, server_.port() ? now() : options_.start_time);

@@ -8,6 +8,7 @@
 // Requests to the edge are handed to the engine in process, so they are never in flight.
 #pragma once
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -75,6 +76,26 @@ class Session {
 
   std::vector<core::Event> events_since(uint64_t seq);
 
+  // WebSockets, by the scenario's name for each. Like socket requests, a connection holds the
+  // clock only while the harness waits on it (its handshake, or a frame it awaits).
+  struct Frames {
+    std::vector<std::string> frames;  // received since the last look, in order
+    bool closed = false;
+    int close_code = 0;
+    bool stopped = false;  // `stop` held for one of them
+  };
+  bool ws_open_now(const std::string& name);
+  // Opens (or reopens) a connection; the handshake's answer (101 or the refusal).
+  core::StatusOr<Response> ws_open(const std::string& name, Request req, core::Time limit);
+  // Sends frames in order, then (with `stop`) drives virtual time until a frame for which it
+  // holds arrives, the connection ends or `limit` passes; with `close`, closes and waits for
+  // the end. Ended connections are recorded by the router before this returns.
+  // `stop(frame, n)` sees each frame with its position n (from 0) in this step's frames; frames
+  // after the one it holds for stay for the next step.
+  using Stop = std::function<bool(const std::string& frame, size_t n)>;
+  core::StatusOr<Frames> ws_exchange(const std::string& name, const std::vector<std::string>& send, Stop stop,
+                                     bool close, core::Time limit);
+
  private:
   enum class Jump { kDone, kMoved, kIdle, kBusy };  // kBusy: real work resumed, settle again
   Jump run_timers(const Until& until, core::Time limit);
@@ -84,9 +105,19 @@ class Session {
   void write_faketime();
   static bool busy(const app::Server::Activity& a, size_t sockets);
 
+  struct WebSocket {
+    SocketClient::Id id = 0;
+    std::string service, path;  // the Run service and path, when it goes through the router
+    size_t routed_before = 0;   // that path's run.request events when it opened
+    bool recorded = false;
+    std::vector<std::string> unread;  // received after a step's awaited frame
+  };
+  void await_ws_recorded(WebSocket& ws);
+
   SessionOptions options_;
   app::Server server_;
   SocketClient sockets_;
+  std::map<std::string, WebSocket> websockets_;
   bool has_processes_;
 };
 

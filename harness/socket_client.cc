@@ -1,16 +1,20 @@
-// SocketClient over Boost.Beast: one coroutine per exchange on a private io_context.
+// SocketClient over Boost.Beast: one coroutine per exchange, and per WebSocket a reader and a
+// writer coroutine, on a private io_context.
 #include "harness/socket_client.h"
 
+#include <deque>
 #include <map>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 
 namespace gcpsim::harness {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 
 namespace {
@@ -51,11 +55,104 @@ tcp::endpoint prepare(tcp::socket& socket, const tcp::resolver::results_type& en
 
 }  // namespace
 
+// One WebSocket: frames in, frames queued out (one write at a time, as Beast requires).
+struct Socket {
+  explicit Socket(asio::io_context& io) : ws(io) {}
+  websocket::stream<beast::tcp_stream> ws;
+  std::vector<std::string> inbox;
+  std::deque<std::string> outbox;
+  bool writing = false;
+  bool close_queued = false;
+  bool open = false;
+  bool closed = false;
+  int close_code = 1006;
+  std::function<bool(const std::string&)> awaiting;  // set while the harness waits on a frame
+};
+
 struct SocketClient::Impl {
   asio::io_context io{1};
   Id next_id = 1;
   std::map<Id, std::optional<Response>> exchanges;
+  std::map<Id, std::shared_ptr<Socket>> sockets;
   size_t running = 0;
+
+  size_t awaited() const {
+    size_t n = 0;
+    for (const auto& [id, s] : sockets) n += s->awaiting != nullptr;
+    return n;
+  }
+
+  static void ended(Socket& s) {
+    s.closed = true;
+    s.open = false;
+    s.awaiting = nullptr;
+    s.outbox.clear();
+  }
+
+  asio::awaitable<Response> handshake(std::shared_ptr<Socket> s, Request req, std::chrono::milliseconds guard) {
+    Url u = split(req.url, req.target);
+    auto& stream = beast::get_lowest_layer(s->ws);
+    stream.expires_after(guard);
+    tcp::resolver resolver(io);
+    auto endpoints = co_await resolver.async_resolve(u.host, u.port, asio::use_awaitable);
+    co_await stream.async_connect(endpoints, asio::use_awaitable);
+    auto headers = req.headers;
+    s->ws.set_option(websocket::stream_base::decorator([headers](websocket::request_type& r) {
+      for (const auto& [k, v] : headers) r.set(k, v);
+    }));
+    websocket::response_type res;
+    Response out;
+    beast::error_code ec;
+    co_await s->ws.async_handshake(res, u.host + ":" + u.port, u.target, asio::redirect_error(asio::use_awaitable, ec));
+    out.status = static_cast<int>(res.result_int());
+    for (const auto& f : res) out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    out.body = res.body();
+    if (ec && out.status == 101) throw beast::system_error(ec);
+    if (!ec) {
+      stream.expires_never();  // from here the peers decide how long it lives
+      s->open = true;
+    }
+    co_return out;
+  }
+
+  asio::awaitable<void> read_frames(std::shared_ptr<Socket> s) {
+    try {
+      for (;;) {
+        beast::flat_buffer buf;
+        co_await s->ws.async_read(buf, asio::use_awaitable);
+        s->inbox.push_back(beast::buffers_to_string(buf.data()));
+        if (s->awaiting && s->awaiting(s->inbox.back())) s->awaiting = nullptr;
+      }
+    } catch (const std::exception&) {
+      s->close_code = s->ws.reason().code ? static_cast<int>(s->ws.reason().code) : 1006;
+    }
+    // As a browser does: once the peer is gone (or has closed), the TCP connection goes too,
+    // so a proxy between us sees both directions end.
+    beast::error_code ignored;
+    beast::get_lowest_layer(s->ws).socket().close(ignored);
+    ended(*s);
+  }
+
+  asio::awaitable<void> write_frames(std::shared_ptr<Socket> s) {
+    try {
+      while (s->open && !s->outbox.empty()) {
+        std::string text = std::move(s->outbox.front());
+        s->outbox.pop_front();
+        co_await s->ws.async_write(asio::buffer(text), asio::use_awaitable);
+      }
+      if (s->open && s->close_queued) co_await s->ws.async_close(websocket::close_code::normal, asio::use_awaitable);
+    } catch (const std::exception&) {
+      // the reader sees the broken connection and ends it
+    }
+    s->writing = false;
+  }
+
+  // One writer at a time: marked before it is spawned, as it only starts at the next poll.
+  void pump(const std::shared_ptr<Socket>& s) {
+    if (s->writing || !s->open) return;
+    s->writing = true;
+    asio::co_spawn(io, write_frames(s), asio::detached);
+  }
 
   asio::awaitable<Response> exchange(Request req, std::chrono::milliseconds guard) {
     Url u = split(req.url, req.target);
@@ -99,6 +196,73 @@ struct SocketClient::Impl {
   }
 };
 
+SocketClient::Id SocketClient::open_websocket(Request req, std::chrono::milliseconds guard) {
+  Id id = impl_->next_id++;
+  auto s = std::make_shared<Socket>(impl_->io);
+  impl_->sockets[id] = s;
+  impl_->exchanges[id] = std::nullopt;
+  ++impl_->running;
+  auto run = [](Impl* impl, Id id, std::shared_ptr<Socket> s, Request req, std::chrono::milliseconds guard) -> asio::awaitable<void> {
+    Response out;
+    try {
+      out = co_await impl->handshake(s, std::move(req), guard);
+    } catch (const std::exception& e) {
+      out = Response{};
+      out.error = e.what();
+    }
+    if (s->open) {
+      asio::co_spawn(impl->io, impl->read_frames(s), asio::detached);
+    } else {
+      Impl::ended(*s);
+    }
+    impl->exchanges[id] = std::move(out);
+    --impl->running;
+  };
+  asio::co_spawn(impl_->io, run(impl_.get(), id, s, std::move(req), guard), asio::detached);
+  return id;
+}
+
+void SocketClient::ws_send(Id id, std::string text) {
+  auto it = impl_->sockets.find(id);
+  if (it == impl_->sockets.end() || !it->second->open) return;
+  it->second->outbox.push_back(std::move(text));
+  impl_->pump(it->second);
+}
+
+void SocketClient::ws_close(Id id) {
+  auto it = impl_->sockets.find(id);
+  if (it == impl_->sockets.end() || !it->second->open) return;
+  it->second->close_queued = true;
+  impl_->pump(it->second);
+}
+
+std::vector<std::string> SocketClient::ws_take(Id id) {
+  auto it = impl_->sockets.find(id);
+  if (it == impl_->sockets.end()) return {};
+  return std::exchange(it->second->inbox, {});
+}
+
+bool SocketClient::ws_closed(Id id) const {
+  auto it = impl_->sockets.find(id);
+  return it == impl_->sockets.end() || it->second->closed;
+}
+
+int SocketClient::ws_close_code(Id id) const {
+  auto it = impl_->sockets.find(id);
+  return it == impl_->sockets.end() ? 1006 : it->second->close_code;
+}
+
+void SocketClient::ws_await(Id id, std::function<bool(const std::string&)> stop) {
+  auto it = impl_->sockets.find(id);
+  if (it == impl_->sockets.end() || it->second->closed) return;
+  it->second->awaiting = std::move(stop);
+}
+
+bool SocketClient::ws_awaited(Id id) const {
+  auto it = impl_->sockets.find(id);
+  return it != impl_->sockets.end() && it->second->awaiting != nullptr;
+}
+
 SocketClient::SocketClient() : impl_(std::make_unique<Impl>()) {}
 SocketClient::~SocketClient() = default;
 
@@ -118,15 +282,15 @@ std::optional<Response> SocketClient::take(Id id) {
   return r;
 }
 
-size_t SocketClient::outstanding() const { return impl_->running; }
+size_t SocketClient::outstanding() const { return impl_->running + impl_->awaited(); }
 
 void SocketClient::poll(std::chrono::microseconds d) {
   auto& io = impl_->io;
   asio::steady_timer timer(io, d);
   bool fired = false;
   timer.async_wait([&fired](beast::error_code) { fired = true; });
-  size_t before = impl_->running;
-  while (!fired && impl_->running == before) {
+  size_t before = outstanding();
+  while (!fired && outstanding() == before) {
     if (io.run_one() == 0) break;
   }
   timer.cancel();

@@ -62,6 +62,21 @@ void check_http(const Field& f) {
   check_timeout(m);
 }
 
+// websocket: {id, service | url, path, headers, query, send, receive | until, close, timeout}.
+void check_websocket(const Field& f) {
+  Map m(f, {"id", "service", "url", "path", "headers", "query", "send", "receive", "until", "close", "timeout"});
+  if (m.has("service") && m.has("url")) sf::fail_under(f, "give service or url, not both");
+  if (m.has("service")) m.require("path");
+  if (m.has("path") && !m.has("service") && !m.has("url")) sf::fail_under(f, "path opens a connection: give service or url too");
+  if (m.has("receive") && m.has("until")) sf::fail_under(f, "give receive (a count) or until (a frame to wait for), not both");
+  if (auto n = m.get("receive"); n && !has_var(*n)) sf::integer(*n, 0, 100000);
+  if (auto c = m.get("close")) sf::boolean(*c);
+  if (auto h = m.get("headers")) sf::string_map(*h);
+  if (!m.has("service") && !m.has("url") && !m.has("send") && !m.has("receive") && !m.has("until") && !m.has("close"))
+    sf::fail_under(f, "a websocket step opens (service or url), sends, receives (receive or until) or closes");
+  check_timeout(m);
+}
+
 void check_message(const Field& f) {
   Map m(f, {"data", "json", "attributes", "ordering_key"});
   if (!m.has("data") && !m.has("json")) sf::fail_under(f, "a message needs data or json");
@@ -203,7 +218,7 @@ void check_firestore_state(const Field& f) { Map(f, {"document", "json", "absent
 
 void check_expect_value(const Field& f, bool with_response) {
   std::vector<std::string_view> keys = {"events", "events_in_order", "logs", "object", "secret", "redis", "sql", "firestore", "stub"};
-  if (with_response) keys.insert(keys.end(), {"status", "json", "body", "headers", "messages", "value", "rows", "error"});
+  if (with_response) keys.insert(keys.end(), {"status", "json", "body", "headers", "messages", "value", "rows", "error", "closed", "close_code"});
   Map m(f, keys);
   if (auto e = m.get("events")) check_list_of(*e, check_event);
   if (auto e = m.get("events_in_order")) check_list_of(*e, check_event);
@@ -239,6 +254,7 @@ const std::vector<StepKind>& step_kinds() {
       {"hmac",          true,    check_hmac,          run_hmac},
       {"backup",        true,    check_backup,        run_backup},
       {"restore",       true,    check_restore,       run_restore},
+      {"websocket",     true,    check_websocket,     run_websocket},
   };
   return kTable;
 }

@@ -6,6 +6,9 @@
 namespace gcpsim::harness {
 
 void run_http(StepContext& ctx, const Json& params);
+// The request an http step's value describes (a websocket step opens with one too).
+Request http_request(StepContext& ctx, const Json& params);
+void run_websocket(StepContext& ctx, const Json& params);  // steps_websocket.cc
 void run_publish(StepContext& ctx, const Json& params);
 void run_pull(StepContext& ctx, const Json& params);
 void run_gcs(StepContext& ctx, const Json& params);

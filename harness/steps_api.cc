@@ -82,8 +82,6 @@ Json pulled(const Json& received) {
 
 }  // namespace
 
-namespace {
-
 // The request an http step's (substituted) value describes.
 Request http_request(StepContext& ctx, const Json& p) {
   Request r;
@@ -117,8 +115,6 @@ Request http_request(StepContext& ctx, const Json& p) {
   }
   return r;
 }
-
-}  // namespace
 
 void run_http(StepContext& ctx, const Json& p) {
   auto res = ctx.call(http_request(ctx, p), duration_param(p, "timeout", kDefaultTimeout));

@@ -13,7 +13,7 @@ build_only=false
 if ! $build_only; then
   pkgs+=(procps jq python3 python3-fastapi python3-uvicorn python3-httpx
          redis-server postgresql faketime wrk chromium nginx-light python3-flask python3-psycopg2 python3-sqlalchemy
-         python3-celery python3-redis python3-google-auth python3-requests squid)
+         python3-websockets python3-celery python3-redis python3-google-auth python3-requests squid)
   command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)
 fi
 missing=()

@@ -74,8 +74,8 @@ void check_env_name(const Field& f, const std::string& name) {
 // ---- the stack ----
 
 const std::vector<std::string_view> kRunKeys = {
-    "command", "cwd", "env", "secret_env", "port", "concurrency", "min_instances", "max_instances",
-    "timeout", "startup_probe", "allow_unauthenticated", "ingress"};
+    "command", "image", "args", "cwd", "env", "secret_env", "port", "concurrency", "min_instances",
+    "max_instances", "timeout", "startup_probe", "allow_unauthenticated", "ingress"};
 
 class Parser final : public SectionContext {
  public:
@@ -91,7 +91,7 @@ class Parser final : public SectionContext {
     Field doc{root, "", 1, 1};
     std::vector<std::string_view> keys = {"project", "region", "seed", "run", "functions", "pubsub",
                                           "storage", "secrets", "faults"};
-    for (auto& s : sections_) keys.push_back(s.key);
+    for (auto& s : sections_) if (s.key.rfind("run.", 0) != 0) keys.push_back(s.key);
     Map top(doc, keys);
     if (auto f = top.get("project")) project(*f);
     if (auto f = top.get("region")) region(*f);
@@ -103,6 +103,7 @@ class Parser final : public SectionContext {
     if (auto f = top.get("pubsub")) pubsub(*f);
     if (auto f = top.get("faults")) faults(*f);
     for (auto& s : sections_) {
+      if (s.key.rfind("run.", 0) == 0) continue;  // read with each run entry
       if (auto f = top.get(s.key)) cfg_.sections[s.key] = s.parse(*f, *this);
     }
     // References are checked once everything is declared, so sections may come in any order.
@@ -157,9 +158,22 @@ class Parser final : public SectionContext {
   // ---- Run and functions ----
 
   RunServiceConfig service(const Map& m, RunServiceConfig s) {
-    Field cmd = m.require("command");
-    s.command = strings(cmd);
-    if (s.command.empty()) fail(cmd, "must name a program to run");
+    if (auto f = m.get("image")) {
+      s.image = text(*f);
+      if (s.image.empty() || s.image.find_first_of(" \t\n") != std::string::npos || s.image[0] == '-')
+        fail(*f, "expected a container image reference (NAME[:TAG] or NAME@DIGEST), got '" + s.image + "'");
+      if (auto c = m.get("cwd")) fail(*c, "does not apply to an image: its WORKDIR is the working directory");
+    }
+    if (auto f = m.get("args")) {
+      if (s.image.empty()) fail(*f, "applies to an image only; without one, put the arguments in command");
+      s.args = strings(*f);
+    }
+    // A service.yaml may name the command itself; an image brings its own entrypoint.
+    if (m.has("command") || (s.command.empty() && s.image.empty())) {
+      Field cmd = m.require("command");
+      s.command = strings(cmd);
+      if (s.command.empty()) fail(cmd, "must name a program to run");
+    }
     s.cwd = resolve(m.has("cwd") ? text(*m.get("cwd")) : ".");
     if (auto f = m.get("env")) {
       for (auto& [name, v] : entries(*f)) {
@@ -219,10 +233,18 @@ class Parser final : public SectionContext {
     });
   }
 
+  // A section registered as "run.KEY" (the Knative reader's "run.service_yaml") reads an
+  // entry holding KEY into the config the entry's own keys then complete.
   void run(const Field& section) {
+    auto keys = kRunKeys;
+    for (auto& s : sections_) if (s.key.rfind("run.", 0) == 0) keys.push_back(std::string_view(s.key).substr(4));
     for (auto& [name, f] : entries(section)) {
       check_service_name(f, name, 49);
-      cfg_.run[name] = service(Map(f, kRunKeys), RunServiceConfig{});
+      Map m(f, keys);
+      RunServiceConfig base;
+      for (auto& s : sections_)
+        if (s.key.rfind("run.", 0) == 0 && m.has(s.key.substr(4))) base = std::any_cast<RunServiceConfig>(s.parse(f, *this));
+      cfg_.run[name] = service(m, std::move(base));
     }
   }
 

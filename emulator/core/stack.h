@@ -33,7 +33,10 @@ struct SecretRef {
 enum class Ingress { kAll, kInternal };
 
 struct RunServiceConfig {
-  std::vector<std::string> command;               // argv; "${PORT}" is expanded at start
+  // argv; "${PORT}" is expanded at start. With an image: the entrypoint (empty: the image's).
+  std::vector<std::string> command;
+  std::string image;                              // a local container image, run by Docker
+  std::vector<std::string> args;                  // with an image: its arguments (empty: the image's CMD)
   std::string cwd;                                // absolute; the stack file's dir by default
   std::map<std::string, std::string> env;
   std::map<std::string, SecretRef> secret_env;    // env var → declared secret's version
@@ -45,6 +48,10 @@ struct RunServiceConfig {
   std::optional<StartupProbe> startup_probe;
   bool allow_unauthenticated = true;
   Ingress ingress = Ingress::kAll;
+  // From a Knative service.yaml (services/run/knative.h).
+  std::map<std::string, std::string> labels;
+  std::string service_account;       // serviceAccountName, as an email; empty: the default account
+  std::vector<std::string> notices;  // "service.yaml:12: field: why it has no effect here"
 };
 
 struct FunctionTrigger {

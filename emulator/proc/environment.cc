@@ -20,11 +20,9 @@ bool dropped(std::string_view kv) {
 
 }  // namespace
 
-// gcpsim's environment plus the variables `gcpsim env` prints (see emulator/main.cc).
-std::vector<std::string> base_environment(const core::Env& env,
-                                          const std::vector<std::pair<std::string, std::string>>& extra) {
+std::vector<std::pair<std::string, std::string>> client_variables(const core::Env& env) {
   std::string hp = "127.0.0.1:" + std::to_string(env.edge_port);
-  std::vector<std::pair<std::string, std::string>> vars = {
+  return {
       {"GCPSIM_ENDPOINT", "http://" + hp},   {"GOOGLE_CLOUD_PROJECT", env.project},
       {"GCLOUD_PROJECT", env.project},        {"CLOUDSDK_CORE_PROJECT", env.project},
       {"PUBSUB_EMULATOR_HOST", hp},           {"PUBSUB_PROJECT_ID", env.project},
@@ -33,6 +31,12 @@ std::vector<std::string> base_environment(const core::Env& env,
       {"GEMINI_API_KEY", "gcpsim-local-key"}, {"GCE_METADATA_HOST", hp},
       {"GCE_METADATA_IP", hp},
   };
+}
+
+// gcpsim's environment plus the variables `gcpsim env` prints (see emulator/main.cc).
+std::vector<std::string> base_environment(const core::Env& env,
+                                          const std::vector<std::pair<std::string, std::string>>& extra) {
+  auto vars = client_variables(env);
   vars.insert(vars.end(), extra.begin(), extra.end());
   std::vector<std::string> out;
   for (char** e = environ; e && *e; ++e) {

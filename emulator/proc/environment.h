@@ -10,6 +10,9 @@ namespace gcpsim::core { struct Env; }
 
 namespace gcpsim::proc {
 
+// The variables `gcpsim env` prints (the emulator hosts, the project, the metadata server).
+std::vector<std::pair<std::string, std::string>> client_variables(const core::Env& env);
+
 // KEY=VALUE entries; `extra` (the backing servers' endpoints, …) override inherited ones.
 std::vector<std::string> base_environment(const core::Env& env,
                                           const std::vector<std::pair<std::string, std::string>>& extra);

@@ -20,8 +20,8 @@ namespace {
 constexpr int kControlFd = 3;  // where the keeper keeps its end of the socket pair
 
 struct Plan {
-  std::string path;
-  std::vector<char*> argv, envp;
+  std::string path, cleanup_path;
+  std::vector<char*> argv, envp, cleanup_argv;
   std::string cwd;
   std::string chdir_error, exec_error;
   int out_w = -1, err_w = -1, control = -1;
@@ -60,6 +60,21 @@ void write_all(int fd, const std::string& s) {
   ::execve(plan.path.c_str(), plan.argv.data(), plan.envp.data());
   write_all(2, plan.exec_error);
   ::_exit(127);
+}
+
+// The spec's cleanup command, to completion, in its own process group so that nothing
+// signalled at the command's group reaches it.
+void run_cleanup(const Plan& plan) {
+  pid_t pid = ::fork();
+  if (pid < 0) return;
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    ::close(kControlFd);
+    ::execve(plan.cleanup_path.c_str(), plan.cleanup_argv.data(), plan.envp.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
 }
 
 // Waits for the command or for word from gcpsim (see spawn.h).
@@ -101,6 +116,7 @@ void write_all(int fd, const std::string& s) {
   ::kill(-child, SIGKILL);
   int status = 0;
   while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {}
+  if (!plan.cleanup_path.empty()) run_cleanup(plan);
   ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 }
 
@@ -111,9 +127,9 @@ std::string env_value(const std::vector<std::string>& env, const std::string& ke
   return "";
 }
 
-core::StatusOr<std::string> resolve(const SpawnSpec& spec) {
-  if (spec.argv.empty() || spec.argv[0].empty()) return core::Status::invalid_argument("the command is empty");
-  const std::string& cmd = spec.argv[0];
+core::StatusOr<std::string> resolve(const SpawnSpec& spec, const std::vector<std::string>& argv) {
+  if (argv.empty() || argv[0].empty()) return core::Status::invalid_argument("the command is empty");
+  const std::string& cmd = argv[0];
   if (cmd.find('/') != std::string::npos) {
     std::string path = cmd[0] == '/' || spec.cwd.empty() ? cmd : spec.cwd + "/" + cmd;
     if (::access(path.c_str(), X_OK) != 0) return core::Status::not_found("cannot execute " + path + ": " + std::strerror(errno));
@@ -140,11 +156,18 @@ void close_fds(std::initializer_list<int> fds) {
 
 }  // namespace
 
-core::StatusOr<Spawned> spawn_process(const SpawnSpec& spec) {
-  auto path = resolve(spec);
+core::StatusOr<Spawned> spawn_process(const SpawnSpec& spec, const std::vector<std::string>& cleanup) {
+  auto path = resolve(spec, spec.argv);
   if (!path.ok()) return path.status();
   Plan plan;
   plan.path = *path;
+  if (!cleanup.empty()) {
+    auto cleanup_path = resolve(spec, cleanup);
+    if (!cleanup_path.ok()) return core::Status(cleanup_path.status().code(), "cleanup: " + cleanup_path.status().message());
+    plan.cleanup_path = *cleanup_path;
+    for (const auto& a : cleanup) plan.cleanup_argv.push_back(const_cast<char*>(a.c_str()));
+    plan.cleanup_argv.push_back(nullptr);
+  }
   plan.cwd = spec.cwd;
   plan.chdir_error = "gcpsim: cannot change directory to " + spec.cwd + "\n";
   plan.exec_error = "gcpsim: cannot execute " + plan.path + "\n";

@@ -4,7 +4,8 @@
 // the command too). The keeper holds one end of a socket pair whose other end only gcpsim
 // holds: 'T' means SIGTERM the group, 'K' SIGKILL; end of file (gcpsim exited, even by
 // kill -9) SIGKILLs the group. When the command exits the keeper SIGKILLs what is left of
-// its group and exits with the command's status (128+N for a signal).
+// its group, runs the cleanup command if it was given one, and exits with the command's status
+// (128+N for a signal).
 #pragma once
 #include <sys/types.h>
 
@@ -39,7 +40,11 @@ struct ExitStatus {
 };
 
 // Forks the keeper; errors (command not found, no pidfd support) come back before forking.
-core::StatusOr<Spawned> spawn_process(const SpawnSpec& spec);
+// `cleanup`, when not empty, is an argv the keeper runs (with the spec's environment) once the
+// command's group is gone, however it ended, gcpsim killed included: what the group cannot
+// take down with it, such as a container the command started (`docker rm -f NAME`). Its
+// output is discarded.
+core::StatusOr<Spawned> spawn_process(const SpawnSpec& spec, const std::vector<std::string>& cleanup = {});
 
 // Asks the keeper to signal the command's process group. False once the keeper is gone.
 bool signal_group(int control_fd, bool kill);

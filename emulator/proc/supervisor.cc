@@ -222,7 +222,7 @@ core::StatusOr<uint64_t> Supervisor::launch(LaunchSpec spec, ProcessCallbacks ca
   if (impl.stopped) return core::Status::failed_precondition("the supervisor has stopped");
   if (!impl.engine_ctx) return core::Status::failed_precondition("no engine context to watch processes on");
   if (!impl.io) impl.io = std::make_shared<IoSide>(*impl.engine_ctx, impl_);
-  auto spawned = spawn_process(spec.spawn);
+  auto spawned = spawn_process(spec.spawn, spec.cleanup);
   if (!spawned.ok()) return spawned.status();
   uint64_t id = impl.next_id++;
   impl.procs[id] = Impl::Proc{spawned->pid, spawned->control_fd, std::move(callbacks)};

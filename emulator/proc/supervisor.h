@@ -21,6 +21,7 @@ namespace gcpsim::proc {
 
 struct LaunchSpec {
   SpawnSpec spawn;
+  std::vector<std::string> cleanup;  // the keeper runs it after the process (spawn.h); empty: none
   uint16_t port = 0;               // where the probe connects; 0: no probe
   uint32_t host = 0;               // the probe's IPv4 address in host order; 0 is 127.0.0.1
   std::string probe_path;          // empty: a TCP connect is the probe

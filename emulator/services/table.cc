@@ -29,7 +29,8 @@ const std::vector<ServiceDef>& service_table() {
       {"secrets", secrets::create},
       {"backing", backing::BackingService::create,  // after secrets (password), before run (env)
        backing::stack_section},
-      {"run", run::RunService::create},  // after iam, pubsub, secrets: tokens and secret env
+      {"run", run::RunService::create,  // after iam, pubsub, secrets: tokens and secret env
+       run::knative_section},            // reads run entries' service_yaml
       {"oauth", oauth::create},        // after iam: signs ID tokens with its issuer
       {"calendar", calendar::create, calendar::stack_section},  // after oauth: users come from tokens
       {"gemini", gemini::create, gemini::stack_section},

@@ -160,3 +160,52 @@ test('a team\'s own container (taskapp\'s API) reaches the gcpsim container as c
   const events = (pulled.receivedMessages || []).map((m) => JSON.parse(Buffer.from(m.message.data, 'base64').toString()));
   assert.deepEqual(events.map((e) => [e.type, e.task.id]), [['task.created', task.id]]);
 });
+
+// A Cloud Run service from a container image (`run.SERVICE.image`): gcpsim starts each
+// instance with Docker on the host network, passes it the instance's variables (here the
+// Pub/Sub emulator host and project the API publishes with), and removes the container even
+// when gcpsim itself is killed with SIGKILL (the keeper's cleanup).
+test('a Run service runs from its container image, and its container goes when gcpsim is killed', { skip, timeout: 240000 }, async () => {
+  docker('build', '--network', 'host', '-t', 'taskapp-api:test', '-f', path.join(ROOT, 'docker/taskapp-api.Dockerfile'),
+    path.join(ROOT, 'fixtures/taskapp/services/api'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gcpsim-image-run-'));
+  const apiPort = await freePort();
+  fs.writeFileSync(path.join(dir, 'gcpsim.yaml'), [
+    'project: taskapp-demo',
+    'pubsub:',
+    '  topics: {task-events: {}}',
+    '  subscriptions: {task-events-audit: {topic: task-events}}',
+    'run:',
+    `  api: {image: "taskapp-api:test", port: ${apiPort}, min_instances: 1}`,
+  ].join('\n'));
+  const { startGcpsim } = require('./lib/gcpsim');
+  const sim = await startGcpsim(['--stack', path.join(dir, 'gcpsim.yaml')]);
+  try {
+    const created = await fetch(`http://127.0.0.1:${apiPort}/tasks`, {  // the router holds it until the instance is ready
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: 'From an image' }),
+    });
+    assert.equal(created.status, 201, await created.clone().text());
+    const task = await created.json();
+    const pulled = await (await fetch(`${sim.url}/v1/projects/taskapp-demo/subscriptions/task-events-audit:pull`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ maxMessages: 5, returnImmediately: true }),
+    })).json();
+    const events = (pulled.receivedMessages || []).map((m) => JSON.parse(Buffer.from(m.message.data, 'base64').toString()));
+    assert.deepEqual(events.map((e) => [e.type, e.task.id]), [['task.created', task.id]]);
+    const containers = docker('ps', '--format', '{{.Names}} {{.Image}}', '--filter', `name=gcpsim-${sim.port}-api-`);
+    assert.match(containers, new RegExp(`^gcpsim-${sim.port}-api-1-\\d+ taskapp-api:test$`));
+    const { events: log } = (await sim.control('GET', 'events?kind=process.*&service=api')).body;
+    assert.deepEqual(log.map((e) => e.kind), ['process.start', 'process.ready']);
+  } finally {
+    // The keepers outlive gcpsim just long enough to remove their containers.
+    const pid = sim.proc.pid;
+    const keepers = fs.readdirSync(`/proc/${pid}/task`)
+      .flatMap((t) => fs.readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').split(' ').filter(Boolean));
+    assert.ok(keepers.length > 0);
+    await sim.stop('SIGKILL');
+    for (let i = 0; i < 300 && keepers.some((p) => fs.existsSync(`/proc/${p}`) && !/\) Z /.test(fs.readFileSync(`/proc/${p}/stat`, 'utf8'))); ++i) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(docker('ps', '-a', '--format', '{{.Names}}', '--filter', `name=gcpsim-${sim.port}-api-`), '');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -68,7 +68,10 @@ TEST_CASE("a step with only expect: is a standalone expectation") {
 TEST_CASE("load errors name the file, the line and the step") {
   CHECK(load_error("steps:\n  - advance: 1s\n  - htp: {path: /}\n") ==
         "orders.yaml:3: step 2: unknown step kind 'htp' (expected one of: http, publish, pull, gcs, secret, advance, "
-        "wait_for, fault, clear_faults, kill, restart, expect, redis, sql, firestore, stub, hmac, backup, restore)");
+        "wait_for, fault, clear_faults, kill, restart, expect, redis, sql, firestore, stub, hmac, backup, restore, "
+        "websocket)");
+  CHECK(load_error("steps:\n  - websocket: {id: a, receive: 2, until: {type: done}}\n") ==
+        "orders.yaml:2: step 1: websocket: give receive (a count) or until (a frame to wait for), not both");
   CHECK(load_error("steps:\n  - http: {path: \"/t/${id}\"}\n") ==
         "orders.yaml:2: step 1: ${id} is not defined (declare it under vars: or capture it in an earlier step)");
   CHECK(load_error("steps:\n  - advance: soon\n") ==

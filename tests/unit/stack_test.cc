@@ -523,9 +523,9 @@ run:
   task-api:
     command: [app]
     concurency: 10
-)") == "gcpsim.yaml:5: unknown key 'concurency' in run.task-api (expected one of: command, cwd, env, "
-       "secret_env, port, concurrency, min_instances, max_instances, timeout, startup_probe, "
-       "allow_unauthenticated, ingress)");
+)") == "gcpsim.yaml:5: unknown key 'concurency' in run.task-api (expected one of: command, image, args, cwd, "
+       "env, secret_env, port, concurrency, min_instances, max_instances, timeout, startup_probe, "
+       "allow_unauthenticated, ingress, service_yaml)");
   CHECK(error_of("project: demo-project\nservices: {}\n") ==
         "gcpsim.yaml:2: unknown key 'services' at top level (expected one of: project, region, seed, run, "
         "functions, pubsub, storage, secrets, faults, backing, calendar, gemini, tasks, compute, bigquery, stubs)");
@@ -639,6 +639,21 @@ TEST_CASE("missing, duplicate and conflicting keys") {
         "gcpsim.yaml:3: gemini.rules[0].reply: set exactly one of 'text', 'json' or 'error'");
   CHECK(error_of("gemini:\n  rules:\n    - match: {prompt: \"(unclosed\"}\n      reply: {text: a}\n")
             .rfind("gcpsim.yaml:3: gemini.rules[0].match.prompt: invalid regular expression '(unclosed'", 0) == 0);
+}
+
+TEST_CASE("a Run service from a container image: command is its entrypoint, args its CMD") {
+  StackConfig s = parse_ok("run:\n  a: {image: \"api:dev\"}\n  b: {image: api@sha256:ab, command: [node, server.js], args: [--port, \"${PORT}\"]}\n");
+  CHECK(s.run.at("a").image == "api:dev");
+  CHECK(s.run.at("a").command.empty());
+  CHECK(s.run.at("a").args.empty());
+  CHECK(s.run.at("b").command == std::vector<std::string>{"node", "server.js"});
+  CHECK(s.run.at("b").args == std::vector<std::string>{"--port", "${PORT}"});
+  CHECK(error_of("run:\n  a: {image: \"-x\"}\n") ==
+        "gcpsim.yaml:2: run.a.image: expected a container image reference (NAME[:TAG] or NAME@DIGEST), got '-x'");
+  CHECK(error_of("run:\n  a: {image: api, cwd: /srv}\n") ==
+        "gcpsim.yaml:2: run.a.cwd: does not apply to an image: its WORKDIR is the working directory");
+  CHECK(error_of("run:\n  a: {command: [a], args: [b]}\n") ==
+        "gcpsim.yaml:2: run.a.args: applies to an image only; without one, put the arguments in command");
 }
 
 TEST_CASE("malformed YAML gives the parser's line") {

@@ -29,6 +29,8 @@ json describe(const Revision& rev) {
           {"maxInstances", c.max_instances},
           {"timeout", core::format_duration(c.timeout)},
           {"queued", rev.queued()},
+          {"labels", c.labels},
+          {"serviceAccount", c.service_account},
           {"instances", std::move(instances)}};
 }
 

@@ -7,6 +7,7 @@
 #include "core/faults.h"
 #include "proc/environment.h"
 #include "proc/logs.h"
+#include "services/run/container.h"
 #include "services/run/revision.h"
 #include "services/secrets/service.h"
 
@@ -52,7 +53,20 @@ void Revision::launch(uint64_t id) {
   auto vars = instance_env(*port);
   if (!vars.ok()) return instance_failed_start(id, vars.status().message());
   proc::LaunchSpec spec;
-  spec.spawn = proc::SpawnSpec{proc::expand_port(config_.command, *port), config_.cwd, std::move(vars).value()};
+  if (config_.image.empty()) {
+    spec.spawn = proc::SpawnSpec{proc::expand_port(config_.command, *port), config_.cwd, std::move(vars).value()};
+  } else {
+    std::vector<std::string> names = deps_.stack_vars;
+    names.insert(names.end(), {"PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"});
+    for (const auto& [k, v] : config_.env) names.push_back(k);
+    for (const auto& [k, ref] : config_.secret_env) names.push_back(k);
+    std::string container = "gcpsim-" + std::to_string(env_.edge_port) + "-" + name_ + "-" + std::to_string(id) + "-" +
+                            std::to_string(*port);
+    auto plan = container_plan(config_, container, names, *port);
+    if (!plan.ok()) return instance_failed_start(id, plan.status().message());
+    spec.spawn = proc::SpawnSpec{std::move(plan->argv), config_.cwd, std::move(vars).value()};
+    spec.cleanup = std::move(plan->cleanup);
+  }
   spec.port = *port;
   if (config_.startup_probe) {
     spec.probe_path = config_.startup_probe->path;

@@ -34,6 +34,7 @@ struct RevisionDeps {
   const iam::Issuer* issuer = nullptr;
   secrets::SecretsService* secrets = nullptr;
   std::vector<std::string> base_env;   // KEY=VALUE: inherited plus gcpsim's client variables
+  std::vector<std::string> stack_vars; // the names in base_env that gcpsim set (what a container gets)
   std::string internal_token;          // the value of kInternalHeader on gcpsim's own calls
 };
 

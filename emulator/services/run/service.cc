@@ -35,14 +35,24 @@ void RunService::start() {
   auto* backing = ctx_.registry.get<backing::BackingService>("backing");
   supervisor_ = std::make_unique<proc::Supervisor>(ctx_.runtime.engine);
   router_ = std::make_unique<Router>(ctx_.runtime);
+  auto stack_vars = backing ? backing->env_vars() : std::vector<std::pair<std::string, std::string>>{};
+  std::vector<std::string> names;
+  for (const auto& vars : {proc::client_variables(ctx_.env), stack_vars})
+    for (const auto& [k, v] : vars) names.push_back(k);
   deps_ = std::make_unique<RevisionDeps>(RevisionDeps{ctx_.env, *supervisor_, *router_, iam ? &iam->issuer() : nullptr,
                                                       ctx_.registry.get<secrets::SecretsService>("secrets"),
-                                                      proc::base_environment(ctx_.env, backing ? backing->env_vars() : std::vector<std::pair<std::string, std::string>>{}),
+                                                      proc::base_environment(ctx_.env, stack_vars), std::move(names),
                                                       internal_token_});
   for (const auto& [name, config] : ctx_.stack.run)
     revisions_.emplace(name, std::make_unique<Revision>(*deps_, name, config));
   for (const auto& [name, function] : ctx_.stack.functions)
     revisions_.emplace(name, std::make_unique<Revision>(*deps_, name, function.service));
+  for (const auto& [name, config] : ctx_.stack.run) {
+    for (const auto& notice : config.notices) {  // what a service.yaml asked for that has no effect here
+      ctx_.env.events.record("run.config.notice", name, {{"notice", notice}});
+      std::cerr << "gcpsim: note: " << notice << std::endl;
+    }
+  }
   for (auto& [name, rev] : revisions_) {
     auto st = rev->start();
     if (st.is_ok()) continue;

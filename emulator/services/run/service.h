@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "core/stack_section.h"
 #include "core/status.h"
 #include "net/http_client.h"
 #include "services/service.h"
@@ -19,6 +20,9 @@ namespace gcpsim::services::run {
 
 class Revision;
 class Router;
+
+// The stack file's hook for `run.NAME.service_yaml`: a Knative service.yaml (knative.h).
+core::StackSection knative_section();
 struct RevisionDeps;
 
 class RunService final : public Service {
