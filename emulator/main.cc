@@ -40,7 +40,8 @@ usage:
             [--faketime SERVICE,...]
       Serve every emulated API on one port (gRPC and HTTP), start the stack's
       processes and print one ready line. Stops cleanly on SIGINT/SIGTERM.
-      --faketime (virtual clock): those Run services read the virtual clock (libfaketime).
+      --faketime (virtual clock): those Run services (or GROUP/PROCESS Compute Engine
+      processes) read the virtual clock (libfaketime).
   gcpsim env [--port P] [--host H] [--stack FILE] [--format sh|dotenv|json]
       Print the variables that point the official Google clients and gcloud at gcpsim:
         eval "$(gcpsim env)"

@@ -1,8 +1,11 @@
 // The `compute:` stack-file section as the compute service reads it, the restart backoff the
-// supervised processes share, and the start order depends_on gives.
+// supervised processes share, the start order depends_on gives, and libfaketime for one process.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+
 #include "core/stack.h"
+#include "harness/faketime.h"
 #include "proc/restart.h"
 #include "services/compute/config.h"
 
@@ -103,4 +106,23 @@ TEST_CASE("restart backoff after consecutive crashes: none, then doubling from 1
   CHECK(proc::restart_backoff(3) == std::chrono::seconds(2));
   CHECK(proc::restart_backoff(7) == std::chrono::seconds(32));
   CHECK(proc::restart_backoff(60) == std::chrono::seconds(32));
+}
+
+TEST_CASE("faketime: GROUP/PROCESS puts libfaketime in that process of the template only") {
+  auto stack = parse(kGroup);
+  REQUIRE(stack.ok());
+  if (!std::filesystem::exists("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")) {
+    CHECK(harness::enable_faketime(*stack, {"web/api"}, "/tmp/now").value_or("").find("missing") != std::string::npos);
+    return;
+  }
+  CHECK_FALSE(harness::enable_faketime(*stack, {"web/api"}, "/tmp/now"));
+  const auto& g = stack->section<ComputeConfig>("compute")->groups.at("web");
+  CHECK(g.processes.at("api").env.at("FAKETIME_TIMESTAMP_FILE") == "/tmp/now");
+  CHECK(g.processes.at("api").env.at("LD_PRELOAD").find("libfaketime") != std::string::npos);
+  CHECK(g.processes.at("api").env.at("A") == "b");
+  CHECK_FALSE(g.processes.at("nginx").env.count("LD_PRELOAD"));
+  CHECK(harness::enable_faketime(*stack, {"web/nope"}, "/tmp/now").value_or("").find(
+            "no Compute Engine instance group process 'web/nope'") != std::string::npos);
+  CHECK(harness::enable_faketime(*stack, {"nope"}, "/tmp/now").value_or("").find("no Cloud Run service or function 'nope'") !=
+        std::string::npos);
 }

@@ -114,6 +114,18 @@ TEST_CASE("each kind checks its own value when the file loads") {
   CHECK(load_error("steps:\n  - expect: {status: 200}\n").find("unknown key 'status' in expect") != std::string::npos);
 }
 
+TEST_CASE("wait_for hold: holds the clock for event and log conditions only; source: needs a socket request") {
+  CHECK(parse_scenario("steps:\n  - wait_for: {event: {kind: log}, hold: 30s}\n", "h.yaml").ok());
+  CHECK(load_error("steps:\n  - wait_for: {event: {kind: log}, hold: 30s, within: 1m}\n")
+            .find("within (virtual time) does not apply") != std::string::npos);
+  CHECK(load_error("steps:\n  - wait_for: {http: {path: /x}, hold: 30s}\n").find("hold: belongs to an event or log condition") !=
+        std::string::npos);
+  CHECK(load_error("steps:\n  - wait_for: {event: {kind: log}, hold: 10m}\n").find("hold") != std::string::npos);
+  CHECK(parse_scenario("steps:\n  - http: {url: \"http://127.0.0.1:1/\", source: 127.0.3.1}\n", "s.yaml").ok());
+  CHECK(load_error("steps:\n  - http: {path: /x, source: 127.0.3.1}\n").find("source: the client address of a socket request") !=
+        std::string::npos);
+}
+
 TEST_CASE("repeat: sends copies of an http step, and ${i} is defined only there") {
   auto s = parse_scenario("steps:\n  - http: {path: \"/x/${i}\"}\n    repeat: 3\n", "r.yaml");
   REQUIRE(s.ok());
