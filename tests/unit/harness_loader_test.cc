@@ -114,7 +114,7 @@ TEST_CASE("each kind checks its own value when the file loads") {
   CHECK(load_error("steps:\n  - expect: {status: 200}\n").find("unknown key 'status' in expect") != std::string::npos);
 }
 
-TEST_CASE("wait_for hold: holds the clock for event and log conditions only; source: needs a socket request") {
+TEST_CASE("wait_for hold: holds the clock for event and log conditions only, and source: needs a socket request") {
   CHECK(parse_scenario("steps:\n  - wait_for: {event: {kind: log}, hold: 30s}\n", "h.yaml").ok());
   CHECK(load_error("steps:\n  - wait_for: {event: {kind: log}, hold: 30s, within: 1m}\n")
             .find("within (virtual time) does not apply") != std::string::npos);
