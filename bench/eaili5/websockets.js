@@ -11,16 +11,15 @@
 // --concurrency overrides the backend's per-instance concurrency in a copy of the stack file
 // (with max 10 instances, Cloud Run's 80 admits 800 WebSockets at most).
 'use strict';
-const { spawn } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const readline = require('node:readline');
 
 const ROOT = path.join(__dirname, '../..');
-const BIN = process.env.GCPSIM_BIN || path.join(ROOT, 'build/emulator/gcpsim');
+process.env.GCPSIM_BIN ||= path.join(ROOT, 'build/emulator/gcpsim');
+const { startGcpsim } = require('../../tests/clients/lib/gcpsim');
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : dflt;
@@ -41,18 +40,6 @@ function stackFile() {
   fs.writeFileSync(copy, text);
   process.on('exit', () => fs.rmSync(copy, { force: true }));
   return copy;
-}
-
-async function startGcpsim() {
-  const proc = spawn(BIN, ['up', '--port', '0', '--stack', stackFile()], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise((resolve, reject) => {
-    readline.createInterface({ input: proc.stdout }).on('line', (l) => {
-      const m = /^gcpsim ready on [^:]+:(\d+) /.exec(l);
-      if (m) resolve(Number(m[1]));
-    });
-    proc.on('exit', (c) => reject(new Error(`gcpsim exited ${c}`)));
-  });
-  return { proc, port };
 }
 
 async function backendPids(edge) {
@@ -171,7 +158,7 @@ const pct = (xs, p) => {
 };
 
 async function main() {
-  const { proc, port: edge } = await startGcpsim();
+  const { proc, port: edge } = await startGcpsim(['--stack', stackFile()]);
   const guard = setTimeout(() => { console.error('bench: hard time limit reached'); proc.kill('SIGTERM'); process.exit(2); }, HARD_LIMIT_MS);
   const stop = () => { try { proc.kill('SIGTERM'); } catch { /* gone */ } };
   process.on('exit', stop);
