@@ -21,6 +21,8 @@ int hex_value(char c) {
   return -1;
 }
 
+}  // namespace
+
 std::vector<std::string> split_path(std::string_view path) {
   std::vector<std::string> out;
   size_t i = 0;
@@ -33,8 +35,6 @@ std::vector<std::string> split_path(std::string_view path) {
   }
   return out;
 }
-
-}  // namespace
 
 std::optional<std::string> find_header(const Headers& h, std::string_view name) {
   for (const auto& [k, v] : h)

@@ -23,6 +23,10 @@ constexpr uint64_t kMaxRequestBody = 16ull * 1024 * 1024 * 1024;
 
 // Case-insensitive lookup of the first header with that name.
 std::optional<std::string> find_header(const Headers& h, std::string_view name);
+
+// "/a/b/" → {"a", "b", ""}: a path's segments between slashes, undecoded (one leading
+// slash dropped; empty segments kept).
+std::vector<std::string> split_path(std::string_view path);
 std::string percent_decode(std::string_view s, bool plus_as_space = false);
 std::string percent_encode(std::string_view s, bool keep_slash = false);
 // Text safe inside XML or HTML markup and attribute values (< > & ' ").

@@ -6,6 +6,7 @@
 
 #include "core/clock.h"
 #include "core/env.h"
+#include "core/text.h"
 #include "services/calendar/domain.h"
 #include "services/calendar/errors.h"
 #include "services/calendar/tokens.h"
@@ -42,10 +43,7 @@ Recurrence recurrence_of(const Json& e) {
 
 bool is_series(const Json& e) { return e.contains("recurrence") && !e["recurrence"].empty(); }
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
+using core::lower;
 
 // The event itself when it overlaps the window, or its instances (minus exceptions).
 std::vector<Json> occurrences(const Json& e, const std::set<std::string>& stored_ids, core::Time from, core::Time to,

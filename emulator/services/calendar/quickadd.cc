@@ -6,6 +6,8 @@
 #include <regex>
 #include <vector>
 
+#include "core/text.h"
+
 namespace gcpsim::services::calendar {
 namespace {
 
@@ -17,10 +19,7 @@ struct Found {
   std::optional<core::Duration> time;
 };
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
+using core::lower;
 
 // Removes the first match of re from text, returning its groups ("" when unmatched).
 std::optional<std::vector<std::string>> take(std::string& text, const std::regex& re) {

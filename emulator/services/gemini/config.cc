@@ -1,8 +1,7 @@
 // Reads the `gemini` section: each rule's match (model, call, prompt regex) and reply.
 #include "services/gemini/config.h"
 
-#include <regex>
-
+#include "core/regex.h"
 #include "core/stack_yaml.h"
 
 namespace gcpsim::services::gemini {
@@ -23,13 +22,8 @@ GeminiMatch read_match(const Field& f) {
     // std::regex has no inline flags; "(?i)" is how users of other engines ask for them.
     match.prompt_ignore_case = re.rfind("(?i)", 0) == 0;
     match.prompt = match.prompt_ignore_case ? re.substr(4) : re;
-    auto flags = std::regex::ECMAScript;
-    if (match.prompt_ignore_case) flags |= std::regex::icase;
-    try {
-      std::regex compiled(match.prompt, flags);
-    } catch (const std::regex_error& e) {
-      fail(*x, "invalid regular expression '" + re + "': " + e.what());
-    }
+    auto compiled = core::compile_regex(re, "invalid regular expression");
+    if (!compiled.ok()) fail(*x, compiled.status().message());
   }
   return match;
 }

@@ -1,22 +1,11 @@
 // Rule matching by call number, and the rule's JSON form for the control API.
 #include "services/gemini/rules.h"
 
+#include "core/regex.h"
 #include "services/gemini/config.h"
 
 namespace gcpsim::services::gemini {
 namespace {
-
-// "(?i)" is how users of other regex engines ask for case-insensitive matching.
-core::StatusOr<std::regex> compile(const std::string& source) {
-  bool icase = source.rfind("(?i)", 0) == 0;
-  auto flags = std::regex::ECMAScript;
-  if (icase) flags |= std::regex::icase;
-  try {
-    return std::regex(icase ? source.substr(4) : source, flags);
-  } catch (const std::regex_error& e) {
-    return core::Status::invalid_argument("invalid prompt regular expression '" + source + "': " + e.what());
-  }
-}
 
 bool fits(const Rule& r, const CallKey& key) {
   if (!r.model.empty() && r.model != key.model) return false;
@@ -167,7 +156,7 @@ core::StatusOr<Rule> rule_from_json(const nlohmann::json& j) {
     r.prompt = text("prompt");
   }
   if (!r.prompt.empty()) {
-    ASSIGN_OR_RETURN(r.prompt_re, compile(r.prompt));
+    ASSIGN_OR_RETURN(r.prompt_re, core::compile_regex(r.prompt, "invalid prompt regular expression"));
   }
   if (const auto* a = field(j, "after"); a && a->is_number_integer()) r.after = a->get<int64_t>();
   if (const auto* c = field(j, "count"); c && c->is_number_integer()) r.count = c->get<int64_t>();

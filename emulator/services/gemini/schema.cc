@@ -6,6 +6,7 @@
 #include <cmath>
 #include <optional>
 
+#include "core/text.h"
 #include "services/gemini/text.h"
 
 namespace gcpsim::services::gemini {
@@ -24,10 +25,7 @@ constexpr int64_t kMaxValues = 10000;
 constexpr int64_t kMaxChars = 100000;
 constexpr double kMaxExactInteger = 9007199254740992.0;  // 2^53: beyond, int64 casts overflow
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
+using core::lower;
 
 std::string two_digits(uint64_t v) { return (v < 10 ? "0" : "") + std::to_string(v); }
 

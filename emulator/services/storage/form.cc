@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/text.h"
 #include "services/storage/errors.h"
 #include "services/storage/multipart.h"
 
@@ -12,11 +13,7 @@ namespace {
 
 constexpr uint64_t kTailBytes = 4096;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
+using core::lower;
 
 // A parameter of a Content-Disposition header: key="value" or key=value, the key matched
 // whole (so `name` is not found inside `filename`).

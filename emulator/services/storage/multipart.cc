@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/text.h"
 #include "services/storage/errors.h"
 #include "services/storage/hashes.h"
 
@@ -28,11 +29,7 @@ std::string read_range(const std::string& file, uint64_t offset, uint64_t length
 constexpr uint64_t kHeadBytes = 1 << 20;
 constexpr uint64_t kTailBytes = 4096;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
+using core::lower;
 
 std::string_view trim(std::string_view v) {
   while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);

@@ -8,15 +8,13 @@
 
 #include <boost/beast/core/string.hpp>
 
+#include "core/text.h"
 #include "services/storage/hashes.h"
 
 namespace gcpsim::services::storage {
 namespace {
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
+using core::lower;
 
 std::string trim(std::string s) {
   s.erase(0, s.find_first_not_of(" \t"));

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <set>
 
+#include "core/text.h"
 #include "services/gemini/service.h"
 #include "services/storage/service.h"
 
@@ -74,10 +75,7 @@ std::string last_user_text(const Json& messages) {
   return "";
 }
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
+using core::lower;
 
 // The tool a request makes the model call, if any: tool_choice "required" or a named
 // function forces one; "auto" calls the first tool whose name's words (split on _ and -),

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/regex.h"
+#include "core/text.h"
 #include "net/http.h"
 
 namespace gcpsim::services::stubs {
@@ -12,33 +14,7 @@ namespace {
 
 using core::Status;
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::vector<std::string> split(std::string_view path) {
-  std::vector<std::string> out;
-  size_t i = path.empty() || path[0] != '/' ? 0 : 1;
-  while (i <= path.size()) {
-    size_t j = path.find('/', i);
-    if (j == std::string_view::npos) j = path.size();
-    out.emplace_back(path.substr(i, j - i));
-    i = j + 1;
-  }
-  return out;
-}
-
-core::StatusOr<std::regex> compile(const std::string& source, const std::string& key) {
-  bool icase = source.rfind("(?i)", 0) == 0;
-  auto flags = std::regex::ECMAScript;
-  if (icase) flags |= std::regex::icase;
-  try {
-    return std::regex(icase ? source.substr(4) : source, flags);
-  } catch (const std::regex_error& e) {
-    return Status::invalid_argument(key + ": invalid regular expression '" + source + "': " + e.what());
-  }
-}
+using core::lower;
 
 // "abc", 3, true → equals; {regex: …} | {present: true} | {absent: true}.
 core::StatusOr<TextMatcher> text_matcher(const Json& j, const std::string& key) {
@@ -55,7 +31,7 @@ core::StatusOr<TextMatcher> text_matcher(const Json& j, const std::string& key) 
     if (j.contains("regex") && j["regex"].is_string()) {
       m.kind = TextMatcher::Kind::kRegex;
       m.value = j["regex"].get<std::string>();
-      ASSIGN_OR_RETURN(m.re, compile(m.value, key));
+      ASSIGN_OR_RETURN(m.re, core::compile_regex(m.value, key + ": invalid regular expression"));
       return m;
     }
     if (j.contains("present") && j["present"].is_boolean()) {
@@ -119,7 +95,7 @@ core::StatusOr<Match> read_match(const Json& j) {
       if (!v.is_string() || v.get<std::string>().empty() || v.get<std::string>()[0] != '/')
         return Status::invalid_argument("match.path: expected a path starting with '/', such as /users/{id}");
       m.path = v.get<std::string>();
-      m.segments = split(m.path);
+      m.segments = net::split_path(m.path);
     } else if (k == "path_regex" || k == "pathRegex") {
       if (!v.is_string()) return Status::invalid_argument("match.path_regex: expected a regular expression");
       ASSIGN_OR_RETURN(m.path_regex, text_matcher(Json{{"regex", v}}, "match.path_regex"));
@@ -387,7 +363,7 @@ std::vector<std::string> mismatches(const Match& m, const Incoming& in, std::map
   if (!m.method.empty() && m.method != in.method) why.push_back("method: expected " + m.method + ", got " + in.method);
   if (!m.path.empty()) {
     std::vector<std::string> raw;
-    for (const auto& seg : split(in.path)) raw.push_back(seg);
+    for (const auto& seg : net::split_path(in.path)) raw.push_back(seg);
     if (!path_fits(m.segments, raw, params)) why.push_back("path: expected " + m.path + ", got " + in.path);
   }
   if (m.path_regex) {

@@ -11,6 +11,7 @@
 #include "core/faults.h"
 #include "core/ids.h"
 #include "core/stack.h"
+#include "core/text.h"
 #include "net/body_abort.h"
 
 namespace gcpsim::services::stubs {
@@ -20,10 +21,7 @@ constexpr std::string_view kHostSuffix = ".stub.localhost";
 constexpr size_t kMaxBodyAttr = 4096;
 constexpr core::Duration kDefaultTimeout = std::chrono::seconds(30);
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
+using core::lower;
 
 // Credentials never reach events: Authorization keeps its scheme, API-key headers nothing.
 bool secret_header(const std::string& name) {
