@@ -3,7 +3,8 @@
 #include "net/grpc_host.h"
 
 #include <fcntl.h>
-
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <deque>
@@ -27,6 +28,67 @@ constexpr int kMaxMessageBytes = 64 * 1024 * 1024;
 
 using Reactor = grpc::ServerGenericBidiReactor;
 
+// Rapid reset (CVE-2023-44487): a client that opens streams and resets each before its
+// request arrives makes gRPC 1.51, which has no defence of its own, build and tear down a
+// whole call per stream as fast as it can send 13 bytes, and memory follows the backlog.
+// Like the servers patched for it, gcpsim ends such a connection: once a connection has had
+// kRapidResets calls end before their request, and they are most of its calls, its socket is
+// shut down and gRPC drops the rest. gRPC names the peer of a connection adopted from a
+// socket "fd:N"; the client's port, noted at adoption, tells whether N is still that socket.
+class Connections {
+ public:
+  static constexpr std::uint64_t kRapidResets = 200;
+
+  void adopted(int fd) {
+    std::lock_guard lock(mu_);
+    by_fd_[fd] = Conn{remote_port(fd), 0, 0};
+  }
+  void call_started(const std::string& peer) {
+    std::lock_guard lock(mu_);
+    if (Conn* c = find_locked(peer)) ++c->calls;
+  }
+  // A call whose stream ended (reset, closed) before its request message.
+  void ended_early(const std::string& peer) {
+    std::lock_guard lock(mu_);
+    Conn* c = find_locked(peer);
+    if (c == nullptr || ++c->early < kRapidResets || c->early * 2 <= c->calls) return;
+    int fd = fd_of(peer);
+    if (c->port >= 0 && remote_port(fd) == c->port) ::shutdown(fd, SHUT_RDWR);
+    by_fd_.erase(fd);
+  }
+
+ private:
+  struct Conn {
+    int port;
+    std::uint64_t calls, early;
+  };
+
+  static int remote_port(int fd) {
+    sockaddr_storage a{};
+    socklen_t len = sizeof a;
+    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) return -1;
+    if (a.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in*>(&a)->sin_port);
+    if (a.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&a)->sin6_port);
+    return -1;
+  }
+  static int fd_of(const std::string& peer) {
+    if (peer.size() < 4 || peer.size() > 12 || peer.compare(0, 3, "fd:") != 0) return -1;
+    int fd = 0;
+    for (std::size_t i = 3; i < peer.size(); ++i) {
+      if (peer[i] < '0' || peer[i] > '9') return -1;
+      fd = fd * 10 + (peer[i] - '0');
+    }
+    return fd;
+  }
+  Conn* find_locked(const std::string& peer) {
+    auto it = by_fd_.find(fd_of(peer));
+    return it == by_fd_.end() ? nullptr : &it->second;
+  }
+
+  std::mutex mu_;
+  std::map<int, Conn> by_fd_;  // bounded by the descriptor table; a reused fd is re-adopted
+};
+
 bool parse(grpc::ByteBuffer* buf, Message* msg) {
   return grpc::SerializationTraits<Message>::Deserialize(buf, msg).ok();
 }
@@ -43,13 +105,14 @@ grpc::ByteBuffer serialize(const Message& msg) {
 // (cancel, disconnect, deadline) and when an answer it gave never reached the client.
 class UnaryReactor final : public Reactor {
  public:
-  UnaryReactor(EngineAccess& engine, grpc::GenericCallbackServerContext* ctx)
-      : engine_(engine), ctx_(ctx), method_(ctx->method()), life_(std::make_shared<CallLife>()) {
+  UnaryReactor(EngineAccess& engine, Connections& conns, grpc::GenericCallbackServerContext* ctx)
+      : engine_(engine), conns_(conns), ctx_(ctx), method_(ctx->method()), life_(std::make_shared<CallLife>()) {
     StartRead(&request_buf_);
   }
 
   void OnReadDone(bool ok) override {
     if (!ok) {
+      conns_.ended_early(ctx_->peer());
       Finish(grpc::Status(grpc::StatusCode::INTERNAL, "the client sent no request message"));
       return;
     }
@@ -103,6 +166,7 @@ class UnaryReactor final : public Reactor {
   }
 
   EngineAccess& engine_;
+  Connections& conns_;
   grpc::GenericCallbackServerContext* ctx_;
   std::string method_;
   CallLifePtr life_;
@@ -292,12 +356,13 @@ void Stream::start_next_locked() {
 
 class GenericService final : public grpc::CallbackGenericService {
  public:
-  explicit GenericService(EngineAccess& engine) : engine_(engine) {}
+  GenericService(EngineAccess& engine, Connections& conns) : engine_(engine), conns_(conns) {}
   Reactor* CreateReactor(grpc::GenericCallbackServerContext* ctx) override {
+    conns_.call_started(ctx->peer());
     // The table is immutable between resets and both kinds are known by path; the stream
     // table is consulted first so StreamingPull never goes through the unary reactor.
     if (is_stream(ctx->method())) return new StreamReactor(engine_, ctx->method());
-    return new UnaryReactor(engine_, ctx);
+    return new UnaryReactor(engine_, conns_, ctx);
   }
 
  private:
@@ -315,6 +380,7 @@ class GenericService final : public grpc::CallbackGenericService {
   }
 
   EngineAccess& engine_;
+  Connections& conns_;
   std::mutex mu_;
   std::map<std::string, bool> kinds_;
 };
@@ -323,13 +389,14 @@ class GenericService final : public grpc::CallbackGenericService {
 
 struct GrpcHost::Impl {
   EngineAccess engine;
+  Connections conns;
   std::unique_ptr<GenericService> generic;
   std::unique_ptr<grpc::Server> server;
 };
 
 GrpcHost::GrpcHost(EngineAccess engine) : impl_(std::make_unique<Impl>()) {
   impl_->engine = std::move(engine);
-  impl_->generic = std::make_unique<GenericService>(impl_->engine);
+  impl_->generic = std::make_unique<GenericService>(impl_->engine, impl_->conns);
 }
 
 GrpcHost::~GrpcHost() { shutdown(); }
@@ -355,6 +422,7 @@ void GrpcHost::adopt(int fd) {
   }
   int flags = fcntl(fd, F_GETFL, 0);
   fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+  impl_->conns.adopted(fd);
   grpc::AddInsecureChannelFromFd(impl_->server.get(), fd);
 }
 
