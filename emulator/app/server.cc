@@ -20,6 +20,7 @@
 #include "core/faults.h"
 #include "core/ids.h"
 #include "core/store.h"
+#include "net/body_abort.h"
 #include "net/edge.h"
 #include "net/grpc_host.h"
 #include "net/local_client.h"
@@ -150,6 +151,35 @@ struct Server::Impl {
     for (const auto& t : tables) (void)store->exec("DROP TABLE IF EXISTS \"" + t + "\"");
   }
 
+  // A stream paced on the clock keeps its request owed (held by a timer) until the stream
+  // ends or its client goes: the writer the stream gets lets go of the debt when done.
+  class OwedWriter final : public net::BodyWriter, public net::BodyAbort {
+   public:
+    OwedWriter(std::shared_ptr<net::BodyWriter> w, std::shared_ptr<void> debt) : w_(std::move(w)), debt_(std::move(debt)) {}
+    bool write(std::string chunk) override { return w_->write(std::move(chunk)); }
+    void end() override {
+      w_->end();
+      debt_.reset();
+    }
+    void abort() override {
+      if (auto* a = dynamic_cast<net::BodyAbort*>(w_.get())) a->abort(); else w_->end();
+      debt_.reset();
+    }
+
+   private:
+    std::shared_ptr<net::BodyWriter> w_;
+    std::shared_ptr<void> debt_;
+  };
+  void owe_until_streamed(HttpResponse& r) {
+    std::shared_ptr<void> debt(nullptr, [this](void*) {
+      --held;
+      --inbound;
+    });
+    r.stream = [inner = std::move(r.stream), debt](std::shared_ptr<net::BodyWriter> w) {
+      inner(std::make_shared<OwedWriter>(std::move(w), debt));
+    };
+  }
+
   // ----- edge -----
   // The edge hands each HTTP request here; it is routed on the engine. `inbound` and `held`
   // are what activity() reports: requests the engine owes an answer.
@@ -164,8 +194,12 @@ struct Server::Impl {
         Reply deliver = [this, answered, done](HttpResponse r) {
           if (*answered) return;  // a handler replied twice: keep the first
           *answered = true;
-          --held;
-          --inbound;
+          if (r.stream && r.stream_on_clock) {
+            owe_until_streamed(r);
+          } else {
+            --held;
+            --inbound;
+          }
           done(std::move(r));
         };
         if (!emulator) return deliver(restarting());
