@@ -5,7 +5,7 @@
 // with its keepers are removed when the next gcpsim starts, never those of one still running.
 // Skips, saying why, where no Docker engine can run (docker/base.sh starts one).
 'use strict';
-const { test, before, after } = require('node:test');
+const { test, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -59,14 +59,6 @@ async function until(what, fn, tries = 600) {
 
 const events = async (sim, q) => (await sim.control('GET', `events?${q}`)).body.events;
 
-before(() => {
-  if (skip) return;
-  // A built image of an earlier run would hide a broken build: build from scratch each time
-  // (the apt layer stays in Docker's cache).
-  const old = docker('images', '--format', '{{.Repository}}:{{.Tag}}', 'gcpsim-build/app');
-  if (old) spawnSync(DOCKER, ['rmi', '--force', ...old.split('\n')]);
-});
-
 after(async () => {
   for (const sim of sims) await sim.stop('SIGKILL');
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
@@ -84,7 +76,7 @@ test('build: DIR builds the Dockerfile, and the instance gets tmpfs /tmp, the me
   assert.equal(seen.uid, 10001);
   const [row] = containersOf(sim.proc.pid);
   assert.match(row, /^gcpsim-\d+-app-1-\d+ gcpsim-build\/app:[0-9a-f]{12}$/);
-  assert.match(sim.stderr(), /run\.app: docker build --network host -t gcpsim-build\/app:[0-9a-f]{12} /);
+  assert.match(sim.stderr(), /run\.app: docker build --network host --force-rm -t gcpsim-build\/app:[0-9a-f]{12} /);
 
   // A restart replaces the instance: the old one gets SIGTERM through the CLI and --init.
   assert.equal((await sim.control('POST', 'run/app:restart')).status, 200);
@@ -121,6 +113,9 @@ test('a build that fails stops gcpsim with the stack file line and Docker\'s rea
     assert.match(err.message, /exit 3|returned a non-zero code: 3/);
     return true;
   });
+  // Nothing left of the failed step (the legacy builder keeps it without --force-rm).
+  assert.equal(docker('ps', '--all', '--no-trunc', '--filter', 'status=exited', '--format', '{{.Command}}').split('\n')
+    .filter((c) => c.includes('broken-step')).length, 0);
 });
 
 test('containers of a gcpsim killed with its keepers go when the next gcpsim starts; a running gcpsim\'s stay', { skip, timeout: 120000 }, async () => {

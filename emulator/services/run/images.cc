@@ -70,13 +70,14 @@ core::Status build(const std::string& service, core::RunServiceConfig& config) {
   std::string tag = "gcpsim-build/" + service + ":" + context_hash(config.build);
   std::string key = where.substr(where.rfind(": ") + 2);  // "run.api.build"
   std::string prefix = "gcpsim: " + key.substr(0, key.rfind('.')) + ": ";
-  std::cerr << prefix << "docker build --network host -t " << tag << " " << config.build << std::endl;
+  std::cerr << prefix << "docker build --network host --force-rm -t " << tag << " " << config.build << std::endl;
   proc::CommandOptions options;
   options.line = [&prefix](std::string_view line) {  // the steps only (the legacy builder's and BuildKit's)
     if (line.rfind("Step ", 0) == 0 || (line.rfind("#", 0) == 0 && line.find(" [") != std::string_view::npos))
       std::cerr << prefix << line << std::endl;
   };
-  auto built = proc::run_command({kDockerCli, "build", "--network", "host", "-t", tag, config.build}, options);
+  // --force-rm: the legacy builder otherwise keeps the container of a failed step.
+  auto built = proc::run_command({kDockerCli, "build", "--network", "host", "--force-rm", "-t", tag, config.build}, options);
   if (!built.ok()) return core::Status(built.status().code(), where + ": docker build: " + built.status().message());
   if (built->exit_code != 0) {
     return core::Status::failed_precondition(where + ": docker build of " + config.build + " failed (exit " +
