@@ -26,6 +26,7 @@
 #include "net/local_client.h"
 #include "net/outbound.h"
 #include "services/backing/service.h"
+#include "services/run/service.h"
 #include "services/service.h"
 #include "services/stubs/config.h"
 
@@ -226,6 +227,8 @@ core::Status Server::start() {
     lim.rlim_cur = lim.rlim_max;
     ::setrlimit(RLIMIT_NOFILE, &lim);
   }
+  // Images first: a stack whose build fails does not start.
+  RETURN_IF_ERROR(services::run::prepare_images(s.options.stack));
   std::string db;
   if (!s.options.data_dir.empty()) {
     std::error_code ec;

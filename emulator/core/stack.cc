@@ -8,6 +8,7 @@
 #include <fstream>
 #include <functional>
 #include <set>
+#include <sstream>
 
 #include "core/stack_section.h"
 #include "core/stack_yaml.h"
@@ -75,7 +76,7 @@ void check_env_name(const Field& f, const std::string& name) {
 
 const std::vector<std::string_view> kRunKeys = {
     "command", "image", "args", "cwd", "env", "secret_env", "port", "concurrency", "min_instances",
-    "max_instances", "timeout", "startup_probe", "allow_unauthenticated", "ingress"};
+    "max_instances", "timeout", "startup_probe", "allow_unauthenticated", "ingress", "build", "memory", "cpu"};
 
 class Parser final : public SectionContext {
  public:
@@ -157,19 +158,23 @@ class Parser final : public SectionContext {
 
   // ---- Run and functions ----
 
-  RunServiceConfig service(const Map& m, RunServiceConfig s) {
+  // `function`: Cloud Functions' CPU follows the memory when only the memory is set.
+  RunServiceConfig service(const Map& m, RunServiceConfig s, bool function = false) {
     if (auto f = m.get("image")) {
       s.image = text(*f);
       if (s.image.empty() || s.image.find_first_of(" \t\n") != std::string::npos || s.image[0] == '-')
         fail(*f, "expected a container image reference (NAME[:TAG] or NAME@DIGEST), got '" + s.image + "'");
       if (auto c = m.get("cwd")) fail(*c, "does not apply to an image: its WORKDIR is the working directory");
     }
+    if (auto f = m.get("build")) build(m, *f, s);
+    bool container = !s.image.empty() || !s.build.empty();
     if (auto f = m.get("args")) {
-      if (s.image.empty()) fail(*f, "applies to an image only; without one, put the arguments in command");
+      if (!container) fail(*f, "applies to an image only; without one, put the arguments in command");
       s.args = strings(*f);
     }
+    limits(m, s, container, function);
     // A service.yaml may name the command itself; an image brings its own entrypoint.
-    if (m.has("command") || (s.command.empty() && s.image.empty())) {
+    if (m.has("command") || (s.command.empty() && !container)) {
       Field cmd = m.require("command");
       s.command = strings(cmd);
       if (s.command.empty()) fail(cmd, "must name a program to run");
@@ -213,6 +218,37 @@ class Parser final : public SectionContext {
       s.ingress = one_of(*f, {"all", "internal"}) == "all" ? Ingress::kAll : Ingress::kInternal;
     }
     return s;
+  }
+
+  // `build: DIR`, the `gcloud run deploy --source` analogue: DIR's Dockerfile is built into
+  // the image the instances run (services/run/images.h) before the first one starts. It
+  // replaces a service.yaml's image, which names production's registry.
+  void build(const Map& m, const Field& f, RunServiceConfig& s) {
+    if (m.has("image")) fail(f, "set either image or build, not both");
+    if (auto c = m.get("cwd")) fail(*c, "does not apply to a build: the image's WORKDIR is the working directory");
+    s.build = resolve(text(f));
+    s.image.clear();
+    s.build_at = file_name_ + ":" + std::to_string(f.line) + ": " + f.path;
+    std::error_code ec;
+    if (!fs::is_regular_file(fs::path(s.build) / "Dockerfile", ec)) fail(f, "no Dockerfile in " + s.build);
+  }
+
+  // A container's memory and CPU, checked against each other as Cloud Run does.
+  void limits(const Map& m, RunServiceConfig& s, bool container, bool function) {
+    auto memory = m.get("memory"), cpu = m.get("cpu");
+    for (const auto& f : {memory, cpu}) {
+      if (f && !container) fail(*f, "applies to an image or a build only: a command's process runs without limits");
+    }
+    if (memory) s.memory_bytes = memory_limit(*memory);
+    if (cpu) s.cpu = cpu_limit(*cpu);
+    else if (memory && function) s.cpu = function_cpu(s.memory_bytes);
+    if (!memory && !cpu) return;
+    std::string why = cpu_memory_mismatch(s.cpu, s.memory_bytes);
+    if (why.empty()) return;
+    std::ostringstream msg;
+    msg << why << ", got " << (memory ? text(*memory) : std::to_string(s.memory_bytes >> 20) + "Mi (the default)");
+    if (!cpu) msg << " (cpu is not set: it is " << s.cpu << ")";
+    fail(memory ? *memory : *cpu, msg.str());
   }
 
   SecretRef secret_ref(const Field& f) {
@@ -261,7 +297,9 @@ class Parser final : public SectionContext {
       RunServiceConfig defaults;  // Cloud Functions' own defaults, not Cloud Run's
       defaults.concurrency = 1;
       defaults.timeout = 60s;
-      FunctionConfig fn{service(m, defaults), {}};
+      defaults.memory_bytes = uint64_t{256} << 20;
+      defaults.cpu = function_cpu(defaults.memory_bytes);
+      FunctionConfig fn{service(m, defaults, true), {}};
       if (auto t = m.get("trigger")) fn.trigger = trigger(*t);
       cfg_.functions[name] = std::move(fn);
     }

@@ -36,6 +36,8 @@ struct RunServiceConfig {
   // argv; "${PORT}" is expanded at start. With an image: the entrypoint (empty: the image's).
   std::vector<std::string> command;
   std::string image;                              // a local container image, run by Docker
+  std::string build;                              // a directory with a Dockerfile: built into `image` at start-up
+  std::string build_at;                           // "gcpsim.yaml:7: run.api.build", for the build's errors
   std::vector<std::string> args;                  // with an image: its arguments (empty: the image's CMD)
   std::string cwd;                                // absolute; the stack file's dir by default
   std::map<std::string, std::string> env;
@@ -48,6 +50,9 @@ struct RunServiceConfig {
   std::optional<StartupProbe> startup_probe;
   bool allow_unauthenticated = true;
   Ingress ingress = Ingress::kAll;
+  // A container's limits (Cloud Run's --memory and --cpu; a command's process has none).
+  uint64_t memory_bytes = uint64_t{512} << 20;  // Cloud Run's default, 512Mi
+  double cpu = 1;                                // vCPUs
   // From a Knative service.yaml (services/run/knative.h).
   std::map<std::string, std::string> labels;
   std::string service_account;       // serviceAccountName, as an email; empty: the default account

@@ -525,7 +525,7 @@ run:
     concurency: 10
 )") == "gcpsim.yaml:5: unknown key 'concurency' in run.task-api (expected one of: command, image, args, cwd, "
        "env, secret_env, port, concurrency, min_instances, max_instances, timeout, startup_probe, "
-       "allow_unauthenticated, ingress, service_yaml)");
+       "allow_unauthenticated, ingress, build, memory, cpu, service_yaml)");
   CHECK(error_of("project: demo-project\nservices: {}\n") ==
         "gcpsim.yaml:2: unknown key 'services' at top level (expected one of: project, region, seed, run, "
         "functions, pubsub, storage, secrets, faults, backing, calendar, gemini, tasks, compute, bigquery, stubs)");

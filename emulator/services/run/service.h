@@ -14,6 +14,7 @@
 #include "net/http_client.h"
 #include "services/service.h"
 
+namespace gcpsim::core { struct StackConfig; }
 namespace gcpsim::proc { class Supervisor; }
 
 namespace gcpsim::services::run {
@@ -24,6 +25,11 @@ class Router;
 // The stack file's hook for `run.NAME.service_yaml`: a Knative service.yaml (knative.h).
 core::StackSection knative_section();
 struct RevisionDeps;
+
+// Before the emulator starts: removes the containers of gcpsims that are gone and builds every
+// `build: DIR` of `stack` into the image its instances run (images.cc). Blocking; an error
+// names the stack file line of the build that failed.
+core::Status prepare_images(core::StackConfig& stack);
 
 class RunService final : public Service {
  public:
