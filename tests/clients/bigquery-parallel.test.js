@@ -5,6 +5,9 @@
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
 const { BigQuery } = require('@google-cloud/bigquery');
 const { startGcpsim } = require('./lib/gcpsim');
 
@@ -66,4 +69,31 @@ test('8 clients query at once and each gets its own answer', { timeout: 120000 }
   const answers = await Promise.all(clients.map((c, i) =>
     c.query({ query: 'SELECT @i * 10 AS v, COUNT(*) AS n FROM UNNEST(GENERATE_ARRAY(1, 20000)) AS x WHERE MOD(x, 8) = @i', params: { i } })));
   assert.deepEqual(answers.map(([r]) => [r[0].v, r[0].n]), Array.from({ length: 8 }, (_, i) => [i * 10, 2500]));
+});
+
+test('worker queries read a loaded snapshot and a reset; a reset stops a running query', { timeout: 120000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gcpsim-bq-snap-'));
+  const bq = new BigQuery({ projectId: PROJECT });
+  try {
+    const [ds] = await bq.createDataset('snap');
+    const [table] = await ds.createTable('t', { schema: 'n:INTEGER' });
+    await table.insert([{ n: 1 }]);
+    const count = async () => (await bq.query('SELECT COUNT(*) AS c FROM snap.t'))[0][0].c;
+    assert.equal(await count(), 1);
+    assert.equal((await sim.control('POST', 'snapshot/save', { path: path.join(dir, 'snap.db') })).status, 200);
+    await table.insert([{ n: 2 }, { n: 3 }]);
+    assert.equal(await count(), 3);
+    assert.equal((await sim.control('POST', 'snapshot/load', { path: path.join(dir, 'snap.db') })).status, 200);
+    assert.equal(await count(), 1);
+
+    const [slow] = await bq.createQueryJob({ query: ENDLESS });
+    const waiting = slow.getQueryResults().then(() => null, (err) => err);
+    assert.equal((await sim.control('POST', 'reset', {})).status, 200);
+    const err = await waiting;
+    assert.ok(err, 'the query running at the reset has no results');
+    const gone = await bq.query('SELECT COUNT(*) AS c FROM snap.t').then(() => null, (e) => e);
+    assert.equal(gone.code, 404);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
