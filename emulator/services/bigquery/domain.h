@@ -124,7 +124,7 @@ class Warehouse : public Catalog {
   // Jobs.
   core::StatusOr<Json> run_query_job(const std::string& project, Json job, bool async);
   // jobs_async.cc: true when the SELECT was handed to a query worker (the job is RUNNING).
-  bool start_async(const std::string& project, Json& job, const Compiled& c);
+  bool start_async(const std::string& project, Json& job, const Compiled& c, const Json& qstats);
   void finish_async(const std::string& project, const std::string& job_id, QueryRows rows);
   core::Status write_result(const std::string& table, const QueryRows& rows);
   core::Status update_job(const std::string& project, const std::string& job_id, const Json& job, const std::string& result,
@@ -152,6 +152,7 @@ class Warehouse : public Catalog {
   struct Running {
     std::shared_ptr<QueryTicket> ticket;
     Json job;
+    Json qstats;  // statistics.query, whose bytes the worker counts
     Schema schema;
     std::vector<std::function<void(bool)>> waiters;
   };
@@ -163,6 +164,8 @@ std::string table_key(const TableRef& t);
 std::string result_table(const std::string& project, const std::string& job_id);
 // A failed statement as the job reports it: the store's message becomes BigQuery's "Query error".
 core::Status query_error(const core::Status& st);
+// A query's bytes processed (and billed unless a dry run) in the job and its query statistics.
+void set_bytes(Json& job, Json& qstats, int64_t bytes, bool dry);
 // `sql`'s rows as stored values, one per schema column.
 core::StatusOr<std::vector<std::vector<Json>>> read_rows(core::Store& store, const std::string& sql, const Schema& schema);
 // A query's named or positional parameters from their REST form.

@@ -189,6 +189,12 @@ core::Status Warehouse::write_destination(const TableRef& dest, const Schema& sc
   return env_.store.exec("INSERT INTO " + data_table(dest) + " (" + cols + ") SELECT " + src + " FROM (" + select_sql + ")");
 }
 
+void set_bytes(Json& job, Json& qstats, int64_t bytes, bool dry) {
+  qstats["totalBytesProcessed"] = std::to_string(bytes);
+  qstats["totalBytesBilled"] = std::to_string(dry ? 0 : bytes);
+  job["statistics"]["totalBytesProcessed"] = std::to_string(bytes);
+}
+
 Json Warehouse::failed_job(Json job, const core::Status& st) const {
   auto e = errors::proto_of(st);
   Json err = {{"reason", e.reason}, {"message", e.message}};
@@ -222,27 +228,24 @@ core::StatusOr<Json> Warehouse::run_query_job(const std::string& project, Json j
   auto compiled = compile(text, *this, opt);
   if (!compiled.ok()) return fail(compiled.status());
   Compiled& c = *compiled;
+  bool as_select = c.kind == Compiled::Kind::kCreateTable && !c.view_query.empty();
+  Json qstats = {{"totalBytesProcessed", "0"}, {"totalBytesBilled", "0"}, {"cacheHit", false}, {"statementType", statement_type(c.kind, as_select)}, {"totalPartitionsProcessed", "0"}};
+  if (c.kind == Compiled::Kind::kSelect) qstats["schema"] = schema_json(c.schema);
+  // A plain SELECT only reads: it may run on a query worker while the engine goes on (the
+  // worker also counts the bytes it reads, which takes a scan of each table).
+  if (async && !dry && c.kind == Compiled::Kind::kSelect && !q.contains("destinationTable") && start_async(project, job, c, qstats))
+    return job;
   int64_t bytes = 0;
   for (const auto& r : c.referenced) {
     auto t = get_table(r);
     if (t.ok()) bytes += std::atoll(t->value("numBytes", "0").c_str());
   }
-  bool as_select = c.kind == Compiled::Kind::kCreateTable && !c.view_query.empty();
-  Json qstats = {{"totalBytesProcessed", std::to_string(bytes)}, {"totalBytesBilled", std::to_string(dry ? 0 : bytes)},
-                 {"cacheHit", false}, {"statementType", statement_type(c.kind, as_select)}, {"totalPartitionsProcessed", "0"}};
-  job["statistics"]["totalBytesProcessed"] = std::to_string(bytes);
-  if (c.kind == Compiled::Kind::kSelect) qstats["schema"] = schema_json(c.schema);
+  set_bytes(job, qstats, bytes, dry);
   if (dry) {
     job["statistics"]["query"] = qstats;
     job["status"] = {{"state", "DONE"}};
     job["jobReference"].erase("jobId");
     return job;
-  }
-  // A plain SELECT only reads: it may run on a query worker while the engine goes on.
-  if (async && c.kind == Compiled::Kind::kSelect && !q.contains("destinationTable")) {
-    job["statistics"]["query"] = qstats;
-    if (start_async(project, job, c)) return job;
-    job["statistics"].erase("query");
   }
   std::optional<core::Store::Transaction> tx;
   tx.emplace(env_.store);

@@ -53,7 +53,7 @@ std::string key_of(const std::string& project, const std::string& job_id) { retu
 Warehouse::Warehouse(core::Env& env) : env_(env) {}
 Warehouse::~Warehouse() { shutdown(); }
 
-bool Warehouse::start_async(const std::string& project, Json& job, const Compiled& c) {
+bool Warehouse::start_async(const std::string& project, Json& job, const Compiled& c, const Json& qstats) {
   // GENERATE_UUID counts on the engine's connection (deterministic): such queries stay there.
   if (!post_ || env_.store.file().empty() || c.sql.size() != 1 || c.sql[0].find("bq_uuid(") != std::string::npos) return false;
   if (!pool_) {
@@ -61,11 +61,20 @@ bool Warehouse::start_async(const std::string& project, Json& job, const Compile
     pool_ = std::make_unique<QueryPool>(env_.store.file(), post_, threads);
   }
   std::string job_id = job["jobReference"]["jobId"];
-  auto ticket = pool_->submit(c.sql[0], core::to_micros(env_.clock.now()),
+  // Bytes processed, as the engine estimates them (8 bytes a value), counted by the worker.
+  std::string bytes_sql;
+  for (const auto& r : c.referenced) {
+    auto row = table_row(r);
+    if (!row || row->value("type", "TABLE") != "TABLE") continue;
+    size_t cols = row->contains("schema") ? (*row)["schema"].value("fields", Json::array()).size() : 0;
+    bytes_sql += (bytes_sql.empty() ? "SELECT " : " + ") + std::string("(SELECT count(*) FROM ") + data_table(r) + ") * " +
+                 std::to_string(cols * 8);
+  }
+  auto ticket = pool_->submit(c.sql[0], bytes_sql, core::to_micros(env_.clock.now()),
                               [this, project, job_id](QueryRows rows) { finish_async(project, job_id, std::move(rows)); });
   if (!ticket.ok()) return false;  // no reader: the engine runs it as before
   job["status"] = {{"state", "RUNNING"}};
-  running_[key_of(project, job_id)] = Running{*ticket, job, c.schema, {}};
+  running_[key_of(project, job_id)] = Running{*ticket, job, qstats, c.schema, {}};
   if (auto st = save_job(project, job_id, job, "", {}); !st.is_ok()) {
     (*ticket)->cancelled = true;
     running_.erase(key_of(project, job_id));
@@ -78,6 +87,7 @@ void Warehouse::finish_async(const std::string& project, const std::string& job_
   auto it = running_.find(key_of(project, job_id));
   if (it == running_.end()) return;
   Json job = std::move(it->second.job);
+  Json qstats = std::move(it->second.qstats);
   Schema schema = std::move(it->second.schema);
   auto waiters = std::move(it->second.waiters);
   running_.erase(it);
@@ -90,6 +100,8 @@ void Warehouse::finish_async(const std::string& project, const std::string& job_
   if (!st.is_ok()) {
     (void)update_job(project, job_id, failed_job(std::move(job), st), "", {});
   } else {
+    set_bytes(job, qstats, rows.bytes, false);
+    job["statistics"]["query"] = qstats;
     job["statistics"]["endTime"] = std::to_string(now_ms());
     job["status"] = {{"state", "DONE"}};
     job["configuration"]["query"]["destinationTable"] = {{"projectId", project}, {"datasetId", "_gcpsim_results"}, {"tableId", "anon" + job_id}};

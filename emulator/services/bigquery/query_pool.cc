@@ -114,13 +114,14 @@ void QueryPool::give_back(std::unique_ptr<Reader> r) {
   if (!stopping_ && idle_.size() < 2 * threads_) idle_.push_back(std::move(r));
 }
 
-core::StatusOr<std::shared_ptr<QueryPool::Ticket>> QueryPool::submit(const std::string& sql, int64_t now_micros,
+core::StatusOr<std::shared_ptr<QueryPool::Ticket>> QueryPool::submit(const std::string& sql, const std::string& count_sql,
+                                                                     int64_t now_micros,
                                                                      std::function<void(QueryRows)> done) {
   ASSIGN_OR_RETURN(auto reader, take_reader());
   auto ticket = std::make_shared<Ticket>();
   {
     std::lock_guard lock(mu_);
-    queue_.push_back(Job{std::move(reader), sql, now_micros, ticket, std::move(done)});
+    queue_.push_back(Job{std::move(reader), sql, count_sql, now_micros, ticket, std::move(done)});
   }
   while (workers_.size() < threads_) workers_.emplace_back([this] { work(); });
   cv_.notify_one();
@@ -156,6 +157,11 @@ QueryRows QueryPool::run(Job& job) {
   r.now = job.now;
   r.ticket = job.ticket.get();
   sqlite3_stmt* st = nullptr;
+  if (!job.count_sql.empty() && sqlite3_prepare_v2(r.db, job.count_sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW)
+    out.bytes = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  st = nullptr;
   if (sqlite3_prepare_v2(r.db, job.sql.c_str(), int(job.sql.size()), &st, nullptr) != SQLITE_OK) {
     out.status = failed(r.db, "exec");
     sqlite3_finalize(st);

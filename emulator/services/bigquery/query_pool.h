@@ -28,6 +28,7 @@ struct QueryRows {
   size_t columns = 0;
   int64_t rows = 0;
   std::string cells;
+  int64_t bytes = 0;  // the integer the query's `count_sql` gave (0 without one)
 };
 
 // A submitted query: cancelling it stops the worker at its next progress check.
@@ -47,9 +48,9 @@ class QueryPool {
   QueryPool& operator=(const QueryPool&) = delete;
 
   // Engine thread. Pins the store's current committed state for `sql`, which then runs on a
-  // worker with CURRENT_TIMESTAMP = `now_micros`; `done` runs on the engine thread, unless
-  // the pool is gone by then.
-  core::StatusOr<std::shared_ptr<Ticket>> submit(const std::string& sql, int64_t now_micros,
+  // worker with CURRENT_TIMESTAMP = `now_micros`, after `count_sql` (one integer, in the same
+  // state; may be empty); `done` runs on the engine thread, unless the pool is gone by then.
+  core::StatusOr<std::shared_ptr<Ticket>> submit(const std::string& sql, const std::string& count_sql, int64_t now_micros,
                                                  std::function<void(QueryRows)> done);
 
   // Values of a QueryRows cell buffer, read in order.
@@ -60,6 +61,7 @@ class QueryPool {
   struct Job {
     std::unique_ptr<Reader> reader;
     std::string sql;
+    std::string count_sql;
     int64_t now = 0;
     std::shared_ptr<Ticket> ticket;
     std::function<void(QueryRows)> done;
