@@ -247,7 +247,10 @@ core::Status Server::start() {
     std::filesystem::create_directories(work + "/spool", ec);
     if (ec) return core::Status::internal("cannot create " + work + "/spool: " + ec.message());
   }
-  auto store = core::Store::open(db);
+  // Without a data directory the state is scratch, but in a file of the private work dir
+  // rather than SQLite's :memory:, so that BigQuery's query workers can read it on their own
+  // connections while the engine writes.
+  auto store = db.empty() ? core::Store::open_scratch(work + "/gcpsim.db") : core::Store::open(db);
   if (!store.ok()) return store.status();
   s.store = std::move(store).value();
   s.env = std::make_unique<core::Env>(core::Env{s.clock, s.ids, s.events, s.faults, *s.store,
