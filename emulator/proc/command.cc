@@ -1,5 +1,6 @@
 // A tool run to completion with its output collected (see command.h).
 #include "proc/command.h"
+#include "proc/spawn.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -25,13 +26,7 @@ bool stop_pending() {
   ::setpgid(0, 0);
   ::prctl(PR_SET_PDEATHSIG, SIGTERM);
   if (::getppid() != parent) ::_exit(127);
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  struct sigaction dfl {};
-  dfl.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; ++sig)
-    if (sig != SIGKILL && sig != SIGSTOP) ::sigaction(sig, &dfl, nullptr);
+  reset_signals_in_child();
   int devnull = ::open("/dev/null", O_RDONLY);
   ::dup2(devnull, 0);
   ::dup2(out, 1);

@@ -6,25 +6,15 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { execFileSync, spawnSync } = require('node:child_process');
-const fs = require('node:fs');
 const net = require('node:net');
-const os = require('node:os');
 const path = require('node:path');
-const { BIN } = require('./lib/gcpsim');
 
-const ROOT = path.resolve(__dirname, '../..');
-const DOCKER = '/usr/bin/docker';
+const { ROOT, whyNot, buildImage } = require('./lib/docker');
+
 const COMPOSE = '/usr/bin/docker-compose';
 const IMAGE = 'gcpsim:test';
 
-function whyNot() {
-  if (!fs.existsSync(DOCKER)) return 'Docker (Debian\'s docker.io) is not installed';
-  if (!fs.existsSync(COMPOSE)) return 'Compose (Debian\'s docker-compose) is not installed';
-  const base = spawnSync('bash', [path.join(ROOT, 'docker/base.sh')], { encoding: 'utf8' });
-  if (base.status !== 0) return `no Docker engine could run here: ${(base.stderr || base.stdout).trim().split('\n').pop()}`;
-  return false;
-}
-const skip = whyNot();
+const skip = whyNot([[COMPOSE, 'Compose (Debian\'s docker-compose)']]);
 
 function freePort() {
   return new Promise((resolve) => {
@@ -44,11 +34,7 @@ const compose = (...args) => execFileSync(COMPOSE, ['-p', project, '-f', path.jo
 
 before(async () => {
   if (skip) return;
-  const ctx = fs.mkdtempSync(path.join(os.tmpdir(), 'gcpsim-image-'));
-  execFileSync('strip', ['-o', path.join(ctx, 'gcpsim'), BIN]);
-  execFileSync(DOCKER, ['build', '--network', 'host', '-f', path.join(ROOT, 'docker/Dockerfile'), '--build-arg',
-    'GCPSIM_BINARY_FROM=prebuilt', '-t', IMAGE, ctx], { stdio: 'ignore', env: { ...process.env, DOCKER_BUILDKIT: '1' } });
-  fs.rmSync(ctx, { recursive: true, force: true });
+  buildImage(IMAGE);
   env = { ...process.env, GCPSIM_IMAGE: IMAGE, GCPSIM_PORT: String(await freePort()), TASK_API_PORT: String(await freePort()) };
   delete env.DOCKER_BUILDKIT;  // Compose v1 builds with the engine's own builder (no buildx here)
 });

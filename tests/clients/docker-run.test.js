@@ -7,24 +7,16 @@
 'use strict';
 const { test, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { startGcpsim } = require('./lib/gcpsim');
 
-const ROOT = path.resolve(__dirname, '../..');
-const DOCKER = '/usr/bin/docker';
+const { ROOT, whyNot, docker } = require('./lib/docker');
+
 const APP = path.join(ROOT, 'tests/docker/runapp');
 
-function whyNot() {
-  if (!fs.existsSync(DOCKER)) return 'Docker (Debian\'s docker.io) is not installed';
-  const base = spawnSync('bash', [path.join(ROOT, 'docker/base.sh')], { encoding: 'utf8' });
-  if (base.status !== 0) return `no Docker engine could run here: ${(base.stderr || base.stdout).trim().split('\n').pop()}`;
-  return false;
-}
 const skip = whyNot();
-const docker = (...args) => execFileSync(DOCKER, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const dirs = [];
 const sims = [];
