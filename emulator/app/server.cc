@@ -321,7 +321,8 @@ void Server::handle(HttpRequest& req, Reply reply) {
 
 Server::Activity Server::activity() const {
   return {impl_->inbound.load(), impl_->http_client.in_flight() + impl_->local_client.queued(),
-          impl_->emulator ? impl_->emulator->requests_in_processes() : 0, impl_->held.load()};
+          impl_->emulator ? impl_->emulator->requests_in_processes() : 0, impl_->held.load(),
+          impl_->emulator ? impl_->emulator->background_work() : 0};
 }
 
 void Server::stop() {

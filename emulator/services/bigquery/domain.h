@@ -61,6 +61,7 @@ class Warehouse : public Catalog {
   // on the engine thread. Without it, or over a private in-memory store, every job runs on
   // the engine within the request.
   void set_post(PostFn post) { post_ = std::move(post); }
+  size_t queries_running() const { return running_.size(); }
   // Engine thread: cancels running queries, joins the workers, and answers their waiters
   // with `false` (the warehouse is going away). Idempotent.
   void shutdown();

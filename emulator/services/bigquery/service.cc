@@ -96,6 +96,8 @@ void BigQueryService::start() {
   for (size_t i = 0; i < scheduled_.size(); ++i) schedule(i);
 }
 
+size_t BigQueryService::background_work() const { return warehouse_->queries_running(); }
+
 void BigQueryService::stop() {
   warehouse_->shutdown();
   for (auto& t : timers_)
