@@ -251,12 +251,12 @@ core::StatusOr<bool> Session::drive(const Until& until, core::Time limit) {
   }
 }
 
-core::StatusOr<bool> Session::hold(const std::function<bool(core::Env&)>& until, core::Duration real) {
+core::StatusOr<bool> Session::hold(const Until& until, core::Duration real) {
   const int64_t polls = std::chrono::duration_cast<std::chrono::microseconds>(real) / kPoll;
   for (int64_t i = 0;; ++i) {
     auto st = settle();
     if (!st.is_ok()) return st;
-    if (on_engine(until)) return true;
+    if ((until.harness && until.harness()) || (until.engine && on_engine(until.engine))) return true;
     if (i >= polls) return false;
     sockets_.poll(kPoll);
   }
@@ -333,6 +333,11 @@ core::Status Session::settle() {
   }
 }
 
+bool Session::ws_readable(const std::string& name) {
+  auto it = websockets_.find(name);
+  return it != websockets_.end() && (!sockets_.ws_closed(it->second.id) || !it->second.end_reported);
+}
+
 bool Session::ws_open_now(const std::string& name) {
   auto it = websockets_.find(name);
   return it != websockets_.end() && !sockets_.ws_closed(it->second.id);
@@ -361,7 +366,8 @@ core::StatusOr<Response> Session::ws_open(const std::string& name, Request req, 
 }
 
 core::StatusOr<Session::Frames> Session::ws_exchange(const std::string& name, const std::vector<std::string>& send,
-                                                     Stop stop, bool close, core::Time limit) {
+                                                     Stop stop, bool close, core::Time limit,
+                                                     std::optional<core::Duration> hold) {
   auto it = websockets_.find(name);
   if (it == websockets_.end()) return core::Status::failed_precondition("no WebSocket named '" + name + "' was opened");
   WebSocket& ws = it->second;
@@ -379,7 +385,7 @@ core::StatusOr<Session::Frames> Session::ws_exchange(const std::string& name, co
     sockets_.ws_await(ws.id, [&next, &stop](const std::string& f) { return stop(f, next++); });
     Until until;
     until.harness = [&] { return !sockets_.ws_awaited(ws.id); };
-    auto done = drive(until, limit);
+    auto done = hold ? this->hold(until, *hold) : drive(until, limit);
     sockets_.ws_await(ws.id, nullptr);
     if (!done.ok()) return done.status();
     for (auto& f : sockets_.ws_take(ws.id)) got.push_back(std::move(f));
@@ -406,6 +412,7 @@ core::StatusOr<Session::Frames> Session::ws_exchange(const std::string& name, co
   if (close && stop) out.stopped = holds_in(out.frames);
   out.closed = sockets_.ws_closed(ws.id) && ws.unread.empty();
   out.close_code = out.closed ? sockets_.ws_close_code(ws.id) : 0;
+  ws.end_reported = ws.end_reported || out.closed;
   if (sockets_.ws_closed(ws.id)) await_ws_recorded(ws);
   return out;
 }

@@ -10,6 +10,7 @@
 #pragma once
 #include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -71,7 +72,7 @@ class Session {
   core::StatusOr<bool> drive(const Until& until, core::Time limit);
   // Leaves the clock where it is while processes work on their own (a queue worker): true
   // once the condition holds, false when `real` (real time, counted in polls) has passed.
-  core::StatusOr<bool> hold(const std::function<bool(core::Env&)>& until, core::Duration real);
+  core::StatusOr<bool> hold(const Until& until, core::Duration real);
   // Waits (bounded, in real time) until nothing real is in flight.
   core::Status settle();
 
@@ -86,16 +87,20 @@ class Session {
     bool stopped = false;  // `stop` held for one of them
   };
   bool ws_open_now(const std::string& name);
+  // Open, or ended since the last step that looked at it: a step may still read its last
+  // frames and its end (a crash between two steps ends it before the next one starts).
+  bool ws_readable(const std::string& name);
   // Opens (or reopens) a connection; the handshake's answer (101 or the refusal).
   core::StatusOr<Response> ws_open(const std::string& name, Request req, core::Time limit);
   // Sends frames in order, then (with `stop`) drives virtual time until a frame for which it
   // holds arrives, the connection ends or `limit` passes; with `close`, closes and waits for
   // the end. Ended connections are recorded by the router before this returns.
   // `stop(frame, n)` sees each frame with its position n (from 0) in this step's frames; frames
-  // after the one it holds for stay for the next step.
+  // after the one it holds for stay for the next step. With `hold`, the clock stays where it is
+  // while the frame is awaited, for up to that much real time (a process relaying what it got).
   using Stop = std::function<bool(const std::string& frame, size_t n)>;
   core::StatusOr<Frames> ws_exchange(const std::string& name, const std::vector<std::string>& send, Stop stop,
-                                     bool close, core::Time limit);
+                                     bool close, core::Time limit, std::optional<core::Duration> hold = {});
 
  private:
   enum class Jump { kDone, kMoved, kIdle, kBusy };  // kBusy: real work resumed, settle again
@@ -111,6 +116,7 @@ class Session {
     std::string service, path;  // the Run service and path, when it goes through the router
     size_t routed_before = 0;   // that path's run.request events when it opened
     bool recorded = false;
+    bool end_reported = false;        // a step has returned closed for it
     std::vector<std::string> unread;  // received after a step's awaited frame
   };
   void await_ws_recorded(WebSocket& ws);

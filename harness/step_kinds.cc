@@ -62,9 +62,9 @@ void check_http(const Field& f) {
   check_timeout(m);
 }
 
-// websocket: {id, service | url, path, headers, query, send, receive | until, close, timeout}.
+// websocket: {id, service | url, path, headers, query, send, receive | until, close, timeout | hold}.
 void check_websocket(const Field& f) {
-  Map m(f, {"id", "service", "url", "path", "headers", "query", "send", "receive", "until", "close", "timeout"});
+  Map m(f, {"id", "service", "url", "path", "headers", "query", "send", "receive", "until", "close", "timeout", "hold"});
   if (m.has("service") && m.has("url")) sf::fail_under(f, "give service or url, not both");
   if (m.has("service")) m.require("path");
   if (m.has("path") && !m.has("service") && !m.has("url")) sf::fail_under(f, "path opens a connection: give service or url too");
@@ -74,6 +74,12 @@ void check_websocket(const Field& f) {
   if (auto h = m.get("headers")) sf::string_map(*h);
   if (!m.has("service") && !m.has("url") && !m.has("send") && !m.has("receive") && !m.has("until") && !m.has("close"))
     sf::fail_under(f, "a websocket step opens (service or url), sends, receives (receive or until) or closes");
+  if (auto h = m.get("hold")) {
+    if (!m.has("receive") && !m.has("until")) sf::fail(*h, "hold: belongs to a step that waits for frames (receive or until)");
+    if (m.has("timeout")) sf::fail(*h, "hold: the clock stays put, so timeout (virtual time) does not apply");
+    if (m.has("close")) sf::fail(*h, "hold: applies to the frames awaited, not to a close");
+    if (!has_var(*h)) sf::duration(*h, std::chrono::milliseconds(1), std::chrono::minutes(5));
+  }
   check_timeout(m);
 }
 

@@ -41,7 +41,7 @@ void wait_for_event(StepContext& ctx, const Json& p, core::Time limit) {
     }
     return seen >= want;
   };
-  auto ok = p.contains("hold") ? ctx.session.hold(cond, duration_param(p, "hold", {}))
+  auto ok = p.contains("hold") ? ctx.session.hold({cond, nullptr}, duration_param(p, "hold", {}))
                                : ctx.session.drive({cond, nullptr}, limit);
   if (!ok.ok()) throw StepError{ok.status().message()};
   ctx.record["seen"] = seen;

@@ -70,12 +70,14 @@ void run_websocket(StepContext& ctx, const Json& p) {
       throw StepError{"the WebSocket handshake was answered " + std::to_string(res->status) + ", not 101",
                       "  body: " + show(response["body"], 400) + "\n"};
     }
-  } else if (!ctx.session.ws_open_now(name) && (p.contains("send") || p.contains("until") || p.contains("receive"))) {
+  } else if (!ctx.session.ws_readable(name) && (p.contains("send") || p.contains("until") || p.contains("receive"))) {
     throw StepError{"WebSocket '" + name + "' is not open (give service or url to open it)"};
   }
   auto stop = stop_condition(p);
   bool close = bool_param(p, "close", false);
-  auto got = ctx.session.ws_exchange(name, frames_to_send(p), stop, close, ctx.session.now() + timeout);
+  std::optional<core::Duration> hold;
+  if (p.contains("hold")) hold = duration_param(p, "hold", {});
+  auto got = ctx.session.ws_exchange(name, frames_to_send(p), stop, close, ctx.session.now() + timeout, hold);
   if (!got.ok()) throw StepError{got.status().message()};
   Json messages = Json::array();
   for (const auto& f : got->frames) messages.push_back(frame_json(f));
@@ -89,7 +91,8 @@ void run_websocket(StepContext& ctx, const Json& p) {
   bool expects_end = ctx.step.expect.is_object() && ctx.step.expect.contains("closed");
   if (stop && !got->stopped && !expects_end) {
     std::string what = p.contains("until") ? "no frame matching " + show(p["until"]) : "fewer than " + p["receive"].dump() + " frames";
-    throw StepError{"WebSocket '" + name + "': " + what + (got->closed ? " before it closed" : " within the step's timeout"),
+    std::string bound = hold ? " in " + as_text(p["hold"]) + " of real time, the clock held" : " within the step's timeout";
+    throw StepError{"WebSocket '" + name + "': " + what + (got->closed ? " before it closed" : bound),
                     "  received: " + show(messages, 600) + "\n"};
   }
 }

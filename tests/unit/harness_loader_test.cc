@@ -114,6 +114,16 @@ TEST_CASE("each kind checks its own value when the file loads") {
   CHECK(load_error("steps:\n  - expect: {status: 200}\n").find("unknown key 'status' in expect") != std::string::npos);
 }
 
+TEST_CASE("websocket hold: holds the clock while frames are awaited, never with a timeout or a close") {
+  CHECK(parse_scenario("steps:\n  - websocket: {id: a, until: {type: token}, hold: 30s}\n", "h.yaml").ok());
+  CHECK(load_error("steps:\n  - websocket: {id: a, until: {type: token}, hold: 30s, timeout: 1m}\n").find("timeout (virtual time) does not apply") !=
+        std::string::npos);
+  CHECK(load_error("steps:\n  - websocket: {id: a, send: hi, hold: 30s}\n").find("hold: belongs to a step that waits for frames") !=
+        std::string::npos);
+  CHECK(load_error("steps:\n  - websocket: {id: a, receive: 1, close: true, hold: 30s}\n").find("not to a close") != std::string::npos);
+  CHECK(load_error("steps:\n  - websocket: {id: a, receive: 1, hold: 10m}\n").find("hold") != std::string::npos);
+}
+
 TEST_CASE("wait_for hold: holds the clock for event and log conditions only, and source: needs a socket request") {
   CHECK(parse_scenario("steps:\n  - wait_for: {event: {kind: log}, hold: 30s}\n", "h.yaml").ok());
   CHECK(load_error("steps:\n  - wait_for: {event: {kind: log}, hold: 30s, within: 1m}\n")

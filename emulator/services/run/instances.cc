@@ -151,7 +151,8 @@ void Revision::instance_exited(uint64_t id, proc::ExitStatus status) {
 // A crash fault: SIGKILL the first running instance; its exit counts as a crash.
 void Revision::crash_one() {
   for (auto& [id, inst] : instances_) {
-    if (inst.process && !inst.stopping) {
+    if (inst.process && !inst.stopping && !inst.killed) {
+      inst.killed = true;
       deps_.supervisor.kill(*inst.process);
       return;
     }
@@ -160,7 +161,10 @@ void Revision::crash_one() {
 
 void Revision::kill_instances() {
   for (auto& [id, inst] : instances_)
-    if (inst.process && !inst.stopping) deps_.supervisor.kill(*inst.process);
+    if (inst.process && !inst.stopping && !inst.killed) {
+      inst.killed = true;
+      deps_.supervisor.kill(*inst.process);
+    }
 }
 
 void Revision::restart() { scaler_->replace_all(); }

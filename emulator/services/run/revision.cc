@@ -315,13 +315,19 @@ size_t Revision::requests_in_processes() const {
   // the stop's instant instead of racing the clock to the SIGKILL grace timer.
   size_t stopping = 0;
   for (const auto& [id, inst] : instances_) {
-    starting = starting || (inst.process && !inst.stopping && inst.cold_start_ms < 0);
+    starting = starting || (inst.process && !inst.stopping && !inst.killed && inst.cold_start_ms < 0);
     stopping += inst.process && inst.stopping;
   }
   if (!starting) return in_processes_ + stopping;
   size_t queued = 0;
   for (const auto& [id, t] : tickets_) queued += t.state == Ticket::State::kQueued;
   return in_processes_ + stopping + queued;
+}
+
+size_t Revision::dying() const {
+  size_t n = 0;
+  for (const auto& [id, inst] : instances_) n += inst.process && inst.killed;
+  return n;
 }
 
 // A forwarded request is no longer in a process (answered, timed out, or the revision gone).

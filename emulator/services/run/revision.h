@@ -82,6 +82,9 @@ class Revision {
   // Requests handed to an instance and not answered yet (WebSockets aside), plus requests
   // queued while an instance is still starting: both wait on real processes, not the clock.
   size_t requests_in_processes() const;
+  // Instances SIGKILLed (a crash) whose exit has not been seen: real work the clock waits for,
+  // so the exit, the sockets it closes and the restart land at the crash's instant.
+  size_t dying() const;
   void kill_instances();  // crash every instance (they restart as a crash would)
   void restart();         // replace every instance gracefully
   std::vector<InstanceInfo> instances() const;
@@ -117,6 +120,7 @@ class Revision {
     core::Time launched{};
     int64_t cold_start_ms = -1;
     bool stopping = false;            // we asked it to go: its exit is not a crash
+    bool killed = false;              // SIGKILLed (a crash): dying, its exit not seen yet
     std::optional<uint64_t> kill_timer;
   };
 

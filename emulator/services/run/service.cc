@@ -73,6 +73,12 @@ void RunService::stop() {
   deps_.reset();
 }
 
+size_t RunService::background_work() const {
+  size_t n = 0;
+  for (const auto& [name, rev] : revisions_) n += rev->dying();
+  return n;
+}
+
 size_t RunService::requests_in_processes() const {
   size_t n = 0;
   for (const auto& [name, rev] : revisions_) n += rev->requests_in_processes();

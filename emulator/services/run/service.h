@@ -54,6 +54,7 @@ class RunService final : public Service {
   std::pair<std::string, std::string> internal_header() const;
   // Requests the routers handed to processes and not yet answered (the harness waits on them).
   size_t requests_in_processes() const;
+  size_t background_work() const override;  // instances killed and not yet exited
 
  private:
   explicit RunService(Context& ctx);
