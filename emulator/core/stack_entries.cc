@@ -1,5 +1,4 @@
-// Stack-file entries that refer to nothing else in the stack: lifecycle rules and fault
-// rules. Limits are the real services' own.
+// The stack file's fault rules (`faults:`), which refer to nothing else in the stack.
 #include "core/stack_yaml.h"
 
 namespace gcpsim::core::stackfile {
@@ -27,28 +26,6 @@ FaultAction read_fault_action(const Field& f) {
 }
 
 }  // namespace
-
-LifecycleRule read_lifecycle_rule(const Field& f) {
-  Map m(f, {"action", "storage_class", "age_days", "num_newer_versions", "is_live"});
-  LifecycleRule r;
-  std::string action =
-      one_of(m.require("action"), {"Delete", "SetStorageClass", "AbortIncompleteMultipartUpload"});
-  r.action = action == "Delete"            ? LifecycleRule::Action::kDelete
-             : action == "SetStorageClass" ? LifecycleRule::Action::kSetStorageClass
-                                           : LifecycleRule::Action::kAbortIncompleteMultipartUpload;
-  if (r.action == LifecycleRule::Action::kSetStorageClass) {
-    r.storage_class = one_of(m.require("storage_class"), {"STANDARD", "NEARLINE", "COLDLINE", "ARCHIVE"});
-  } else if (auto c = m.get("storage_class")) {
-    fail(*c, "applies only to the SetStorageClass action");
-  }
-  if (auto a = m.get("age_days")) r.age_days = small_int(*a, 0, 1000000);
-  if (auto n = m.get("num_newer_versions")) r.num_newer_versions = small_int(*n, 0, 1000000);
-  if (auto l = m.get("is_live")) r.is_live = boolean(*l);
-  if (!r.age_days && !r.num_newer_versions && !r.is_live) {
-    fail_under(f, "a lifecycle rule needs a condition: age_days, num_newer_versions or is_live");
-  }
-  return r;
-}
 
 FaultRule read_fault(const Field& f) {
   Map m(f, {"id", "match", "action", "probability", "count", "after", "from", "until"});

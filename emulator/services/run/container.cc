@@ -7,7 +7,7 @@
 
 namespace gcpsim::services::run {
 
-core::StatusOr<ContainerPlan> container_plan(const core::RunServiceConfig& config, const std::string& container,
+core::StatusOr<ContainerPlan> container_plan(const RunServiceConfig& config, const std::string& container,
                                              const std::vector<std::string>& forwarded, uint16_t port) {
   if (::access(kDockerCli, X_OK) != 0) {
     return core::Status::failed_precondition("image " + config.image + " needs Docker: " + kDockerCli +

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "core/stack.h"
+#include "services/run/config.h"
 #include "core/status.h"
 
 namespace gcpsim::services::run {
@@ -21,7 +21,7 @@ struct ContainerPlan {
 // `forwarded` are the variable names the instance's environment sets for it (PORT, K_*,
 // the service's env and secrets, gcpsim's client variables); their values reach the container
 // through the CLI's environment, never its argv. `container` names it uniquely on the host.
-core::StatusOr<ContainerPlan> container_plan(const core::RunServiceConfig& config, const std::string& container,
+core::StatusOr<ContainerPlan> container_plan(const RunServiceConfig& config, const std::string& container,
                                              const std::vector<std::string>& forwarded, uint16_t port);
 
 }  // namespace gcpsim::services::run

@@ -12,6 +12,7 @@
 #include "core/stack_section.h"
 #include "core/status.h"
 #include "net/http_client.h"
+#include "services/run/config.h"
 #include "services/service.h"
 
 namespace gcpsim::proc { class Supervisor; }
@@ -21,8 +22,6 @@ namespace gcpsim::services::run {
 class Revision;
 class Router;
 
-// The stack file's hook for `run.NAME.service_yaml`: a Knative service.yaml (knative.h).
-core::StackSection knative_section();
 struct RevisionDeps;
 
 class RunService final : public Service {
