@@ -847,11 +847,11 @@ TEST_CASE("a service's own section is read by its parser, with the loader's port
 TEST_CASE("a subscription declared in the stack file may write to BigQuery, as the API's bigqueryConfig") {
   const std::string tables = "bigquery:\n  datasets:\n    analytics:\n      tables:\n        events:\n"
                              "          schema: [{name: data, type: STRING}]\n";
-  StackConfig s = parse_ok("pubsub:\n  topics: {t1: {}}\n  subscriptions:\n"
-                           "    to-bq: {topic: t1, bigquery: {table: demo-project.analytics.events, write_metadata: true,"
+  StackConfig s = parse_ok("pubsub:\n  topics: {topic1: {}}\n  subscriptions:\n"
+                           "    to-bq: {topic: topic1, bigquery: {table: demo-project.analytics.events, write_metadata: true,"
                            " drop_unknown_fields: true}}\n"
-                           "    colon: {topic: t1, bigquery: {table: \"demo-project:analytics.events\", use_topic_schema: true}}\n"
-                           "    other: {topic: t1, bigquery: {table: elsewhere.ds.t, use_table_schema: true}}\n" + tables);
+                           "    colon: {topic: topic1, bigquery: {table: \"demo-project:analytics.events\", use_topic_schema: true}}\n"
+                           "    other: {topic: topic1, bigquery: {table: elsewhere.ds.t, use_table_schema: true}}\n" + tables);
   const SubscriptionConfig& c = of(s).pubsub.subscriptions.at("to-bq").config;
   REQUIRE(c.bigquery);
   CHECK(c.bigquery->table == "demo-project.analytics.events");
@@ -862,7 +862,7 @@ TEST_CASE("a subscription declared in the stack file may write to BigQuery, as t
   CHECK_FALSE(of(s).pubsub.subscriptions.at("colon").push);
 
   auto sub = [&](const std::string& bq) {
-    return error_of("pubsub:\n  topics: {t1: {}}\n  subscriptions:\n    s1:\n      topic: t1\n      bigquery: " + bq + "\n" + tables);
+    return error_of("pubsub:\n  topics: {topic1: {}}\n  subscriptions:\n    s1:\n      topic: topic1\n      bigquery: " + bq + "\n" + tables);
   };
   CHECK(sub("{table: analytics.events}") == "gcpsim.yaml:6: pubsub.subscriptions.s1.bigquery.table: expected "
                                              "PROJECT.DATASET.TABLE or PROJECT:DATASET.TABLE, got 'analytics.events'");
@@ -872,9 +872,9 @@ TEST_CASE("a subscription declared in the stack file may write to BigQuery, as t
   CHECK(sub("{table: a.b.c, use_topic_schema: true, use_table_schema: true}") ==
         "gcpsim.yaml:6: pubsub.subscriptions.s1.bigquery: set at most one of use_topic_schema and use_table_schema");
   CHECK(sub("{table: a.b.c, schema: x}").rfind("gcpsim.yaml:6: unknown key 'schema' in pubsub.subscriptions.s1.bigquery", 0) == 0);
-  CHECK(error_of("pubsub:\n  topics: {t1: {}}\n  subscriptions:\n    s1:\n      topic: t1\n      push: {url: http://x/}\n"
+  CHECK(error_of("pubsub:\n  topics: {topic1: {}}\n  subscriptions:\n    s1:\n      topic: topic1\n      push: {url: http://x/}\n"
                  "      bigquery: {table: a.b.c}\n") ==
         "gcpsim.yaml:4: pubsub.subscriptions.s1: set either 'push' or 'bigquery': a subscription delivers one way");
-  CHECK(error_of("pubsub:\n  topics: {t1: {}}\n  subscriptions:\n    s1: {topic: t1, bigquery: {table: a.b.c}, exactly_once: true}\n") ==
+  CHECK(error_of("pubsub:\n  topics: {topic1: {}}\n  subscriptions:\n    s1: {topic: topic1, bigquery: {table: a.b.c}, exactly_once: true}\n") ==
         "gcpsim.yaml:4: pubsub.subscriptions.s1.exactly_once: exactly-once delivery works only with pull subscriptions");
 }
