@@ -862,19 +862,19 @@ TEST_CASE("a subscription declared in the stack file may write to BigQuery, as t
   CHECK_FALSE(of(s).pubsub.subscriptions.at("colon").push);
 
   auto sub = [&](const std::string& bq) {
-    return error_of("pubsub:\n  topics: {topic1: {}}\n  subscriptions:\n    s1:\n      topic: topic1\n      bigquery: " + bq + "\n" + tables);
+    return error_of("pubsub:\n  topics: {topic1: {}}\n  subscriptions:\n    sub1:\n      topic: topic1\n      bigquery: " + bq + "\n" + tables);
   };
-  CHECK(sub("{table: analytics.events}") == "gcpsim.yaml:6: pubsub.subscriptions.s1.bigquery.table: expected "
+  CHECK(sub("{table: analytics.events}") == "gcpsim.yaml:6: pubsub.subscriptions.sub1.bigquery.table: expected "
                                              "PROJECT.DATASET.TABLE or PROJECT:DATASET.TABLE, got 'analytics.events'");
   CHECK(sub("{table: demo-project.analytics.nope}") ==
-        "gcpsim.yaml:6: pubsub.subscriptions.s1.bigquery.table: table 'analytics.nope' is not declared under bigquery.datasets");
-  CHECK(sub("{use_topic_schema: true}") == "gcpsim.yaml:6: pubsub.subscriptions.s1.bigquery: missing required key 'table'");
+        "gcpsim.yaml:6: pubsub.subscriptions.sub1.bigquery.table: table 'analytics.nope' is not declared under bigquery.datasets");
+  CHECK(sub("{use_topic_schema: true}") == "gcpsim.yaml:6: pubsub.subscriptions.sub1.bigquery: missing required key 'table'");
   CHECK(sub("{table: a.b.c, use_topic_schema: true, use_table_schema: true}") ==
-        "gcpsim.yaml:6: pubsub.subscriptions.s1.bigquery: set at most one of use_topic_schema and use_table_schema");
-  CHECK(sub("{table: a.b.c, schema: x}").rfind("gcpsim.yaml:6: unknown key 'schema' in pubsub.subscriptions.s1.bigquery", 0) == 0);
-  CHECK(error_of("pubsub:\n  topics: {topic1: {}}\n  subscriptions:\n    s1:\n      topic: topic1\n      push: {url: http://x/}\n"
+        "gcpsim.yaml:6: pubsub.subscriptions.sub1.bigquery: set at most one of use_topic_schema and use_table_schema");
+  CHECK(sub("{table: a.b.c, schema: x}").rfind("gcpsim.yaml:6: unknown key 'schema' in pubsub.subscriptions.sub1.bigquery", 0) == 0);
+  CHECK(error_of("pubsub:\n  topics: {topic1: {}}\n  subscriptions:\n    sub1:\n      topic: topic1\n      push: {url: http://x/}\n"
                  "      bigquery: {table: a.b.c}\n") ==
-        "gcpsim.yaml:4: pubsub.subscriptions.s1: set either 'push' or 'bigquery': a subscription delivers one way");
-  CHECK(error_of("pubsub:\n  topics: {topic1: {}}\n  subscriptions:\n    s1: {topic: topic1, bigquery: {table: a.b.c}, exactly_once: true}\n") ==
-        "gcpsim.yaml:4: pubsub.subscriptions.s1.exactly_once: exactly-once delivery works only with pull subscriptions");
+        "gcpsim.yaml:4: pubsub.subscriptions.sub1: set either 'push' or 'bigquery': a subscription delivers one way");
+  CHECK(error_of("pubsub:\n  topics: {topic1: {}}\n  subscriptions:\n    sub1: {topic: topic1, bigquery: {table: a.b.c}, exactly_once: true}\n") ==
+        "gcpsim.yaml:4: pubsub.subscriptions.sub1.exactly_once: exactly-once delivery works only with pull subscriptions");
 }
