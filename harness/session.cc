@@ -294,7 +294,8 @@ Session::Jump Session::run_timers(const Until& until, core::Time limit) {
       // (it ran on the engine before this): then the process is working again.
       if (first && busy(server_.activity(), sockets)) return Jump::kBusy;
       if (!env.clock.step(limit)) return Jump::kIdle;
-      if (real_io || server_.activity().outbound > 0) return Jump::kMoved;
+      auto a = server_.activity();
+      if (real_io || a.outbound > 0 || a.background > 0) return Jump::kMoved;
     }
   });
   if (j == Jump::kDone || j == Jump::kMoved) write_faketime();
@@ -302,11 +303,12 @@ Session::Jump Session::run_timers(const Until& until, core::Time limit) {
 }
 
 // Real work the clock must wait for: edge requests the engine has not started yet, outbound
-// requests on the wire, harness sockets whose service is not waiting on the emulator, and
+// requests on the wire, the services' work off the engine thread, harness sockets whose service is not waiting on the emulator, and
 // requests in processes beyond those waiting on the emulator (each waiting one holds an
 // edge request the engine has started: a timer will answer it).
 bool Session::busy(const app::Server::Activity& a, size_t sockets) {
-  return a.inbound > a.held || a.outbound > 0 || (sockets > 0 && a.held == 0) || a.in_processes > a.held;
+  return a.inbound > a.held || a.outbound > 0 || a.background > 0 || (sockets > 0 && a.held == 0) ||
+         a.in_processes > a.held;
 }
 
 core::Status Session::settle() {
@@ -325,7 +327,8 @@ core::Status Session::settle() {
     if (!busy) return core::Status::ok();
     if (polls >= kMaxPolls) {
       return core::Status::deadline_exceeded("real I/O did not settle: " + std::to_string(activity.outbound) +
-                                             " outbound, " + std::to_string(in_processes) +
+                                             " outbound, " + std::to_string(activity.background) +
+                                             " background jobs, " + std::to_string(in_processes) +
                                              " routed to processes and " + std::to_string(sockets) +
                                              " harness requests still in flight");
     }

@@ -3,7 +3,8 @@
 //
 // "In flight": an outbound request of the emulator (push, dispatch) on the wire; a socket
 // request of the harness whose target has not called back into the emulator; more requests
-// routed to Run processes than are waiting on the emulator; and, when the stack runs real
+// routed to Run processes than are waiting on the emulator; a service's work off the engine
+// thread (a backup, a BigQuery query on a worker); and, when the stack runs real
 // processes, any event recorded since the last look (a process is busy).
 // Requests to the edge are handed to the engine in process, so they are never in flight.
 #pragma once

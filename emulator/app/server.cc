@@ -20,11 +20,13 @@
 #include "core/faults.h"
 #include "core/ids.h"
 #include "core/store.h"
+#include "net/body_abort.h"
 #include "net/edge.h"
 #include "net/grpc_host.h"
 #include "net/local_client.h"
 #include "net/outbound.h"
 #include "services/backing/service.h"
+#include "services/run/service.h"
 #include "services/service.h"
 #include "services/stubs/config.h"
 
@@ -150,6 +152,35 @@ struct Server::Impl {
     for (const auto& t : tables) (void)store->exec("DROP TABLE IF EXISTS \"" + t + "\"");
   }
 
+  // A stream paced on the clock keeps its request owed (held by a timer) until the stream
+  // ends or its client goes: the writer the stream gets lets go of the debt when done.
+  class OwedWriter final : public net::BodyWriter, public net::BodyAbort {
+   public:
+    OwedWriter(std::shared_ptr<net::BodyWriter> w, std::shared_ptr<void> debt) : w_(std::move(w)), debt_(std::move(debt)) {}
+    bool write(std::string chunk) override { return w_->write(std::move(chunk)); }
+    void end() override {
+      w_->end();
+      debt_.reset();
+    }
+    void abort() override {
+      if (auto* a = dynamic_cast<net::BodyAbort*>(w_.get())) a->abort(); else w_->end();
+      debt_.reset();
+    }
+
+   private:
+    std::shared_ptr<net::BodyWriter> w_;
+    std::shared_ptr<void> debt_;
+  };
+  void owe_until_streamed(HttpResponse& r) {
+    std::shared_ptr<void> debt(nullptr, [this](void*) {
+      --held;
+      --inbound;
+    });
+    r.stream = [inner = std::move(r.stream), debt](std::shared_ptr<net::BodyWriter> w) {
+      inner(std::make_shared<OwedWriter>(std::move(w), debt));
+    };
+  }
+
   // ----- edge -----
   // The edge hands each HTTP request here; it is routed on the engine. `inbound` and `held`
   // are what activity() reports: requests the engine owes an answer.
@@ -164,8 +195,12 @@ struct Server::Impl {
         Reply deliver = [this, answered, done](HttpResponse r) {
           if (*answered) return;  // a handler replied twice: keep the first
           *answered = true;
-          --held;
-          --inbound;
+          if (r.stream && r.stream_on_clock) {
+            owe_until_streamed(r);
+          } else {
+            --held;
+            --inbound;
+          }
           done(std::move(r));
         };
         if (!emulator) return deliver(restarting());
@@ -192,6 +227,8 @@ core::Status Server::start() {
     lim.rlim_cur = lim.rlim_max;
     ::setrlimit(RLIMIT_NOFILE, &lim);
   }
+  // Images first: a stack whose build fails does not start.
+  RETURN_IF_ERROR(services::run::prepare_images(s.options.stack));
   std::string db;
   if (!s.options.data_dir.empty()) {
     std::error_code ec;
@@ -210,7 +247,10 @@ core::Status Server::start() {
     std::filesystem::create_directories(work + "/spool", ec);
     if (ec) return core::Status::internal("cannot create " + work + "/spool: " + ec.message());
   }
-  auto store = core::Store::open(db);
+  // Without a data directory the state is scratch, but in a file of the private work dir
+  // rather than SQLite's :memory:, so that BigQuery's query workers can read it on their own
+  // connections while the engine writes.
+  auto store = db.empty() ? core::Store::open_scratch(work + "/gcpsim.db") : core::Store::open(db);
   if (!store.ok()) return store.status();
   s.store = std::move(store).value();
   s.env = std::make_unique<core::Env>(core::Env{s.clock, s.ids, s.events, s.faults, *s.store,
@@ -281,7 +321,8 @@ void Server::handle(HttpRequest& req, Reply reply) {
 
 Server::Activity Server::activity() const {
   return {impl_->inbound.load(), impl_->http_client.in_flight() + impl_->local_client.queued(),
-          impl_->emulator ? impl_->emulator->requests_in_processes() : 0, impl_->held.load()};
+          impl_->emulator ? impl_->emulator->requests_in_processes() : 0, impl_->held.load(),
+          impl_->emulator ? impl_->emulator->background_work() : 0};
 }
 
 void Server::stop() {

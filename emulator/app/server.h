@@ -45,13 +45,14 @@ class Server {
   void handle(net::HttpRequest& req, net::Reply reply);
   // Work that real I/O will finish: edge HTTP requests the engine has not answered yet,
   // outbound requests (push, dispatch) still on the wire, and requests Cloud Run routers
-  // handed to user processes (read on the engine thread). Virtual time may move only while
-  // outbound is 0.
+  // handed to user processes, and the services' work off the engine thread (read on the
+  // engine thread). Virtual time may move only while outbound and background are 0.
   struct Activity {
     size_t inbound = 0;
     size_t outbound = 0;
     size_t in_processes = 0;
     size_t held = 0;  // inbound requests the engine has started and not answered (a timer holds them)
+    size_t background = 0;  // backups, TTL sweeps, BigQuery queries on worker threads
   };
   Activity activity() const;
 

@@ -59,10 +59,13 @@ std::vector<std::string> Emulator::service_names() const {
 size_t Emulator::requests_in_processes() const {
   auto* run = registry_->get<services::run::RunService>("run");
   auto* compute = registry_->get<services::compute::ComputeService>("compute");
-  auto* backing = registry_->get<services::backing::BackingService>("backing");
-  // Backups, restores and TTL sweeps are real work too: the clock waits for them.
-  return (run ? run->requests_in_processes() : 0) + (compute ? compute->requests_in_processes() : 0) +
-         (backing ? backing->jobs_in_flight() : 0);
+  return (run ? run->requests_in_processes() : 0) + (compute ? compute->requests_in_processes() : 0);
+}
+
+size_t Emulator::background_work() const {
+  size_t n = 0;
+  for (const auto& [name, svc] : services_) n += svc->background_work();
+  return n;
 }
 
 }  // namespace gcpsim::control

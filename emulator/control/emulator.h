@@ -38,6 +38,8 @@ class Emulator {
   std::vector<std::string> service_names() const;
   // Requests Cloud Run routers handed to user processes and not yet answered.
   size_t requests_in_processes() const;
+  // Work the services run off the engine thread (backups, queries on workers) that has not ended.
+  size_t background_work() const;
   // Engine thread: `done` once every service's start-up (backing servers) answered or gave up.
   void when_ready(std::function<void()> done);
 

@@ -129,26 +129,39 @@ std::string Statement::column_blob(int col) const {
 
 bool Statement::column_null(int col) const { return !stmt_ || sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
-Store::Store(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+Store::Store(sqlite3* db, std::string path, std::string file) : db_(db), path_(std::move(path)), file_(std::move(file)) {}
 
 // close_v2 tolerates statements that are still alive; they finalize later.
 Store::~Store() { sqlite3_close_v2(db_); }
 
-StatusOr<std::unique_ptr<Store>> Store::open(const std::string& path) {
+StatusOr<std::unique_ptr<Store>> Store::open(const std::string& path) { return open_file(path, true); }
+
+StatusOr<std::unique_ptr<Store>> Store::open_scratch(const std::string& file) {
+  if (file.empty()) return Status::invalid_argument("a scratch store needs a file");
+  std::error_code ec;
+  std::filesystem::remove(file, ec);  // scratch: never what an earlier process left
+  std::filesystem::remove(file + "-wal", ec);
+  std::filesystem::remove(file + "-shm", ec);
+  return open_file(file, false);
+}
+
+StatusOr<std::unique_ptr<Store>> Store::open_file(const std::string& file, bool durable) {
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-  int rc = sqlite3_open_v2(path.empty() ? ":memory:" : path.c_str(), &db, flags, nullptr);
+  int rc = sqlite3_open_v2(file.empty() ? ":memory:" : file.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
-    Status st = sqlite_status(db, rc, "open " + path);
+    Status st = sqlite_status(db, rc, "open " + file);
     sqlite3_close(db);
     return st;
   }
   sqlite3_extended_result_codes(db, 1);
-  std::unique_ptr<Store> store(new Store(db, path));
+  std::unique_ptr<Store> store(new Store(db, durable ? file : std::string(), file));
   // On disk: WAL + synchronous=FULL, so a COMMIT that returned survives kill -9 and power loss.
-  const char* pragmas = path.empty()
-      ? "PRAGMA foreign_keys=ON;"
-      : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;";
+  // A scratch file keeps WAL (readers on other connections never block the writer) and skips
+  // the fsyncs.
+  const char* pragmas = file.empty() ? "PRAGMA foreign_keys=ON;"
+                        : durable    ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;"
+                                     : "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;";
   Status st = store->exec(pragmas);
   if (!st.is_ok()) return st;
   return store;

@@ -1,6 +1,7 @@
 // A small SQLite wrapper: prepared statements, transactions, per-service migrations,
-// snapshots through the backup API. In memory by default; a file (WAL, synchronous=FULL)
-// with a data directory, so what was acknowledged survives kill -9.
+// snapshots through the backup API. In memory (or a scratch file other connections can read)
+// by default; a file (WAL, synchronous=FULL) with a data directory, so what was acknowledged
+// survives kill -9.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -62,6 +63,9 @@ class Store {
  public:
   // path empty → a private in-memory database.
   static StatusOr<std::unique_ptr<Store>> open(const std::string& path);
+  // State that need not outlive the process, in a file so that other connections can read it
+  // concurrently (WAL, no fsync). in_memory() stays true: nothing is meant to survive.
+  static StatusOr<std::unique_ptr<Store>> open_scratch(const std::string& file);
   ~Store();
 
   Statement prepare(std::string_view sql);
@@ -70,6 +74,9 @@ class Store {
   int64_t changes() const;
   bool in_memory() const { return path_.empty(); }
   const std::string& path() const { return path_; }
+  // The database file other connections may open read-only (the path, or the scratch file);
+  // empty for a private in-memory database.
+  const std::string& file() const { return file_; }
 
   // RAII transaction: rolls back unless commit() is called. Inside another transaction it
   // becomes a savepoint, so domain operations compose.
@@ -98,9 +105,11 @@ class Store {
   sqlite3* handle() { return db_; }
 
  private:
-  Store(sqlite3* db, std::string path);
+  Store(sqlite3* db, std::string path, std::string file);
+  static StatusOr<std::unique_ptr<Store>> open_file(const std::string& file, bool durable);
   sqlite3* db_;
   std::string path_;
+  std::string file_;
   uint64_t next_savepoint_ = 1;
 };
 

@@ -76,6 +76,9 @@ struct HttpResponse {
   std::optional<FileSlice> file;  // when set, the body is these bytes instead of `body`
   // When set, headers go out first and this is called (on the engine) with a writer.
   std::function<void(std::shared_ptr<BodyWriter>)> stream;
+  // The stream's chunks wait on the virtual clock (a stub's paced reply): the request stays
+  // owed, as a timer holds it, until the stream ends, so the harness moves the clock for it.
+  bool stream_on_clock = false;
 
   HttpResponse& header(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

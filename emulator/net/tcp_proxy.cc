@@ -101,7 +101,7 @@ struct TcpProxy::Impl : std::enable_shared_from_this<Impl> {
   // connection closed meanwhile.
   void ask(const ConnPtr& c, const char* phase, std::function<void(ProxyVerdict)> then) {
     if (!armed.load(std::memory_order_relaxed) || !options.check) return then(ProxyVerdict{});
-    options.check(phase, c->verdict, [self = shared_from_this(), c, then = std::move(then)](ProxyVerdict v) {
+    options.check(phase, [self = shared_from_this(), c, then = std::move(then)](ProxyVerdict v) {
       asio::post(self->io, [c, then, v] {
         if (!c->closed) then(v);
       });

@@ -33,9 +33,8 @@ struct TcpProxyOptions {
   uint16_t upstream_port = 0;      // the server's private loopback port
   // Connections opened while the server (re)starts wait for it this long (wall time).
   std::chrono::milliseconds upstream_wait{std::chrono::seconds(90)};
-  // `phase` is "connect" or "data"; `previous` the connection's verdict so far. `done` may
-  // be called on any thread.
-  std::function<void(const char* phase, ProxyVerdict previous, std::function<void(ProxyVerdict)> done)> check;
+  // `phase` is "connect" or "data". `done` may be called on any thread.
+  std::function<void(const char* phase, std::function<void(ProxyVerdict)> done)> check;
 };
 
 class TcpProxy {

@@ -46,13 +46,7 @@ void write_all(int fd, const std::string& s) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (::getppid() != keeper) ::_exit(127);
   ::close(kControlFd);
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  struct sigaction dfl {};
-  dfl.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; ++sig)
-    if (sig != SIGKILL && sig != SIGSTOP) ::sigaction(sig, &dfl, nullptr);
+  reset_signals_in_child();
   if (!plan.cwd.empty() && ::chdir(plan.cwd.c_str()) != 0) {
     write_all(2, plan.chdir_error);
     ::_exit(127);
@@ -155,6 +149,16 @@ void close_fds(std::initializer_list<int> fds) {
 }
 
 }  // namespace
+
+void reset_signals_in_child() {
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig)
+    if (sig != SIGKILL && sig != SIGSTOP) ::sigaction(sig, &dfl, nullptr);
+}
 
 core::StatusOr<Spawned> spawn_process(const SpawnSpec& spec, const std::vector<std::string>& cleanup) {
   auto path = resolve(spec, spec.argv);

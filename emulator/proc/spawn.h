@@ -52,6 +52,10 @@ bool signal_group(int control_fd, bool kill);
 // Reaps the keeper; nullopt while it still runs (non-blocking) .
 std::optional<ExitStatus> reap(pid_t pid, bool block);
 
+// In a child between fork and exec: no signal blocked and every disposition at its default,
+// so gcpsim's own mask and handlers do not reach what it runs. Async-signal-safe.
+void reset_signals_in_child();
+
 // "${PORT}" → port in every argument.
 std::vector<std::string> expand_port(const std::vector<std::string>& argv, int port);
 

@@ -22,6 +22,9 @@ class Service {
   virtual void stop() {}    // before the emulator goes away (engine thread)
   // Calls `done` (engine thread) once what start() launched answers or has given up.
   virtual void when_ready(std::function<void()> done) { done(); }
+  // Engine thread: work running off the engine that will change state when it ends (backups,
+  // TTL sweeps, queries on worker threads). A virtual clock waits while any is running.
+  virtual size_t background_work() const { return 0; }
 };
 
 namespace backing { class Servers; }

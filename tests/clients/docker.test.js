@@ -6,31 +6,20 @@
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { execFileSync, spawnSync } = require('node:child_process');
+const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { PubSub } = require('@google-cloud/pubsub');
 const { Storage } = require('@google-cloud/storage');
-const { BIN } = require('./lib/gcpsim');
 
-const ROOT = path.resolve(__dirname, '../..');
-const DOCKER = '/usr/bin/docker';
+const { ROOT, DOCKER, whyNot, docker, buildImage } = require('./lib/docker');
+
 const IMAGE = 'gcpsim:test';
 const LABEL = 'gcpsim-test=1';
 
-function whyNot() {
-  if (!fs.existsSync(DOCKER)) return 'Docker (Debian\'s docker.io) is not installed';
-  const base = spawnSync('bash', [path.join(ROOT, 'docker/base.sh')], { encoding: 'utf8' });
-  if (base.status !== 0) return `no Docker engine could run here: ${(base.stderr || base.stdout).trim().split('\n').pop()}`;
-  return false;
-}
 const skip = whyNot();
-
-// BuildKit builds only the stages the target needs (the prebuilt binary, not the compile).
-const docker = (...args) => execFileSync(DOCKER, args,
-  { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DOCKER_BUILDKIT: '1' } }).trim();
 
 function freePort() {
   return new Promise((resolve) => {
@@ -63,12 +52,7 @@ const volume = `gcpsim-test-data-${process.pid}`;
 before(async () => {
   if (skip) return;
   removeLabelled();
-  // The image around this build's binary: the Dockerfile's runtime stage, unchanged.
-  const ctx = fs.mkdtempSync(path.join(os.tmpdir(), 'gcpsim-image-'));
-  execFileSync('strip', ['-o', path.join(ctx, 'gcpsim'), BIN]);
-  docker('build', '--network', 'host', '-f', path.join(ROOT, 'docker/Dockerfile'), '--build-arg', 'GCPSIM_BINARY_FROM=prebuilt',
-    '-t', IMAGE, ctx);
-  fs.rmSync(ctx, { recursive: true, force: true });
+  buildImage(IMAGE);
   port = await freePort();
 });
 

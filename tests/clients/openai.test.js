@@ -34,6 +34,8 @@ stubs:
     rules:
       - match: {model: gpt-4o-mini, prompt: "(?i)^say hello"}
         reply: {text: "Hello from the stub"}
+      - match: {model: gpt-4o-mini, prompt: "(?i)^speak slowly"}
+        reply: {text: "One word at a time", every: 2s}
 `);
   return file;
 }
@@ -246,4 +248,29 @@ test('another process with the same seed answers byte for byte the same', async 
   } finally {
     await other.stop();
   }
+});
+
+// Last: it moves the virtual clock, which the answers above carry (`created`).
+test('a rule\'s every paces a streamed reply on the virtual clock: each later chunk waits for the clock', async () => {
+  const ctl = (body) => fetch(`${sim.url}/_gcpsim/clock`, body && { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+  const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Speak slowly' }] });
+  const it = stream[Symbol.asyncIterator]();
+  const start = Date.parse((await ctl()).now);
+  let text = '', advances = 0, next = await it.next();
+  while (!next.done) {
+    for (const c of next.value.choices) text += c.delta.content || '';
+    // The next chunk is a timer 2 s ahead on gcpsim's clock; only moving the clock sends it.
+    const clock = await ctl();
+    if (clock.pendingTimers === 0) {
+      next = await it.next();
+      assert.ok(next.done, 'a chunk came with no timer pending');
+      break;
+    }
+    await ctl({ advance: '2s' });
+    advances++;
+    next = await it.next();
+  }
+  assert.equal(text, 'One word at a time');
+  assert.ok(advances >= 4, `only ${advances} clock moves for the chunks`);
+  assert.equal(Date.parse((await ctl()).now) - start, advances * 2000);
 });

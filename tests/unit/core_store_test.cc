@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <string>
 
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include "core/store.h"
@@ -233,6 +234,50 @@ TEST_CASE("a file store snapshot round-trips into another file store") {
   REQUIRE((*a)->save_snapshot(dir.file("snap.db")).is_ok());
   REQUIRE((*b)->load_snapshot(dir.file("snap.db")).is_ok());
   REQUIRE(count(**b, "t") == 1);
+}
+
+TEST_CASE("a scratch store is a WAL file that another connection reads while it writes, and is not durable") {
+  TempDir dir;
+  const std::string file = dir.file("scratch.db");
+  {
+    auto old = Store::open(file);  // what an earlier process left there is not scratch state
+    REQUIRE((*old)->exec("CREATE TABLE stale (x INT)").is_ok());
+  }
+  auto opened = Store::open_scratch(file);
+  REQUIRE(opened.ok());
+  auto& s = **opened;
+  REQUIRE(s.in_memory());  // nothing in it is meant to survive the process
+  REQUIRE(s.path().empty());
+  REQUIRE(s.file() == file);
+  REQUIRE_FALSE(s.prepare("SELECT * FROM stale").status().is_ok());
+  {
+    auto mode = s.prepare("PRAGMA journal_mode");  // a live statement would hold commits back
+    REQUIRE(mode.step());
+    REQUIRE(mode.column_text(0) == "wal");
+  }
+  REQUIRE(s.exec("CREATE TABLE t (x INT); INSERT INTO t VALUES (1)").is_ok());
+
+  // A reader's snapshot holds while the writer commits more; its next transaction sees it.
+  sqlite3* reader = nullptr;
+  REQUIRE(sqlite3_open_v2(file.c_str(), &reader, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  auto read_count = [&] {
+    sqlite3_stmt* st = nullptr;
+    int rc = sqlite3_prepare_v2(reader, "SELECT count(*) FROM t", -1, &st, nullptr);
+    INFO(sqlite3_errmsg(reader));
+    REQUIRE(rc == SQLITE_OK);
+    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    int64_t n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+  };
+  REQUIRE(sqlite3_exec(reader, "BEGIN", nullptr, nullptr, nullptr) == SQLITE_OK);
+  REQUIRE(read_count() == 1);
+  REQUIRE(s.exec("INSERT INTO t VALUES (2)").is_ok());  // not blocked by the reader
+  REQUIRE(read_count() == 1);
+  REQUIRE(sqlite3_exec(reader, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK);
+  REQUIRE(read_count() == 2);
+  sqlite3_close(reader);
+  REQUIRE_FALSE(Store::open_scratch("").ok());
 }
 
 TEST_CASE("opening a store where no file can be created fails with a Status") {

@@ -73,7 +73,7 @@ struct Fixture {
     o.name = "echo";
     o.upstream_port = upstream;
     o.upstream_wait = std::chrono::seconds(10);
-    o.check = [this](const char*, net::ProxyVerdict, std::function<void(net::ProxyVerdict)> done) {
+    o.check = [this](const char*, std::function<void(net::ProxyVerdict)> done) {
       ++checks;
       done(verdict);
     };

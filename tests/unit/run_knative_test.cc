@@ -149,8 +149,8 @@ TEST_CASE("a Knative service.yaml sets the run service's concurrency, timeout, s
       "service.yaml:19: spec.template.metadata.annotations.run.googleapis.com/cpu-throttling: no effect in gcpsim "
       "(backing servers are reached through their environment variables)",
       "service.yaml:26: spec.template.spec.containers[0].image: gcpsim runs the command instead of the image",
-      "service.yaml:39: spec.template.spec.containers[0].resources: no effect in gcpsim: instances get the "
-      "machine's CPU and memory"});
+      "service.yaml:39: spec.template.spec.containers[0].resources: not read by gcpsim: a container's limits are "
+      "the run entry's memory and cpu (default 512Mi, 1)"});
 }
 
 TEST_CASE("the run entry's env replaces what service.yaml sets, with a notice") {

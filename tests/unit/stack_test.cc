@@ -559,7 +559,7 @@ run:
     concurency: 10
 )") == "gcpsim.yaml:5: unknown key 'concurency' in run.task-api (expected one of: command, image, args, cwd, "
        "env, secret_env, port, concurrency, min_instances, max_instances, timeout, startup_probe, "
-       "allow_unauthenticated, ingress, service_yaml)");
+       "allow_unauthenticated, ingress, build, memory, cpu, service_yaml)");
   CHECK(error_of("project: demo-project\nservices: {}\n") ==
         "gcpsim.yaml:2: unknown key 'services' at top level (expected one of: project, region, seed, run, "
         "functions, pubsub, storage, secrets, faults, backing, calendar, gemini, tasks, compute, bigquery, stubs)");
@@ -814,7 +814,10 @@ TEST_CASE("bad backing seed data is refused naming the key") {
 
 TEST_CASE("a service's own section is read by its parser, with the loader's ports and later checks") {
   namespace sf = gcpsim::core::stackfile;
-  std::vector<StackSection> sections = {{"widgets", [](const sf::Field& f, SectionContext& ctx) -> std::any {
+  // After the services' own sections (run and pubsub, which it refers to), as a new service's
+  // section follows them in stack_sections(): run claims its ports first.
+  std::vector<StackSection> sections = ::sections();
+  sections.push_back({"widgets", [](const sf::Field& f, SectionContext& ctx) -> std::any {
     sf::Map m(f, {"port", "topic", "file"});
     int port = ctx.port(m.require("port"));
     std::string topic = sf::text(m.require("topic"));
@@ -823,8 +826,7 @@ TEST_CASE("a service's own section is read by its parser, with the loader's port
       if (!of(ctx.stack()).pubsub.topics.count(topic)) sf::fail(topic_field, "no topic '" + topic + "'");
     });
     return std::make_pair(port, ctx.resolve(sf::text(m.require("file"))));
-  }}};
-  for (const auto& s : ::sections()) sections.push_back(s);  // run and pubsub, which it refers to
+  }});
   using Widgets = std::pair<int, std::string>;
   // The section may come before what it refers to: the check runs once all is read.
   auto r = parse_stack("widgets: {port: 9100, topic: orders, file: w.txt}\npubsub: {topics: {orders: {}}}\n", "gcpsim.yaml",

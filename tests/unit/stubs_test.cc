@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/stack.h"
+#include "services/gemini/config.h"
 #include "services/stubs/config.h"
 #include "services/stubs/openai.h"
 #include "services/stubs/stubs.h"
@@ -155,6 +156,8 @@ TEST_CASE("the stubs section of the stack file declares stubs, ports and OpenAI 
     rules:
       - match: {model: gpt-4o-mini, prompt: "(?i)hello"}
         reply: {text: Hi there}
+      - match: {prompt: slowly}
+        reply: {text: One at a time, every: 500ms}
 )");
   INFO(s.status().message());
   REQUIRE(s.ok());
@@ -166,7 +169,14 @@ TEST_CASE("the stubs section of the stack file declares stubs, ports and OpenAI 
   CHECK(c->stubs[0].routes[0].replies[0].delay == std::chrono::seconds(2));
   CHECK(c->stubs[0].routes[1].replies[0].text == "/srv/app/pages/a.html");
   CHECK(c->stubs[1].kind == "openai");
-  CHECK(c->stubs[1].rules.size() == 1);
+  REQUIRE(c->stubs[1].rules.size() == 2);
+  CHECK(c->stubs[1].rules[1].reply.every == std::chrono::milliseconds(500));
+  CHECK(services::gemini::rule_to_json(c->stubs[1].rules[1])["reply"]["every"] == "0.500s");
+  // Gemini's own rules stream unpaced: `every` is not one of their keys.
+  auto g = core::parse_stack("gemini:\n  rules:\n    - reply: {text: x, every: 1s}\n", "gcpsim.yaml", "/srv/app",
+                             {services::gemini::stack_section()});
+  REQUIRE_FALSE(g.ok());
+  CHECK_THAT(g.status().message(), Catch::Contains("gcpsim.yaml:3") && Catch::Contains("every"));
 
   CHECK(stack("stubs:\n  a:\n    routes:\n      - match:\n          method: 5\n        reply: {}\n").status().message() ==
         "gcpsim.yaml:5: stubs.a.routes[0].match.method: expected a string such as POST");

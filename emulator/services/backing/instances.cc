@@ -93,17 +93,26 @@ Servers::Server* Servers::add(const std::string& name, std::optional<int> public
   po.port = static_cast<uint16_t>(public_port.value_or(0));
   po.unix_path = std::move(unix_path);
   po.upstream_port = srv.private_port;
-  po.check = [this, name, alive = std::weak_ptr<bool>(alive_)](const char* phase, net::ProxyVerdict previous,
-                                                               std::function<void(net::ProxyVerdict)> done) {
-    runtime_.post([this, name, alive, phase, previous, done = std::move(done)] {
+  // One proxy.fault event each time what this server's connections get changes, per phase,
+  // not one per connection: clients reconnect on real-time backoff, so how many connections
+  // an outage refuses differs from run to run, and the transcript must not.
+  po.check = [this, s = &srv, name, alive = std::weak_ptr<bool>(alive_)](
+                 const char* phase, std::function<void(net::ProxyVerdict)> done) {
+    runtime_.post([this, s, name, alive, phase, done = std::move(done)] {
       if (alive.expired()) return done({});
       core::FaultSubject subject{core::Boundary::kProxy, name, std::string("proxy.") + phase, name};
       auto v = to_verdict(env_.faults.check(subject));
-      if (v.kind != net::ProxyVerdict::Kind::kPass && !(v == previous)) {
+      if (v.kind == net::ProxyVerdict::Kind::kPass) {
+        s->reported.erase(phase);
+      } else {
         core::Attrs attrs = {{"phase", std::string(phase)}, {"action", std::string(verdict_name(v.kind))}};
         if (v.latency.count()) attrs["latency"] = core::format_duration(v.latency);
         if (v.bandwidth_kbps) attrs["bandwidth"] = v.bandwidth_kbps;
-        env_.events.record("proxy.fault", name, std::move(attrs));
+        auto [it, added] = s->reported.try_emplace(phase, attrs);
+        if (added || it->second != attrs) {
+          it->second = attrs;
+          env_.events.record("proxy.fault", name, std::move(attrs));
+        }
       }
       done(v);
     });

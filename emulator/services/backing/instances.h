@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/env.h"
+#include "core/events.h"
 #include "core/status.h"
 #include "core/time.h"
 #include "net/http.h"
@@ -82,6 +83,8 @@ class Servers {
     std::string secret;          // Postgres password or Redis AUTH string; empty: none
     std::string socket_dir;      // Postgres: …/cloudsql/PROJECT:REGION:INSTANCE
     std::vector<Backup> backups;  // oldest first
+    // The attributes of the last proxy.fault event, by phase (connect, data), while it holds.
+    std::map<std::string, core::Attrs> reported;
   };
 
   Server* add(const std::string& name, std::optional<int> public_port, std::string unix_path);

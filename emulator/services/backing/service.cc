@@ -93,7 +93,7 @@ std::vector<std::pair<std::string, std::string>> BackingService::env_vars() cons
   return servers_ ? servers_->env_vars() : std::vector<std::pair<std::string, std::string>>{};
 }
 
-size_t BackingService::jobs_in_flight() const { return (servers_ ? servers_->jobs() : 0) + (ttl_ ? ttl_->in_flight() : 0); }
+size_t BackingService::background_work() const { return (servers_ ? servers_->jobs() : 0) + (ttl_ ? ttl_->in_flight() : 0); }
 
 // Cloud SQL's automated backup: daily in the window starting at `start` (gcpsim takes it at
 // the window's start), keeping the newest `retained`.

@@ -40,8 +40,8 @@ class BackingService final : public Service {
 
   // What Run services (and `gcpsim env`) are given: REDIS_HOST, DATABASE_URL, …, in order.
   std::vector<std::pair<std::string, std::string>> env_vars() const;
-  // Backups and restores running: real work the virtual clock waits for.
-  size_t jobs_in_flight() const;
+  // Backups, restores and TTL sweeps running.
+  size_t background_work() const override;
 
  private:
   explicit BackingService(Context& ctx);

@@ -183,9 +183,15 @@ Answer Api::list_data(HttpRequest& req) {
   return ok(out);
 }
 
+namespace {
+Answer restarting() { return core::Status::unavailable("gcpsim is restarting"); }
+}  // namespace
+
+// A SELECT comes back RUNNING while a query worker runs it, as BigQuery's jobs.insert does;
+// clients poll jobs.get or wait in getQueryResults.
 Answer Api::insert_job(HttpRequest& req) {
   ASSIGN_OR_RETURN(Json body, body_of(req));
-  ASSIGN_OR_RETURN(Json job, w_.insert_job(req.param("project"), body));
+  ASSIGN_OR_RETURN(Json job, w_.insert_job(req.param("project"), body, nullptr, true));
   return ok(job);
 }
 
@@ -238,8 +244,10 @@ Json Api::query_response(const Json& job, const RowsPage& page, TsFormat ts, con
   return out;
 }
 
-Answer Api::query(HttpRequest& req) {
-  ASSIGN_OR_RETURN(Json body, body_of(req));
+void Api::query(HttpRequest& req, Respond respond) {
+  auto parsed = body_of(req);
+  if (!parsed.ok()) return respond(parsed.status());
+  const Json& body = *parsed;
   Json config = Json::object();
   for (const char* k : {"query", "useLegacySql", "defaultDataset", "queryParameters", "parameterMode", "labels", "maximumBytesBilled"})
     if (body.contains(k)) config[k] = body[k];
@@ -247,27 +255,44 @@ Answer Api::query(HttpRequest& req) {
   if (body.value("dryRun", false)) request["configuration"]["dryRun"] = true;
   if (body.contains("location")) request["jobReference"] = {{"location", body["location"]}};
   std::string project = req.param("project");
-  ASSIGN_OR_RETURN(Json job, w_.insert_job(project, request));
+  auto job = w_.insert_job(project, request, nullptr, true);
+  if (!job.ok()) return respond(job.status());
+  if (body.value("dryRun", false)) {
+    Json out = {{"kind", "bigquery#queryResponse"}, {"jobComplete", true}, {"totalBytesProcessed", (*job)["statistics"]["totalBytesProcessed"]},
+                {"cacheHit", false}};
+    if ((*job)["statistics"]["query"].contains("schema")) out["schema"] = (*job)["statistics"]["query"]["schema"];
+    if (job->contains("jobReference")) out["jobReference"] = (*job)["jobReference"];
+    return respond(ok(out));
+  }
+  std::string id = (*job)["jobReference"]["jobId"];
+  // The request waits for the job (a worker may run it meanwhile; the engine goes on).
+  w_.when_done(project, id, [this, project, id, body, respond](bool alive) {
+    respond(alive ? query_answer(project, id, body) : restarting());
+  });
+}
+
+Answer Api::query_answer(const std::string& project, const std::string& id, const Json& body) {
+  ASSIGN_OR_RETURN(Json job, w_.get_job(project, id));
   if (job["status"].contains("errorResult")) {
     const Json& e = job["status"]["errorResult"];
     core::Code code = e.value("reason", "") == "notFound" ? core::Code::kNotFound
                       : e.value("reason", "") == "duplicate" ? core::Code::kAlreadyExists : core::Code::kInvalidArgument;
     return errors::make(code, e.value("reason", "invalid"), e.value("message", ""));
   }
-  if (body.value("dryRun", false)) {
-    Json out = {{"kind", "bigquery#queryResponse"}, {"jobComplete", true}, {"totalBytesProcessed", job["statistics"]["totalBytesProcessed"]},
-                {"cacheHit", false}};
-    if (job["statistics"]["query"].contains("schema")) out["schema"] = job["statistics"]["query"]["schema"];
-    if (job.contains("jobReference")) out["jobReference"] = job["jobReference"];
-    return ok(out);
-  }
   size_t max = body.contains("maxResults") && body["maxResults"].is_number() && body["maxResults"].get<int64_t>() > 0
                    ? size_t(body["maxResults"].get<int64_t>()) : limits::kDefaultRowsPerPage;
-  ASSIGN_OR_RETURN(RowsPage page, w_.job_rows(project, job["jobReference"]["jobId"], 0, max, ""));
+  ASSIGN_OR_RETURN(RowsPage page, w_.job_rows(project, id, 0, max, ""));
   return ok(query_response(job, page, ts_format(body.value("formatOptions", Json())), "bigquery#queryResponse"));
 }
 
-Answer Api::get_query_results(HttpRequest& req) {
+// getQueryResults waits for a running job, as the real method waits (up to its timeoutMs).
+void Api::get_query_results(HttpRequest& req, Respond respond) {
+  w_.when_done(req.param("project"), req.param("job"), [this, &req, respond](bool alive) {
+    respond(alive ? query_results_answer(req) : restarting());
+  });
+}
+
+Answer Api::query_results_answer(HttpRequest& req) {
   std::string project = req.param("project"), id = req.param("job");
   ASSIGN_OR_RETURN(Json job, w_.get_job(project, id));
   int64_t start = std::atoll(req.query_param("startIndex").value_or("0").c_str());

@@ -2,6 +2,8 @@
 // Warehouse calls and the result into the REST shape. Dispatch (faults, events) and the error
 // envelope are applied once, by the route table (routes.cc).
 #pragma once
+#include <functional>
+
 #include "core/status.h"
 #include "net/http.h"
 #include "services/bigquery/domain.h"
@@ -11,6 +13,9 @@ namespace gcpsim::services::bigquery {
 using net::HttpRequest;
 using net::HttpResponse;
 using Answer = core::StatusOr<HttpResponse>;
+// How an asynchronous handler answers (once, on the engine thread): jobs that run a query on
+// a worker answer when it has finished.
+using Respond = std::function<void(Answer)>;
 
 class Api {
  public:
@@ -40,11 +45,13 @@ class Api {
   Answer get_job(HttpRequest& req);
   Answer cancel_job(HttpRequest& req);
   Answer delete_job(HttpRequest& req);
-  Answer query(HttpRequest& req);
-  Answer get_query_results(HttpRequest& req);
+  void query(HttpRequest& req, Respond respond);
+  void get_query_results(HttpRequest& req, Respond respond);
 
  private:
   Json query_response(const Json& job, const RowsPage& page, TsFormat ts, const char* kind);
+  Answer query_answer(const std::string& project, const std::string& job_id, const Json& body);
+  Answer query_results_answer(HttpRequest& req);
   Warehouse& w_;
 };
 

@@ -33,11 +33,10 @@ bool valid_dataset_id(const std::string& id) {
 
 std::string table_key(const TableRef& t) { return t.project + ":" + t.dataset + "." + t.table; }
 
-Warehouse::Warehouse(core::Env& env) : env_(env) {}
-
 core::StatusOr<std::unique_ptr<Warehouse>> Warehouse::open(core::Env& env) {
   std::unique_ptr<Warehouse> w(new Warehouse(env));
   RETURN_IF_ERROR(w->migrate());
+  w->abandon_running_jobs();
   core::Clock* clock = &env.clock;
   register_functions(env.store.handle(), [clock] { return core::to_micros(clock->now()); });
   return w;

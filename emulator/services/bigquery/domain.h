@@ -19,6 +19,11 @@ namespace gcpsim::core { struct Env; class Store; }
 
 namespace gcpsim::services::bigquery {
 
+class QueryPool;
+struct QueryTicket;
+struct QueryRows;
+using PostFn = std::function<void(std::function<void()>)>;
+
 struct Page {
   std::vector<Json> items;
   std::string next_token;
@@ -50,7 +55,16 @@ struct ObjectIo {
 class Warehouse : public Catalog {
  public:
   static core::StatusOr<std::unique_ptr<Warehouse>> open(core::Env& env);
+  ~Warehouse() override;
   core::Env& env() { return env_; }
+  // Lets SELECT jobs of requests run on query workers (jobs_async.cc); `post` runs a function
+  // on the engine thread. Without it, or over a private in-memory store, every job runs on
+  // the engine within the request.
+  void set_post(PostFn post) { post_ = std::move(post); }
+  size_t queries_running() const { return running_.size(); }
+  // Engine thread: cancels running queries, joins the workers, and answers their waiters
+  // with `false` (the warehouse is going away). Idempotent.
+  void shutdown();
   void set_objects(ObjectIo io) { objects_ = std::move(io); }
 
   // Datasets (datasets.cc).
@@ -80,7 +94,12 @@ class Warehouse : public Catalog {
   core::Status append(const TableRef& t, const Schema& schema, const std::vector<std::vector<Json>>& rows);
 
   // Jobs (jobs.cc, load.cc).
-  core::StatusOr<Json> insert_job(const std::string& project, const Json& body, const std::string* upload = nullptr);
+  // With `async`, a SELECT may come back RUNNING: when_done tells when it has finished.
+  core::StatusOr<Json> insert_job(const std::string& project, const Json& body, const std::string* upload = nullptr,
+                                  bool async = false);
+  // Calls fn(true) once the job is no longer running (now, if it is not), fn(false) if the
+  // warehouse shuts down first.
+  void when_done(const std::string& project, const std::string& job_id, std::function<void(bool)> fn);
   core::StatusOr<Json> get_job(const std::string& project, const std::string& job_id) const;
   core::StatusOr<Page> list_jobs(const std::string& project, size_t max, const std::string& token, const std::string& state) const;
   core::StatusOr<Json> cancel_job(const std::string& project, const std::string& job_id);
@@ -104,7 +123,15 @@ class Warehouse : public Catalog {
   Json table_stats(const TableRef& t, Json resource) const;
 
   // Jobs.
-  core::StatusOr<Json> run_query_job(const std::string& project, Json job);
+  core::StatusOr<Json> run_query_job(const std::string& project, Json job, bool async);
+  // jobs_async.cc: true when the SELECT was handed to a query worker (the job is RUNNING).
+  bool start_async(const std::string& project, Json& job, const Compiled& c, const Json& qstats);
+  void finish_async(const std::string& project, const std::string& job_id, QueryRows rows);
+  core::Status write_result(const std::string& table, const QueryRows& rows);
+  core::Status update_job(const std::string& project, const std::string& job_id, const Json& job, const std::string& result,
+                          const Schema& schema);
+  Json failed_job(Json job, const core::Status& st) const;
+  void abandon_running_jobs();
   core::StatusOr<Json> run_load_job(const std::string& project, Json job, const std::string* upload);
   core::StatusOr<Json> run_extract_job(const std::string& project, Json job);
   core::StatusOr<Json> run_copy_job(const std::string& project, Json job);
@@ -119,9 +146,27 @@ class Warehouse : public Catalog {
   ObjectIo objects_;
   // insertId de-duplication: table → insertId → when first seen (µs on the clock).
   std::map<std::string, std::map<std::string, int64_t>> insert_ids_;
+  // Query workers (created on the first SELECT that can use them) and the jobs they run,
+  // keyed "project/job_id".
+  PostFn post_;
+  std::unique_ptr<QueryPool> pool_;
+  struct Running {
+    std::shared_ptr<QueryTicket> ticket;
+    Json job;
+    Json qstats;  // statistics.query, whose bytes the worker counts
+    Schema schema;
+    std::vector<std::function<void(bool)>> waiters;
+  };
+  std::map<std::string, Running> running_;
 };
 
 std::string table_key(const TableRef& t);
+// The SQLite table holding a query job's result rows.
+std::string result_table(const std::string& project, const std::string& job_id);
+// A failed statement as the job reports it: the store's message becomes BigQuery's "Query error".
+core::Status query_error(const core::Status& st);
+// A query's bytes processed (and billed unless a dry run) in the job and its query statistics.
+void set_bytes(Json& job, Json& qstats, int64_t bytes, bool dry);
 // `sql`'s rows as stored values, one per schema column.
 core::StatusOr<std::vector<std::vector<Json>>> read_rows(core::Store& store, const std::string& sql, const Schema& schema);
 // A query's named or positional parameters from their REST form.

@@ -9,13 +9,22 @@
 #include "core/store.h"
 #include "services/bigquery/domain.h"
 #include "services/bigquery/errors.h"
+#include "services/bigquery/query_pool.h"
 
 namespace gcpsim::services::bigquery {
-namespace {
 
 std::string result_table(const std::string& project, const std::string& job_id) {
   return quote_ident("bqr:" + project + "." + job_id);
 }
+
+core::Status query_error(const core::Status& st) {
+  // The store's message for a failed statement becomes BigQuery's "Query error".
+  if (errors::reason_of(st) == "" || st.code() == core::Code::kInternal || st.code() == core::Code::kUnknown)
+    return errors::invalid_query("Query error: " + st.message());
+  return st;
+}
+
+namespace {
 
 core::StatusOr<Field> param_type(const Json& t, const std::string& name) {
   if (!t.is_object()) return errors::invalid("Query parameter '" + name + "' has no parameterType");
@@ -94,7 +103,7 @@ core::Status Warehouse::save_job(const std::string& project, const std::string& 
   return st.bind_all(project, job_id, seq, job.dump(), result, schema_json(schema).dump()).run();
 }
 
-core::StatusOr<Json> Warehouse::insert_job(const std::string& project, const Json& body, const std::string* upload) {
+core::StatusOr<Json> Warehouse::insert_job(const std::string& project, const Json& body, const std::string* upload, bool async) {
   if (!body.is_object()) return errors::invalid("Invalid job resource: expected an object");
   Json job = Json::object();
   const Json ref = body.value("jobReference", Json::object());
@@ -116,7 +125,7 @@ core::StatusOr<Json> Warehouse::insert_job(const std::string& project, const Jso
   env_.events.record("bigquery.job", "bigquery", {{"job", job_id}});
   if (config.contains("query")) {
     job["configuration"]["jobType"] = "QUERY";
-    return run_query_job(project, job);
+    return run_query_job(project, job, async);
   }
   if (config.contains("load")) {
     job["configuration"]["jobType"] = "LOAD";
@@ -134,7 +143,7 @@ core::StatusOr<Json> Warehouse::insert_job(const std::string& project, const Jso
 }
 
 core::StatusOr<Json> Warehouse::run_query(const std::string& project, const Json& query_config) {
-  return insert_job(project, Json{{"configuration", {{"query", query_config}}}});
+  return insert_job(project, Json{{"configuration", {{"query", query_config}}}}, nullptr, false);
 }
 
 core::Status Warehouse::write_destination(const TableRef& dest, const Schema& schema, const std::string& select_sql,
@@ -180,17 +189,28 @@ core::Status Warehouse::write_destination(const TableRef& dest, const Schema& sc
   return env_.store.exec("INSERT INTO " + data_table(dest) + " (" + cols + ") SELECT " + src + " FROM (" + select_sql + ")");
 }
 
-core::StatusOr<Json> Warehouse::run_query_job(const std::string& project, Json job) {
+void set_bytes(Json& job, Json& qstats, int64_t bytes, bool dry) {
+  qstats["totalBytesProcessed"] = std::to_string(bytes);
+  qstats["totalBytesBilled"] = std::to_string(dry ? 0 : bytes);
+  job["statistics"]["totalBytesProcessed"] = std::to_string(bytes);
+}
+
+Json Warehouse::failed_job(Json job, const core::Status& st) const {
+  auto e = errors::proto_of(st);
+  Json err = {{"reason", e.reason}, {"message", e.message}};
+  if (!e.location.empty()) err["location"] = e.location;
+  job["status"] = {{"state", "DONE"}, {"errorResult", err}, {"errors", Json::array({err})}};
+  job["statistics"]["endTime"] = std::to_string(now_ms());
+  return job;
+}
+
+core::StatusOr<Json> Warehouse::run_query_job(const std::string& project, Json job, bool async) {
   const Json q = job["configuration"]["query"];
   std::string job_id = job["jobReference"]["jobId"];
   bool dry = job["configuration"].value("dryRun", false);
   auto fail = [&](const core::Status& st) -> core::StatusOr<Json> {
     if (dry) return st;
-    auto e = errors::proto_of(st);
-    Json err = {{"reason", e.reason}, {"message", e.message}};
-    if (!e.location.empty()) err["location"] = e.location;
-    job["status"] = {{"state", "DONE"}, {"errorResult", err}, {"errors", Json::array({err})}};
-    job["statistics"]["endTime"] = std::to_string(now_ms());
+    job = failed_job(std::move(job), st);
     RETURN_IF_ERROR(save_job(project, job_id, job, "", {}));
     return job;
   };
@@ -208,16 +228,19 @@ core::StatusOr<Json> Warehouse::run_query_job(const std::string& project, Json j
   auto compiled = compile(text, *this, opt);
   if (!compiled.ok()) return fail(compiled.status());
   Compiled& c = *compiled;
+  bool as_select = c.kind == Compiled::Kind::kCreateTable && !c.view_query.empty();
+  Json qstats = {{"totalBytesProcessed", "0"}, {"totalBytesBilled", "0"}, {"cacheHit", false}, {"statementType", statement_type(c.kind, as_select)}, {"totalPartitionsProcessed", "0"}};
+  if (c.kind == Compiled::Kind::kSelect) qstats["schema"] = schema_json(c.schema);
+  // A plain SELECT only reads: it may run on a query worker while the engine goes on (the
+  // worker also counts the bytes it reads, which takes a scan of each table).
+  if (async && !dry && c.kind == Compiled::Kind::kSelect && !q.contains("destinationTable") && start_async(project, job, c, qstats))
+    return job;
   int64_t bytes = 0;
   for (const auto& r : c.referenced) {
     auto t = get_table(r);
     if (t.ok()) bytes += std::atoll(t->value("numBytes", "0").c_str());
   }
-  bool as_select = c.kind == Compiled::Kind::kCreateTable && !c.view_query.empty();
-  Json qstats = {{"totalBytesProcessed", std::to_string(bytes)}, {"totalBytesBilled", std::to_string(dry ? 0 : bytes)},
-                 {"cacheHit", false}, {"statementType", statement_type(c.kind, as_select)}, {"totalPartitionsProcessed", "0"}};
-  job["statistics"]["totalBytesProcessed"] = std::to_string(bytes);
-  if (c.kind == Compiled::Kind::kSelect) qstats["schema"] = schema_json(c.schema);
+  set_bytes(job, qstats, bytes, dry);
   if (dry) {
     job["statistics"]["query"] = qstats;
     job["status"] = {{"state", "DONE"}};
@@ -279,12 +302,8 @@ core::StatusOr<Json> Warehouse::run_query_job(const std::string& project, Json j
     }
   }
   if (!st.is_ok()) {
-    // The store's message for a failed statement becomes BigQuery's "Query error".
-    core::Status shown = st;
-    if (errors::reason_of(st) == "" || st.code() == core::Code::kInternal || st.code() == core::Code::kUnknown)
-      shown = errors::invalid_query("Query error: " + st.message());
     tx.reset();  // rolled back: the failed job is recorded outside it
-    return fail(shown);
+    return fail(query_error(st));
   }
   RETURN_IF_ERROR(tx->commit());
   if (affected >= 0) qstats["numDmlAffectedRows"] = std::to_string(affected);
@@ -328,13 +347,17 @@ core::StatusOr<Page> Warehouse::list_jobs(const std::string& project, size_t max
   return page;
 }
 
+// A running query stops at its worker's next progress check and ends DONE with a "stopped"
+// error; cancelling a done job changes nothing. Either way the answer is the job as it is now.
 core::StatusOr<Json> Warehouse::cancel_job(const std::string& project, const std::string& job_id) {
   ASSIGN_OR_RETURN(Json job, get_job(project, job_id));
-  // Jobs finish within the request that starts them: cancelling a done job changes nothing.
+  if (auto it = running_.find(project + "/" + job_id); it != running_.end()) it->second.ticket->cancelled = true;
   return Json{{"kind", "bigquery#jobCancelResponse"}, {"job", job}};
 }
 
 core::Status Warehouse::delete_job(const std::string& project, const std::string& job_id) {
+  if (running_.count(project + "/" + job_id))
+    return errors::invalid("Job " + project + ":US." + job_id + " is still running; cancel it or wait for it to finish before deleting it");
   auto st = env_.store.prepare("SELECT result FROM bigquery_jobs WHERE project = ? AND job_id = ?");
   st.bind_all(project, job_id);
   if (!st.step()) return errors::job_not_found(project, "US." + job_id);

@@ -12,12 +12,14 @@ namespace gcpsim::services::bigquery {
 namespace {
 
 using Handler = Answer (Api::*)(HttpRequest&);
+using AsyncHandler = void (Api::*)(HttpRequest&, Respond);
 
 struct Route {
   const char* method;
   const char* path;
   const char* id;
   Handler handler;
+  AsyncHandler async = nullptr;  // instead of handler: answers later (query jobs on workers)
 };
 
 const Route kRoutes[] = {
@@ -41,8 +43,8 @@ const Route kRoutes[] = {
     {"GET",    "/projects/{project}/jobs/{job}",                              "bigquery.jobs.get",        &Api::get_job},
     {"POST",   "/projects/{project}/jobs/{job}/cancel",                       "bigquery.jobs.cancel",     &Api::cancel_job},
     {"DELETE", "/projects/{project}/jobs/{job}/delete",                       "bigquery.jobs.delete",     &Api::delete_job},
-    {"POST",   "/projects/{project}/queries",                                 "bigquery.jobs.query",      &Api::query},
-    {"GET",    "/projects/{project}/queries/{job}",                           "bigquery.jobs.getQueryResults", &Api::get_query_results},
+    {"POST",   "/projects/{project}/queries",                                 "bigquery.jobs.query",      nullptr, &Api::query},
+    {"GET",    "/projects/{project}/queries/{job}",                           "bigquery.jobs.getQueryResults", nullptr, &Api::get_query_results},
 };
 
 const Route kUploadRoutes[] = {
@@ -59,16 +61,20 @@ std::string target_of(const HttpRequest& req) {
 void add(Api& api, net::Router& router, const Route& r, const std::string& prefix) {
   std::string id = r.id;
   Handler handler = r.handler;
-  router.add(r.method, prefix + r.path, [&api, id, handler](HttpRequest& req, net::Reply reply) {
+  AsyncHandler async = r.async;
+  router.add(r.method, prefix + r.path, [&api, id, handler, async](HttpRequest& req, net::Reply reply) {
     auto answer = std::make_shared<std::optional<HttpResponse>>();
     core::Call call{id, "bigquery", target_of(req)};
     core::dispatch(
         api.env(), std::move(call),
-        [&api, &req, handler, answer](core::Done done) {
-          auto result = (api.*handler)(req);
-          if (!result.ok()) return done(result.status());
-          *answer = std::move(result).value();
-          done(core::Status::ok());
+        [&api, &req, handler, async, answer](core::Done done) {
+          auto finish = [answer, done](Answer result) {
+            if (!result.ok()) return done(result.status());
+            *answer = std::move(result).value();
+            done(core::Status::ok());
+          };
+          if (async) return (api.*async)(req, finish);
+          finish((api.*handler)(req));
         },
         [answer, reply](core::Status st) { reply(st.is_ok() && *answer ? std::move(**answer) : error_answer(st)); });
   });

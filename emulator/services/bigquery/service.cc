@@ -19,6 +19,7 @@ BigQueryService::BigQueryService(Context& ctx) : env_(ctx.env), registry_(ctx.re
   auto opened = Warehouse::open(env_);
   if (!opened.ok()) throw std::runtime_error("bigquery: " + opened.status().to_string());
   warehouse_ = std::move(opened).value();
+  warehouse_->set_post(ctx.runtime.post);
   api_ = std::make_unique<Api>(*warehouse_);
   add_routes(*api_, ctx.router);
   if (const auto* config = ctx.stack.section<BigQueryConfig>("bigquery")) {
@@ -95,7 +96,10 @@ void BigQueryService::start() {
   for (size_t i = 0; i < scheduled_.size(); ++i) schedule(i);
 }
 
+size_t BigQueryService::background_work() const { return warehouse_->queries_running(); }
+
 void BigQueryService::stop() {
+  warehouse_->shutdown();
   for (auto& t : timers_)
     if (t) env_.clock.cancel(*t);
   timers_.clear();

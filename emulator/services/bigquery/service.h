@@ -21,6 +21,7 @@ class BigQueryService : public Service {
   ~BigQueryService() override;
   void start() override;
   void stop() override;
+  size_t background_work() const override;  // queries on the worker threads
 
   Warehouse& warehouse() { return *warehouse_; }
 

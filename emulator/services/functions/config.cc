@@ -78,7 +78,9 @@ core::StackSection stack_section() {
               run::RunServiceConfig defaults;  // Cloud Functions' own defaults, not Cloud Run's
               defaults.concurrency = 1;
               defaults.timeout = std::chrono::seconds(60);
-              FunctionConfig fn{run::read_service(m, defaults, ctx), {}};
+              defaults.memory_bytes = uint64_t{256} << 20;
+              defaults.cpu = run::function_cpu(defaults.memory_bytes);
+              FunctionConfig fn{run::read_service(m, defaults, ctx, true), {}};
               if (auto t = m.get("trigger")) fn.trigger = read_trigger(*t, ctx);
               out[name] = std::move(fn);
             }

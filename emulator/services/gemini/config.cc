@@ -30,12 +30,14 @@ GeminiMatch read_match(const Field& f) {
 
 }  // namespace
 
-GeminiRule read_rule(const Field& f) {
+GeminiRule read_rule(const Field& f, bool paced) {
   Map m(f, {"match", "reply"});
   GeminiRule rule;
   if (auto mf = m.get("match")) rule.match = read_match(*mf);
   Field rf = m.require("reply");
-  Map rm(rf, {"text", "json", "error", "message", "delay"});
+  std::vector<std::string_view> keys = {"text", "json", "error", "message", "delay"};
+  if (paced) keys.push_back("every");
+  Map rm(rf, keys);
   if (rm.has("text") + rm.has("json") + rm.has("error") != 1) {
     fail_under(rf, "set exactly one of 'text', 'json' or 'error'");
   }
@@ -54,6 +56,7 @@ GeminiRule read_rule(const Field& f) {
     r.message = text(*msg);
   }
   if (auto d = rm.get("delay")) r.delay = duration(*d, 0s, 3600s);
+  if (auto e = rm.get("every")) r.every = duration(*e, 0s, 3600s);
   return rule;
 }
 

@@ -26,6 +26,7 @@ struct GeminiReply {
   core::Code code = core::Code::kUnknown;  // kError
   std::string message;          // kError; empty: the service's usual wording
   core::Duration delay{};       // added before answering, whatever the kind
+  core::Duration every{};       // an OpenAI stub's streamed reply: between chunks
 };
 
 struct GeminiRule {
@@ -41,6 +42,7 @@ struct GeminiConfig {
 core::StackSection stack_section();
 
 // One rule in the section's form; the OpenAI stub's `stubs.NAME.rules` read the same way.
-GeminiRule read_rule(const core::stackfile::Field& f);
+// `paced`: the rule may set `every` (an OpenAI stub's rules; Gemini streams without pacing).
+GeminiRule read_rule(const core::stackfile::Field& f, bool paced = false);
 
 }  // namespace gcpsim::services::gemini

@@ -211,6 +211,10 @@ void add_control_routes(net::Router& router, Gemini& gemini) {
     if (!body.ok()) return reply(HttpResponse::error(body.status()));
     auto rule = rule_from_json(*body);
     if (!rule.ok()) return reply(HttpResponse::error(rule.status()));
+    if (rule->reply.every > core::Duration::zero()) {
+      return reply(HttpResponse::error(core::Status::invalid_argument(
+          "reply.every paces an OpenAI stub's streamed chunks; Gemini's streams are not paced")));
+    }
     std::string id = gemini.rules().add(std::move(rule).value());
     for (const auto& r : gemini.rules().rules()) {
       if (r.id == id) return reply(HttpResponse::json(200, rule_to_json(r).dump()));

@@ -77,6 +77,7 @@ core::StatusOr<RuleReply> read_reply(const nlohmann::json& r) {
     RETURN_IF_ERROR(read_error(r, out));
   }
   ASSIGN_OR_RETURN(out.delay, duration_field(r, "delay", nullptr));
+  ASSIGN_OR_RETURN(out.every, duration_field(r, "every", nullptr));
   return out;
 }
 
@@ -99,6 +100,7 @@ nlohmann::json reply_to_json(const RuleReply& r) {
       break;
   }
   if (r.delay > core::Duration::zero()) j["delay"] = core::format_duration(r.delay);
+  if (r.every > core::Duration::zero()) j["every"] = core::format_duration(r.every);
   return j;
 }
 
@@ -141,6 +143,7 @@ Rule rule_from_stack(const GeminiRule& s) {
   r.reply.code = s.reply.code;
   r.reply.message = s.reply.message;
   r.reply.delay = s.reply.delay;
+  r.reply.every = s.reply.every;
   return r;
 }
 

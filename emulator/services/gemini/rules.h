@@ -30,6 +30,7 @@ struct RuleReply {
   std::string block_reason;      // kBlock: "SAFETY", "RECITATION", … (finishReason)
   bool block_prompt = false;     // kBlock: promptFeedback.blockReason instead
   core::Duration delay{};        // added on the virtual clock before answering
+  core::Duration every{};        // an OpenAI stub's streamed reply: between chunks, on the clock
 };
 
 struct Rule {

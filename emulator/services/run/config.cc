@@ -1,10 +1,13 @@
 // Reads the `run` section: service names and environment variables as Cloud Run accepts
-// them, ports, scaling, probes and ingress; an entry with `service_yaml` starts from the
-// Knative document (knative.cc) and its own keys complete it.
+// them, what runs (a command, an image or a build, with its limits), ports, scaling, probes and
+// ingress; an entry with `service_yaml` starts from the Knative document (knative.cc) and its
+// own keys complete it.
 #include "services/run/config.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
+#include <sstream>
 
 #include "core/stack_yaml.h"
 #include "services/functions/service.h"
@@ -65,20 +68,56 @@ void read_env(const Map& m, RunServiceConfig& s, core::SectionContext& ctx) {
   }
 }
 
-// What runs: a command, or an image with its arguments.
-void read_program(const Map& m, RunServiceConfig& s, core::SectionContext& ctx) {
+// `build: DIR`, the `gcloud run deploy --source` analogue: DIR's Dockerfile is built into
+// the image the instances run (images.cc) before the first one starts. It replaces a
+// service.yaml's image, which names production's registry.
+void read_build(const Map& m, const Field& f, RunServiceConfig& s, core::SectionContext& ctx) {
+  if (m.has("image")) fail(f, "set either image or build, not both");
+  if (auto c = m.get("cwd")) fail(*c, "does not apply to a build: the image's WORKDIR is the working directory");
+  s.build = ctx.resolve(text(f));
+  s.image.clear();
+  s.build_at = ctx.stack().file + ":" + std::to_string(f.line) + ": " + f.path;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(std::filesystem::path(s.build) / "Dockerfile", ec)) {
+    fail(f, "no Dockerfile in " + s.build);
+  }
+}
+
+// A container's memory and CPU, checked against each other as Cloud Run does.
+void read_limits(const Map& m, RunServiceConfig& s, bool container, bool function) {
+  auto memory = m.get("memory"), cpu = m.get("cpu");
+  for (const auto& f : {memory, cpu}) {
+    if (f && !container) fail(*f, "applies to an image or a build only: a command's process runs without limits");
+  }
+  if (memory) s.memory_bytes = memory_limit(*memory);
+  if (cpu) s.cpu = cpu_limit(*cpu);
+  else if (memory && function) s.cpu = function_cpu(s.memory_bytes);
+  if (!memory && !cpu) return;
+  std::string why = cpu_memory_mismatch(s.cpu, s.memory_bytes);
+  if (why.empty()) return;
+  std::ostringstream msg;
+  msg << why << ", got " << (memory ? text(*memory) : std::to_string(s.memory_bytes >> 20) + "Mi (the default)");
+  if (!cpu) msg << " (cpu is not set: it is " << s.cpu << ")";
+  fail(memory ? *memory : *cpu, msg.str());
+}
+
+// What runs: a command, or an image (given or built) with its arguments and limits.
+void read_program(const Map& m, RunServiceConfig& s, core::SectionContext& ctx, bool function) {
   if (auto f = m.get("image")) {
     s.image = text(*f);
     if (s.image.empty() || s.image.find_first_of(" \t\n") != std::string::npos || s.image[0] == '-')
       fail(*f, "expected a container image reference (NAME[:TAG] or NAME@DIGEST), got '" + s.image + "'");
     if (auto c = m.get("cwd")) fail(*c, "does not apply to an image: its WORKDIR is the working directory");
   }
+  if (auto f = m.get("build")) read_build(m, *f, s, ctx);
+  bool container = !s.image.empty() || !s.build.empty();
   if (auto f = m.get("args")) {
-    if (s.image.empty()) fail(*f, "applies to an image only; without one, put the arguments in command");
+    if (!container) fail(*f, "applies to an image only; without one, put the arguments in command");
     s.args = strings(*f);
   }
+  read_limits(m, s, container, function);
   // A service.yaml may name the command itself; an image brings its own entrypoint.
-  if (m.has("command") || (s.command.empty() && s.image.empty())) {
+  if (m.has("command") || (s.command.empty() && !container)) {
     Field cmd = m.require("command");
     s.command = strings(cmd);
     if (s.command.empty()) fail(cmd, "must name a program to run");
@@ -104,7 +143,7 @@ void read_scaling(const Map& m, RunServiceConfig& s) {
 const std::vector<std::string_view>& service_keys() {
   static const std::vector<std::string_view> keys = {
       "command", "image", "args", "cwd", "env", "secret_env", "port", "concurrency", "min_instances",
-      "max_instances", "timeout", "startup_probe", "allow_unauthenticated", "ingress"};
+      "max_instances", "timeout", "startup_probe", "allow_unauthenticated", "ingress", "build", "memory", "cpu"};
   return keys;
 }
 
@@ -118,8 +157,8 @@ void check_service_name(const Field& f, const std::string& name, size_t max_len)
   }
 }
 
-RunServiceConfig read_service(const Map& m, RunServiceConfig s, core::SectionContext& ctx) {
-  read_program(m, s, ctx);
+RunServiceConfig read_service(const Map& m, RunServiceConfig s, core::SectionContext& ctx, bool function) {
+  read_program(m, s, ctx, function);
   read_env(m, s, ctx);
   if (auto f = m.get("port")) s.port = ctx.port(*f);
   read_scaling(m, s);

@@ -53,6 +53,9 @@ void Revision::launch(uint64_t id) {
   auto vars = instance_env(*port);
   if (!vars.ok()) return instance_failed_start(id, vars.status().message());
   proc::LaunchSpec spec;
+  if (config_.image.empty() && !config_.build.empty()) {
+    return instance_failed_start(id, config_.build_at + ": the image was not built");  // prepare_images() builds it
+  }
   if (config_.image.empty()) {
     spec.spawn = proc::SpawnSpec{proc::expand_port(config_.command, *port), config_.cwd, std::move(vars).value()};
   } else {
@@ -60,9 +63,10 @@ void Revision::launch(uint64_t id) {
     names.insert(names.end(), {"PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"});
     for (const auto& [k, v] : config_.env) names.push_back(k);
     for (const auto& [k, ref] : config_.secret_env) names.push_back(k);
-    std::string container = "gcpsim-" + std::to_string(env_.edge_port) + "-" + name_ + "-" + std::to_string(id) + "-" +
-                            std::to_string(*port);
-    auto plan = container_plan(config_, container, names, *port);
+    ContainerSpec container{"gcpsim-" + std::to_string(env_.edge_port) + "-" + name_ + "-" + std::to_string(id) + "-" +
+                                std::to_string(*port),
+                            name_, owner_label(), std::move(names), *port};
+    auto plan = container_plan(config_, container);
     if (!plan.ok()) return instance_failed_start(id, plan.status().message());
     spec.spawn = proc::SpawnSpec{std::move(plan->argv), config_.cwd, std::move(vars).value()};
     spec.cleanup = std::move(plan->cleanup);

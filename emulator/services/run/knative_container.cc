@@ -163,7 +163,7 @@ void read_container(const Field& f, KnativeReader& r) {
   if (auto e = m.get("env")) env(*e, r);
   if (auto p = m.get("ports")) ports(*p, r);
   if (auto s = m.get("startupProbe")) startup_probe(*s, r);
-  if (auto res = m.get("resources")) r.notice(*res, "no effect in gcpsim: instances get the machine's CPU and memory");
+  if (auto res = m.get("resources")) r.notice(*res, "not read by gcpsim: a container's limits are the run entry's memory and cpu (default 512Mi, 1)");
   if (auto l = m.get("livenessProbe")) r.notice(*l, "not checked by gcpsim: instances are restarted only when they exit");
   if (auto w = m.get("workingDir")) r.notice(*w, "a path in the image: gcpsim uses run." + r.service + ".cwd");
   if (auto p = m.get("imagePullPolicy")) r.notice(*p, "no effect in gcpsim");

@@ -15,6 +15,7 @@
 #include "services/run/config.h"
 #include "services/service.h"
 
+namespace gcpsim::core { struct StackConfig; }
 namespace gcpsim::proc { class Supervisor; }
 
 namespace gcpsim::services::run {
@@ -23,6 +24,11 @@ class Revision;
 class Router;
 
 struct RevisionDeps;
+
+// Before the emulator starts: removes the containers of gcpsims that are gone and builds every
+// `build: DIR` of `stack` into the image its instances run (images.cc). Blocking; an error
+// names the stack file line of the build that failed.
+core::Status prepare_images(core::StackConfig& stack);
 
 class RunService final : public Service {
  public:

@@ -63,7 +63,7 @@ StubDecl read_stub(const std::string& name, const sf::Field& f, core::SectionCon
   }
   if (auto r = m.get("rules")) {
     if (d.kind != "openai") sf::fail(*r, "applies only to a stub of kind openai");
-    for (const auto& item : sf::items(*r)) d.rules.push_back(gemini::rule_from_stack(gemini::read_rule(item)));
+    for (const auto& item : sf::items(*r)) d.rules.push_back(gemini::rule_from_stack(gemini::read_rule(item, /*paced=*/true)));
   }
   if (auto k = m.get("api_key")) {
     if (d.kind != "openai") sf::fail(*k, "applies only to a stub of kind openai");

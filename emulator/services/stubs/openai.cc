@@ -333,6 +333,7 @@ Result OpenAi::chat(const Json& req, core::Time now) {
     r.error = *e;
     return r;
   }
+  if (reply) r.every = reply->every;
   // Streaming or not, the same request gets the same answer.
   Json key = req;
   key.erase("stream");

@@ -29,6 +29,7 @@ struct Error {
 // What one call produced: after `delay` on the clock, a body or an error.
 struct Result {
   core::Duration delay{};
+  core::Duration every{};  // a streamed reply: between chunks (a rule's `every`)
   std::optional<Error> error;
   Json body;
   std::string model, prompt;  // for the api.call event

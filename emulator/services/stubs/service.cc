@@ -120,6 +120,7 @@ net::HttpResponse stream_response(core::Env& env, int status, net::Headers heade
   net::HttpResponse r;
   r.status = status;
   r.headers = std::move(headers);
+  r.stream_on_clock = stream.every > core::Duration::zero();
   r.stream = [&env, stream = std::move(stream), cut_at](std::shared_ptr<net::BodyWriter> w) {
     pump(std::make_shared<StreamJob>(StreamJob{env, std::move(w), stream, cut_at}), 0);
   };
