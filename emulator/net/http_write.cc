@@ -1,6 +1,7 @@
 // Writing a response on an HTTP/1.1 connection: in-memory bodies, file slices sent with
 // sendfile (object downloads), and streamed bodies in chunked encoding (SSE).
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/sendfile.h>
 #include <unistd.h>
 
@@ -29,13 +30,27 @@ constexpr auto kLinger = std::chrono::seconds(2);
 constexpr size_t kFileBlock = 1 << 20;
 
 // A streamed response body: chunks written on the engine, sent by the session coroutine.
+//
+// A write first asks the kernel whether the client has hung up (EOF or reset on the socket)
+// and refuses the chunk if so, as nginx stops proxying to a client that closed. Waiting for a
+// chunk's send to fail instead would end the stream after as many chunks as fit in socket
+// buffers meanwhile, which depends on real time; a paced stream (a stub's tokens on the
+// virtual clock) then ends at the first chunk due after the client went, in every run.
 class ChunkPipe final : public BodyWriter, public BodyAbort, public std::enable_shared_from_this<ChunkPipe> {
  public:
-  explicit ChunkPipe(asio::any_io_executor io) : signal_(io) { signal_.expires_at(asio::steady_timer::time_point::max()); }
+  ChunkPipe(asio::any_io_executor io, int fd) : signal_(io), fd_(fd) {
+    signal_.expires_at(asio::steady_timer::time_point::max());
+  }
 
   bool write(std::string chunk) override {
     std::lock_guard lock(mu_);
     if (gone_ || ended_) return false;
+    if (peer_hung_up()) {
+      gone_ = true;
+      fd_ = -1;
+      wake();
+      return false;
+    }
     chunks_.push_back(std::move(chunk));
     wake();
     return true;
@@ -75,9 +90,22 @@ class ChunkPipe final : public BodyWriter, public BodyAbort, public std::enable_
   void client_gone() {
     std::lock_guard lock(mu_);
     gone_ = true;
+    fd_ = -1;
+  }
+  // The session is done with the socket (it may close it): never look at the fd again.
+  void detach() {
+    std::lock_guard lock(mu_);
+    fd_ = -1;
   }
 
  private:
+  // Under mu_. The socket stays open while fd_ is set (the session detaches before closing).
+  bool peer_hung_up() const {
+    if (fd_ < 0) return false;
+    pollfd p{fd_, POLLRDHUP, 0};
+    return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+  }
+
   void wake() {
     asio::post(signal_.get_executor(), [self = shared_from_this()] { self->signal_.cancel(); });
   }
@@ -88,6 +116,7 @@ class ChunkPipe final : public BodyWriter, public BodyAbort, public std::enable_
   bool aborted_ = false;
   bool gone_ = false;
   asio::steady_timer signal_;
+  int fd_;
 };
 
 // Headers first, then each chunk as the engine writes it.
@@ -100,8 +129,14 @@ awaitable<bool> write_stream(beast::tcp_stream& stream, HttpResponse res, bool k
   http::response_serializer<http::empty_body> sr{hdr};
   co_await http::async_write_header(stream, sr, asio::redirect_error(use_awaitable, ec));
   if (ec) co_return false;
-  auto pipe = std::make_shared<ChunkPipe>(stream.get_executor());
+  auto pipe = std::make_shared<ChunkPipe>(stream.get_executor(), stream.socket().native_handle());
   handlers.post_engine([fn = std::move(res.stream), pipe] { fn(pipe); });
+  // However this coroutine ends (even destroyed with the I/O context), the pipe lets go of
+  // the socket before anyone can close it.
+  struct Detach {
+    ChunkPipe& p;
+    ~Detach() { p.detach(); }
+  } detach{*pipe};
   while (auto chunk = co_await pipe->next()) {
     if (chunk->empty()) continue;
     stream.expires_never();

@@ -97,3 +97,44 @@ test('worker queries read a loaded snapshot and a reset; a reset stops a running
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a query still running at its timeoutMs answers jobComplete: false and keeps running', { timeout: 120000 }, async () => {
+  const bq = new BigQuery({ projectId: PROJECT });
+  const rest = (method, url, body) => fetch(`${sim.url}/bigquery/v2/projects/${PROJECT}${url}`, {
+    method, headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body),
+  }).then(async (r) => ({ status: r.status, body: await r.json() }));
+
+  // The client's own timeout (an option of the call, not of the query): jobs.query answers
+  // jobComplete: false, and the client says so.
+  await assert.rejects(bq.query({ query: ENDLESS }, { timeoutMs: 200 }), /did not complete before 200ms/);
+
+  // The REST shape: the job's reference and jobComplete: false, no schema, no rows.
+  const first = await rest('POST', '/queries', { query: ENDLESS, useLegacySql: false, timeoutMs: 0 });
+  assert.equal(first.status, 200);
+  assert.equal(first.body.kind, 'bigquery#queryResponse');
+  assert.equal(first.body.jobComplete, false);
+  assert.equal(first.body.rows, undefined);
+  assert.equal(first.body.schema, undefined);
+  const id = first.body.jobReference.jobId;
+  const polled = await rest('GET', `/queries/${id}?timeoutMs=100`);
+  assert.equal(polled.status, 200);
+  assert.deepEqual([polled.body.kind, polled.body.jobComplete, polled.body.jobReference.jobId],
+    ['bigquery#getQueryResultsResponse', false, id]);
+
+  // Both jobs are still running; a cancel ends them, and the next poll answers at once with
+  // the job's end (cancelled), not after its timeoutMs.
+  const [running] = await bq.getJobs({ stateFilter: 'running' });
+  assert.equal(running.length, 2);
+  for (const job of running) await job.cancel();
+  const after = await rest('GET', `/queries/${id}?timeoutMs=100000`);
+  assert.equal(after.status, 400, JSON.stringify(after.body));
+  assert.match(after.body.error.message, /cancelled/);
+
+  // A timeoutMs that is not milliseconds is refused, naming the field.
+  const bad = await rest('POST', '/queries', { query: 'SELECT 1', useLegacySql: false, timeoutMs: -5 });
+  assert.equal(bad.status, 400);
+  assert.match(bad.body.error.message, /timeoutMs/);
+  const badPoll = await rest('GET', `/queries/${id}?timeoutMs=soon`);
+  assert.equal(badPoll.status, 400);
+  assert.match(badPoll.body.error.message, /timeoutMs/);
+});

@@ -274,3 +274,24 @@ test('a rule\'s every paces a streamed reply on the virtual clock: each later ch
   assert.ok(advances >= 4, `only ${advances} clock moves for the chunks`);
   assert.equal(Date.parse((await ctl()).now) - start, advances * 2000);
 });
+
+// After the test above, for the same reason.
+test('a paced stream whose client hangs up stops at the next chunk due, recorded as stub.hangup', async () => {
+  const ctl = (body) => fetch(`${sim.url}/_gcpsim/clock`, body && { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+  const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Speak slowly' }] });
+  const it = stream[Symbol.asyncIterator]();
+  const first = await it.next();
+  assert.equal(first.done, false);
+  // The client goes after the first chunk: its socket is closed when abort() returns.
+  stream.controller.abort();
+  // The chunk due next finds the client gone: nothing more is generated.
+  await ctl({ advance: '2s' });
+  const hangups = () => fetch(`${sim.url}/_gcpsim/events?kind=stub.hangup`).then((r) => r.json()).then((j) => j.events);
+  const events = await hangups();
+  assert.equal(events.length, 1, JSON.stringify(events));
+  assert.equal(events[0].service, 'openai');
+  assert.equal(events[0].attrs.sent, 1);
+  assert.ok(events[0].attrs.chunks > 2);
+  await ctl({ advance: '1m' });
+  assert.equal((await hangups()).length, 1);
+});

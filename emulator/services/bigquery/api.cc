@@ -1,6 +1,7 @@
 // The REST v2 handlers: request parameters and bodies in, resources out.
 #include "services/bigquery/api.h"
 
+#include "core/clock.h"
 #include "core/env.h"
 #include "services/bigquery/errors.h"
 #include "services/bigquery/limits.h"
@@ -185,7 +186,51 @@ Answer Api::list_data(HttpRequest& req) {
 
 namespace {
 Answer restarting() { return core::Status::unavailable("gcpsim is restarting"); }
+
+// timeoutMs of jobs.query (body) and getQueryResults (query string): how long the call waits
+// for the job, on the clock, before answering jobComplete: false. BigQuery's default is 10 s.
+core::StatusOr<core::Duration> wait_timeout(const Json* v) {
+  if (!v || v->is_null()) return core::Duration(std::chrono::milliseconds(limits::kDefaultQueryTimeoutMs));
+  int64_t ms = -1;
+  if (v->is_number_integer()) ms = v->get<int64_t>();
+  else if (v->is_string() && !v->get<std::string>().empty() && v->get<std::string>().find_first_not_of("0123456789") == std::string::npos &&
+           v->get<std::string>().size() < 11)
+    ms = std::stoll(v->get<std::string>());
+  if (ms < 0 || ms > limits::kMaxQueryTimeoutMs)
+    return errors::invalid("Invalid value for timeoutMs: " + v->dump() + ": expected milliseconds from 0 to " +
+                           std::to_string(limits::kMaxQueryTimeoutMs));
+  return core::Duration(std::chrono::milliseconds(ms));
+}
+
+// The answer of a call whose job is still running when its timeoutMs has passed.
+Json still_running(const Json& job_ref, const char* kind) {
+  return {{"kind", kind}, {"etag", "\"gcpsim\""}, {"jobReference", job_ref}, {"jobComplete", false}};
+}
 }  // namespace
+
+// Waits for a job until it ends (then `done` answers) or until `timeout` passes on the clock
+// (then the job keeps running and `pending` answers), whichever comes first.
+void Api::await_job(const std::string& project, const std::string& id, core::Duration timeout,
+                    std::function<Answer()> done, Json pending, Respond respond) {
+  struct Wait {
+    bool answered = false;
+    std::optional<core::Clock::TimerId> timer;
+  };
+  auto wait = std::make_shared<Wait>();
+  core::Clock& clock = w_.env().clock;
+  w_.when_done(project, id, [wait, &clock, done = std::move(done), respond](bool alive) {
+    if (wait->answered) return;
+    wait->answered = true;
+    if (wait->timer) clock.cancel(*wait->timer);
+    respond(alive ? done() : restarting());
+  });
+  if (wait->answered) return;
+  wait->timer = clock.schedule_in(timeout, [wait, pending = std::move(pending), respond] {
+    if (wait->answered) return;
+    wait->answered = true;
+    respond(ok(pending));
+  });
+}
 
 // A SELECT comes back RUNNING while a query worker runs it, as BigQuery's jobs.insert does;
 // clients poll jobs.get or wait in getQueryResults.
@@ -254,6 +299,8 @@ void Api::query(HttpRequest& req, Respond respond) {
   Json request = {{"configuration", {{"query", config}}}};
   if (body.value("dryRun", false)) request["configuration"]["dryRun"] = true;
   if (body.contains("location")) request["jobReference"] = {{"location", body["location"]}};
+  auto timeout = wait_timeout(body.contains("timeoutMs") ? &body["timeoutMs"] : nullptr);
+  if (!timeout.ok()) return respond(timeout.status());
   std::string project = req.param("project");
   auto job = w_.insert_job(project, request, nullptr, true);
   if (!job.ok()) return respond(job.status());
@@ -266,9 +313,8 @@ void Api::query(HttpRequest& req, Respond respond) {
   }
   std::string id = (*job)["jobReference"]["jobId"];
   // The request waits for the job (a worker may run it meanwhile; the engine goes on).
-  w_.when_done(project, id, [this, project, id, body, respond](bool alive) {
-    respond(alive ? query_answer(project, id, body) : restarting());
-  });
+  await_job(project, id, *timeout, [this, project, id, body] { return query_answer(project, id, body); },
+            still_running((*job)["jobReference"], "bigquery#queryResponse"), respond);
 }
 
 Answer Api::query_answer(const std::string& project, const std::string& id, const Json& body) {
@@ -287,9 +333,15 @@ Answer Api::query_answer(const std::string& project, const std::string& id, cons
 
 // getQueryResults waits for a running job, as the real method waits (up to its timeoutMs).
 void Api::get_query_results(HttpRequest& req, Respond respond) {
-  w_.when_done(req.param("project"), req.param("job"), [this, &req, respond](bool alive) {
-    respond(alive ? query_results_answer(req) : restarting());
-  });
+  auto raw = req.query_param("timeoutMs");
+  Json given = raw ? Json(*raw) : Json();
+  auto timeout = wait_timeout(raw ? &given : nullptr);
+  if (!timeout.ok()) return respond(timeout.status());
+  std::string project = req.param("project"), id = req.param("job");
+  auto job = w_.get_job(project, id);
+  if (!job.ok()) return respond(job.status());
+  await_job(project, id, *timeout, [this, &req] { return query_results_answer(req); },
+            still_running((*job)["jobReference"], "bigquery#getQueryResultsResponse"), respond);
 }
 
 Answer Api::query_results_answer(HttpRequest& req) {

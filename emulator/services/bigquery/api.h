@@ -52,6 +52,8 @@ class Api {
   Json query_response(const Json& job, const RowsPage& page, TsFormat ts, const char* kind);
   Answer query_answer(const std::string& project, const std::string& job_id, const Json& body);
   Answer query_results_answer(HttpRequest& req);
+  void await_job(const std::string& project, const std::string& id, core::Duration timeout, std::function<Answer()> done,
+                 Json pending, Respond respond);
   Warehouse& w_;
 };
 

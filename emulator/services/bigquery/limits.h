@@ -22,5 +22,8 @@ constexpr uint64_t kMaxResponseBytes = 10ull * 1024 * 1024;  // a page of rows s
 constexpr core::Duration kInsertIdWindow = 60s;
 constexpr size_t kMaxQueryBytes = 1024 * 1024;   // query text
 constexpr size_t kMaxParameters = 10000;
+// How long jobs.query and getQueryResults wait for a job (timeoutMs, a uint32 field).
+constexpr int64_t kDefaultQueryTimeoutMs = 10000;
+constexpr int64_t kMaxQueryTimeoutMs = 4294967295;
 
 }  // namespace gcpsim::services::bigquery::limits

@@ -121,6 +121,7 @@ void serve_openai(core::Env& env, Stub& stub, const Incoming& in, bool cut_strea
   } else if (stream) {
     Stream s = sse_of(result.body, include_usage);
     s.every = result.every;
+    s.stub = stub.name;
     std::optional<size_t> cut;
     if (cut_streams) cut = s.chunks.size() / 2;
     res = stream_response(env, 200, {{"Content-Type", "text/event-stream; charset=utf-8"}}, std::move(s), cut);

@@ -51,6 +51,7 @@ struct Stream {
   std::vector<Json> chunks;  // strings as written; other JSON values serialized
   core::Duration every{};    // before each chunk after the first
   bool sse = false;          // "data: …\n\n" framing
+  std::string stub;          // whose stream (the stub.hangup event names it)
 };
 
 struct Reply {

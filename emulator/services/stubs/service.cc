@@ -97,7 +97,12 @@ void pump(std::shared_ptr<StreamJob> job, size_t i) {
     return job->writer->end();
   }
   if (i >= job->stream.chunks.size()) return job->writer->end();
-  if (!job->writer->write(framed(job->stream.chunks[i], job->stream.sse))) return;
+  if (!job->writer->write(framed(job->stream.chunks[i], job->stream.sse))) {
+    // The client hung up: the rest of the stream is never generated (a model stops too).
+    job->env.events.record("stub.hangup", job->stream.stub,
+                           {{"sent", int64_t(i)}, {"chunks", int64_t(job->stream.chunks.size())}});
+    return;
+  }
   if (job->cut_at && i + 1 >= *job->cut_at) return pump(job, i + 1);  // cut right after the last chunk sent
   if (job->stream.every > core::Duration::zero() && i + 1 < job->stream.chunks.size()) {
     job->env.clock.schedule_in(job->stream.every, [job, i] { pump(job, i + 1); });
@@ -228,6 +233,7 @@ void StubsService::answer(Stub& stub, const Incoming& in, std::optional<core::Fa
   if (a.stream) {
     std::optional<size_t> cut;
     if (crash) cut = a.stream->chunks.size() / 2;
+    a.stream->stub = stub.name;
     res = stream_response(env_, a.status, a.headers, std::move(*a.stream), cut);
   } else if (crash) {
     res.status = 0;
