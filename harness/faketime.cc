@@ -7,6 +7,8 @@
 #include <fstream>
 
 #include "services/compute/config.h"
+#include "services/functions/config.h"
+#include "services/run/config.h"
 
 namespace gcpsim::harness {
 namespace {
@@ -26,6 +28,15 @@ std::map<std::string, std::string>* compute_process_env(core::StackConfig& stack
   return p == g->second.processes.end() ? nullptr : &p->second.env;
 }
 
+// A Run service's or function's environment, by name.
+std::map<std::string, std::string>* run_env(core::StackConfig& stack, const std::string& name) {
+  auto* run = stack.section<services::run::RunServices>("run");
+  if (run && run->count(name)) return &(*run)[name].env;
+  auto* fns = stack.section<services::functions::StackFunctions>("functions");
+  if (fns && fns->count(name)) return &(*fns)[name].service.env;
+  return nullptr;
+}
+
 }  // namespace
 
 std::optional<std::string> enable_faketime(core::StackConfig& stack, const std::vector<std::string>& names,
@@ -36,9 +47,9 @@ std::optional<std::string> enable_faketime(core::StackConfig& stack, const std::
     auto* process_env = compute_process_env(stack, n);
     if (n.find('/') != std::string::npos && !process_env)
       return "faketime: no Compute Engine instance group process '" + n + "' (GROUP/PROCESS) in the stack";
-    if (!process_env && !stack.run.count(n) && !stack.functions.count(n))
-      return "faketime: no Cloud Run service or function '" + n + "' in the stack";
-    auto& env = process_env ? *process_env : stack.run.count(n) ? stack.run[n].env : stack.functions[n].service.env;
+    if (!process_env) process_env = run_env(stack, n);
+    if (!process_env) return "faketime: no Cloud Run service or function '" + n + "' in the stack";
+    auto& env = *process_env;
     env["LD_PRELOAD"] = kLibfaketime;
     env["FAKETIME_TIMESTAMP_FILE"] = file;
     env["FAKETIME_NO_CACHE"] = "1";

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "core/stack.h"
+#include "services/run/config.h"
 #include "services/service.h"
 #include "harness/faketime.h"
 #include "harness/session.h"
@@ -140,7 +141,7 @@ std::optional<Failure> run_step(Session& session, Vars& vars, const Step& step, 
 
 // Names the steps use that the stack must declare: Run services for http/kill/restart.
 std::optional<std::string> preflight(const Scenario& sc, const core::StackConfig& stack) {
-  auto known = [&stack](const std::string& n) { return stack.run.count(n) || stack.functions.count(n); };
+  auto known = [&stack](const std::string& n) { return services::run::declares_service(stack, n); };
   for (const auto& name : sc.faketime) {
     // GROUP/PROCESS (a Compute Engine process) is checked when libfaketime is set up.
     if (!known(name) && name.find('/') == std::string::npos) return sc.file + ": faketime: no Cloud Run service or function '" + name + "' in the stack";

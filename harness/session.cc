@@ -3,6 +3,8 @@
 #include "harness/session.h"
 
 #include "services/backing/config.h"
+#include "services/functions/config.h"
+#include "services/run/config.h"
 
 #include <atomic>
 #include <fstream>
@@ -95,7 +97,8 @@ Session::Session(SessionOptions options)
         o.stack = options_.stack;
         return o;
       }()),
-      has_processes_(!options_.stack.run.empty() || !options_.stack.functions.empty() ||
+      has_processes_(!services::run::stack_run(options_.stack).empty() ||
+                     !services::functions::stack_functions(options_.stack).empty() ||
                      services::backing::config_of(options_.stack) != nullptr ||
                      options_.stack.sections.count("compute")) {}
 

@@ -5,6 +5,7 @@
 
 #include "harness/step_context.h"
 #include "harness/steps.h"
+#include "services/run/config.h"
 
 namespace gcpsim::harness {
 namespace {
@@ -27,9 +28,7 @@ Request json_request(std::string method, std::string target, const Json& body) {
 // the URL its run.service.ready event announced when the stack left the port to gcpsim.
 std::string service_url(StepContext& ctx, const std::string& name) {
   const auto& st = ctx.session.stack();
-  std::optional<int> port;
-  if (auto it = st.run.find(name); it != st.run.end()) port = it->second.port;
-  if (auto it = st.functions.find(name); it != st.functions.end()) port = it->second.service.port;
+  std::optional<int> port = services::run::service_port(st, name);
   if (port) return "http://127.0.0.1:" + std::to_string(*port);
   std::string url;
   for (const auto& e : ctx.session.events_since(0)) {

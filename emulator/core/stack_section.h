@@ -21,6 +21,9 @@ class SectionContext {
   virtual int port(const stackfile::Field& f) = 0;                   // a port no other key claimed
   // Runs once every section is read: cross-references to other sections go here.
   virtual void later(std::function<void()> check) = 0;
+  // A resource this section needs in another service, created there with the declared ones
+  // (StackConfig::implied): kind is where it would be declared ("pubsub.topics").
+  virtual void imply(const std::string& kind, const std::string& name) = 0;
 };
 
 struct StackSection {

@@ -1,5 +1,5 @@
-// Internal to the stack loader (stack*.cc): typed reads of YAML nodes whose errors name the
-// file line and dotted key, and the readers of entries that need nothing but their own node.
+// The readers every stack-file section parser uses (core's and the services'): typed reads of
+// YAML nodes whose errors name the file line and dotted key.
 #pragma once
 #include <yaml-cpp/yaml.h>
 
@@ -71,16 +71,7 @@ std::string json_text(const YAML::Node& n);
 // A name the user chose for a resource: letters, digits and `extra`, at most max_len.
 void check_plain_name(const Field& f, const std::string& name, std::string_view extra, size_t max_len);
 
-// Entries that refer to nothing else in the stack (stack_entries.cc).
-LifecycleRule read_lifecycle_rule(const Field& f);
+// A `faults` entry (stack_entries.cc).
 FaultRule read_fault(const Field& f);
-// Cloud Run's container limits: memory as a Kubernetes quantity (512Mi, 2Gi, 1G), 128Mi to
-// 32Gi; CPU as a count (1, 2, 4, 6, 8), a fraction from 0.08 below 1, or millicores (500m).
-uint64_t memory_limit(const Field& f);
-double cpu_limit(const Field& f);
-// Cloud Run's memory range for a CPU count; empty when `memory` fits `cpu`.
-std::string cpu_memory_mismatch(double cpu, uint64_t memory);
-// Cloud Functions' CPU for a memory size when only the memory is set (256Mi → 0.167).
-double function_cpu(uint64_t memory);
 
 }  // namespace gcpsim::core::stackfile

@@ -55,16 +55,16 @@ struct Context {
 struct ServiceDef {
   std::string name;                                       // "pubsub"
   std::function<std::unique_ptr<Service>(Context&)> create;
-  // The stack-file section this service reads itself (core/stack_section.h); services whose
-  // section core still reads leave it empty. Its result: ctx.stack.section<T>(key).
+  // The stack-file section this service reads itself (core/stack_section.h), if it has one.
+  // Its result: ctx.stack.section<T>(key), through the service's own accessor.
   std::function<core::StackSection()> section = nullptr;
 };
 
 // The explicit table, read top to bottom (services/table.cc). No self-registration.
 const std::vector<ServiceDef>& service_table();
 
-// Every service's own stack-file section, in table order: what load_stack needs to read a
-// whole stack file.
+// Every service's own stack-file section and core's `faults`, in the file's key order
+// (table.cc): what load_stack needs to read a whole stack file.
 std::vector<core::StackSection> stack_sections();
 
 class Registry {

@@ -281,3 +281,66 @@ test('Pub/Sub BigQuery subscriptions write messages as rows (data and metadata, 
     await pubsub.close();
   }
 });
+
+// The same sink declared in the stack file: Pub/Sub creates the subscription once BigQuery has
+// created the stack's tables (BigQuery starts after Pub/Sub), and a published message comes
+// back from a query as a row.
+test('a BigQuery subscription declared in the stack file writes published messages as rows', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gcpsim-bq-stack-'));
+  const stack = path.join(dir, 'gcpsim.yaml');
+  fs.writeFileSync(stack, `
+pubsub:
+  topics: {command-events: {}}
+  subscriptions:
+    to-raw: {topic: command-events, bigquery: {table: "${PROJECT}:analytics.raw", write_metadata: true}}
+    to-commands:
+      topic: command-events
+      bigquery: {table: ${PROJECT}.analytics.commands, use_table_schema: true, drop_unknown_fields: true}
+bigquery:
+  datasets:
+    analytics:
+      tables:
+        raw:
+          schema:
+            - {name: subscription_name, type: STRING}
+            - {name: message_id, type: STRING}
+            - {name: publish_time, type: TIMESTAMP}
+            - {name: data, type: STRING}
+            - {name: attributes, type: STRING}
+        commands:
+          schema: [{name: command, type: STRING}, {name: ms, type: INTEGER}]
+`);
+  const own = await startGcpsim(['--stack', stack]);
+  const saved = process.env.BIGQUERY_EMULATOR_HOST;
+  process.env.BIGQUERY_EMULATOR_HOST = own.url;
+  const { PubSub } = require('@google-cloud/pubsub');
+  const pubsub = new PubSub({ projectId: PROJECT, apiEndpoint: own.host, emulatorMode: true });
+  try {
+    const stackBq = new BigQuery({ projectId: PROJECT });
+    const [meta] = await pubsub.subscription('to-commands').getMetadata();
+    assert.equal(meta.bigqueryConfig.state, 'ACTIVE');
+    assert.equal(meta.topic, `projects/${PROJECT}/topics/command-events`);
+    const id = await pubsub.topic('command-events').publishMessage({ json: { command: 'click', ms: 42, extra: 'dropped' }, attributes: { origin: 'stack' } });
+    const rowsOf = async (sql, n) => {
+      for (let i = 0; i < 200; ++i) {
+        const [rows] = await stackBq.query(sql);
+        if (rows.length >= n) return rows;
+      }
+      return (await stackBq.query(sql))[0];
+    };
+    const commands = await rowsOf('SELECT command, ms FROM analytics.commands', 1);
+    assert.deepEqual(commands.map((r) => [r.command, r.ms]), [['click', 42]]);
+    const raw = await rowsOf('SELECT * FROM analytics.raw', 1);
+    assert.equal(raw.length, 1);
+    assert.equal(raw[0].subscription_name, `projects/${PROJECT}/subscriptions/to-raw`);
+    assert.equal(raw[0].message_id, id);
+    assert.deepEqual(JSON.parse(raw[0].attributes), { origin: 'stack' });
+    const errors = (await own.control('GET', 'events?kind=pubsub.error')).body.events || [];
+    assert.deepEqual(errors, []);
+  } finally {
+    await pubsub.close();
+    process.env.BIGQUERY_EMULATOR_HOST = saved;
+    await own.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

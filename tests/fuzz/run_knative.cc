@@ -19,6 +19,7 @@ class Context final : public core::SectionContext {
   std::string resolve(const std::string& path) const override { return "/nonexistent-gcpsim-fuzz/" + path; }
   int port(const core::stackfile::Field& f) override { return core::stackfile::small_int(f, 1, 65535); }
   void later(std::function<void()> check) override { checks_.push_back(std::move(check)); }
+  void imply(const std::string& kind, const std::string& name) override { stack_.implied[kind].insert(name); }
   void run_checks() {
     for (auto& c : checks_) c();
   }

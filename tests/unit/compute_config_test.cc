@@ -8,6 +8,7 @@
 #include "harness/faketime.h"
 #include "proc/restart.h"
 #include "services/compute/config.h"
+#include "services/service.h"
 
 using namespace gcpsim;
 using namespace gcpsim::services::compute;
@@ -38,7 +39,7 @@ storage:
 )";
 
 core::StatusOr<core::StackConfig> parse(const std::string& yaml) {
-  return core::parse_stack(yaml, "gcpsim.yaml", "/srv/app", {compute_section()});
+  return core::parse_stack(yaml, "gcpsim.yaml", "/srv/app", services::stack_sections());
 }
 
 std::string error_of(const std::string& yaml) {

@@ -7,6 +7,7 @@
 #include "core/stack.h"
 #include "services/functions/cloudevent.h"
 #include "services/functions/service.h"
+#include "services/service.h"
 
 using namespace gcpsim;
 namespace pubsub = gcpsim::services::pubsub;
@@ -16,14 +17,14 @@ using Json = nlohmann::json;
 namespace {
 
 core::StackConfig parse_ok(const std::string& yaml) {
-  auto r = core::parse_stack(yaml, "gcpsim.yaml", "/srv/app");
+  auto r = core::parse_stack(yaml, "gcpsim.yaml", "/srv/app", services::stack_sections());
   INFO(r.status().message());
   REQUIRE(r.ok());
   return *r;
 }
 
 std::string error_of(const std::string& yaml) {
-  auto r = core::parse_stack(yaml, "gcpsim.yaml", "/srv/app");
+  auto r = core::parse_stack(yaml, "gcpsim.yaml", "/srv/app", services::stack_sections());
   REQUIRE_FALSE(r.ok());
   return r.status().message();
 }
@@ -63,12 +64,12 @@ functions:
   long: {command: [./f], trigger: {storage: {bucket: uploads, event: archived}}}
   plain: {command: [./f], trigger: {storage: uploads}}
 )");
-  CHECK(s.functions.at("short").trigger.kind == core::FunctionTrigger::Kind::kStorage);
-  CHECK(s.functions.at("short").trigger.bucket == "uploads");
-  CHECK(s.functions.at("short").trigger.event == "google.cloud.storage.object.v1.metadataUpdated");
-  CHECK(s.functions.at("short").trigger.retry);
-  CHECK(s.functions.at("long").trigger.event == "google.cloud.storage.object.v1.archived");
-  CHECK(s.functions.at("plain").trigger.event == "google.cloud.storage.object.v1.finalized");
+  CHECK(stack_functions(s).at("short").trigger.kind == FunctionTrigger::Kind::kStorage);
+  CHECK(stack_functions(s).at("short").trigger.bucket == "uploads");
+  CHECK(stack_functions(s).at("short").trigger.event == "google.cloud.storage.object.v1.metadataUpdated");
+  CHECK(stack_functions(s).at("short").trigger.retry);
+  CHECK(stack_functions(s).at("long").trigger.event == "google.cloud.storage.object.v1.archived");
+  CHECK(stack_functions(s).at("plain").trigger.event == "google.cloud.storage.object.v1.finalized");
 }
 
 TEST_CASE("storage trigger mistakes name the key") {
@@ -81,8 +82,8 @@ TEST_CASE("storage trigger mistakes name the key") {
 }
 
 TEST_CASE("Eventarc's names are stable and follow its eventarc-REGION- form") {
-  core::FunctionTrigger pubsub_trigger;
-  pubsub_trigger.kind = core::FunctionTrigger::Kind::kPubsub;
+  FunctionTrigger pubsub_trigger;
+  pubsub_trigger.kind = FunctionTrigger::Kind::kPubsub;
   pubsub_trigger.topic = "task-events";
   auto a = trigger_names("demo-project", "us-central1", "enrich", pubsub_trigger);
   auto b = trigger_names("demo-project", "us-central1", "enrich", pubsub_trigger);
@@ -91,8 +92,8 @@ TEST_CASE("Eventarc's names are stable and follow its eventarc-REGION- form") {
   CHECK(a.subscription.rfind("projects/demo-project/subscriptions/eventarc-us-central1-enrich-", 0) == 0);
   CHECK(a.subscription.find("-sub-") != std::string::npos);
 
-  core::FunctionTrigger storage_trigger;
-  storage_trigger.kind = core::FunctionTrigger::Kind::kStorage;
+  FunctionTrigger storage_trigger;
+  storage_trigger.kind = FunctionTrigger::Kind::kStorage;
   storage_trigger.bucket = "uploads";
   auto s = trigger_names("demo-project", "us-central1", "thumbs", storage_trigger);
   CHECK(s.topic.rfind("projects/demo-project/topics/eventarc-us-central1-thumbs-", 0) == 0);

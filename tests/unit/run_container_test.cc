@@ -9,11 +9,14 @@
 #include <fstream>
 
 #include "core/stack.h"
+#include "services/functions/config.h"
+#include "services/run/config.h"
 #include "services/run/container.h"
 #include "services/service.h"
 
 using namespace gcpsim::core;
 using namespace gcpsim::services::run;
+using gcpsim::services::functions::stack_functions;
 namespace fs = std::filesystem;
 
 namespace {
@@ -47,13 +50,13 @@ TEST_CASE("memory and cpu take Cloud Run's formats, ranges and pairings") {
   auto s = parse("run:\n  a: {image: api}\n  b: {image: api, memory: 2Gi, cpu: 2}\n  c: {image: api, memory: 256Mi, cpu: 500m}\n"
                  "  d: {image: api, memory: 1G, cpu: \"0.5\"}\n");
   REQUIRE(s.ok());
-  CHECK(s->run.at("a").memory_bytes == 512ull << 20);  // Cloud Run's defaults
-  CHECK(s->run.at("a").cpu == 1);
-  CHECK(s->run.at("b").memory_bytes == 2ull << 30);
-  CHECK(s->run.at("b").cpu == 2);
-  CHECK(s->run.at("c").memory_bytes == 256ull << 20);
-  CHECK(s->run.at("c").cpu == 0.5);
-  CHECK(s->run.at("d").memory_bytes == 1000000000);
+  CHECK(stack_run(*s).at("a").memory_bytes == 512ull << 20);  // Cloud Run's defaults
+  CHECK(stack_run(*s).at("a").cpu == 1);
+  CHECK(stack_run(*s).at("b").memory_bytes == 2ull << 30);
+  CHECK(stack_run(*s).at("b").cpu == 2);
+  CHECK(stack_run(*s).at("c").memory_bytes == 256ull << 20);
+  CHECK(stack_run(*s).at("c").cpu == 0.5);
+  CHECK(stack_run(*s).at("d").memory_bytes == 1000000000);
   CHECK(error_of("run:\n  a: {image: api, memory: 512MB}\n") ==
         "gcpsim.yaml:2: run.a.memory: expected a memory size such as 512Mi or 2Gi, got '512MB'");
   CHECK(error_of("run:\n  a: {image: api, memory: 64Mi}\n") ==
@@ -71,10 +74,10 @@ TEST_CASE("memory and cpu take Cloud Run's formats, ranges and pairings") {
 TEST_CASE("a function's CPU follows its memory, from Cloud Functions' 256Mi default") {
   auto s = parse("functions:\n  f: {image: fn}\n  g: {image: fn, memory: 1Gi}\n  h: {image: fn, memory: 1Gi, cpu: 1}\n");
   REQUIRE(s.ok());
-  CHECK(s->functions.at("f").service.memory_bytes == 256ull << 20);
-  CHECK(s->functions.at("f").service.cpu == Approx(0.167));
-  CHECK(s->functions.at("g").service.cpu == Approx(0.583));
-  CHECK(s->functions.at("h").service.cpu == 1);
+  CHECK(stack_functions(*s).at("f").service.memory_bytes == 256ull << 20);
+  CHECK(stack_functions(*s).at("f").service.cpu == Approx(0.167));
+  CHECK(stack_functions(*s).at("g").service.cpu == Approx(0.583));
+  CHECK(stack_functions(*s).at("h").service.cpu == 1);
 }
 
 TEST_CASE("build names a directory with a Dockerfile, relative to the stack file") {
@@ -83,10 +86,10 @@ TEST_CASE("build names a directory with a Dockerfile, relative to the stack file
   std::ofstream(dir / "api/Dockerfile") << "FROM debian:bookworm-slim\n";
   auto s = parse("run:\n  api:\n    build: api\n    args: [serve]\n    memory: 1Gi\n", dir.string());
   REQUIRE(s.ok());
-  CHECK(s->run.at("api").build == (dir / "api").string());
-  CHECK(s->run.at("api").build_at == "gcpsim.yaml:3: run.api.build");
-  CHECK(s->run.at("api").image.empty());  // named once built
-  CHECK(s->run.at("api").args == std::vector<std::string>{"serve"});
+  CHECK(stack_run(*s).at("api").build == (dir / "api").string());
+  CHECK(stack_run(*s).at("api").build_at == "gcpsim.yaml:3: run.api.build");
+  CHECK(stack_run(*s).at("api").image.empty());  // named once built
+  CHECK(stack_run(*s).at("api").args == std::vector<std::string>{"serve"});
   CHECK(error_of("run:\n  api: {build: nowhere}\n", dir.string()) ==
         "gcpsim.yaml:2: run.api.build: no Dockerfile in " + (dir / "nowhere").string());
   CHECK(error_of("run:\n  api: {build: api, image: x}\n", dir.string()) ==

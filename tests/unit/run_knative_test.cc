@@ -7,9 +7,13 @@
 #include <fstream>
 
 #include "core/stack.h"
+#include "services/run/config.h"
 #include "services/service.h"
 
 using namespace gcpsim::core;
+using gcpsim::services::run::Ingress;
+using gcpsim::services::run::RunServiceConfig;
+using gcpsim::services::run::stack_run;
 namespace fs = std::filesystem;
 
 namespace {
@@ -118,7 +122,7 @@ TEST_CASE("a Knative service.yaml sets the run service's concurrency, timeout, s
   auto r = load(kSecrets + kEntry + "    env: {LOG_LEVEL: debug}\n    cwd: api\n", kServiceYaml);
   INFO(r.status().message());
   REQUIRE(r.ok());
-  const RunServiceConfig& s = r->run.at("virtuoso-api");
+  const RunServiceConfig& s = stack_run(*r).at("virtuoso-api");
   CHECK(s.command == std::vector<std::string>{"node", "server.js"});
   CHECK(fs::path(s.cwd).filename() == "api");
   CHECK(s.concurrency == 80);
@@ -153,7 +157,7 @@ TEST_CASE("the run entry's env replaces what service.yaml sets, with a notice") 
   auto r = load(kSecrets + kEntry + "    env: {NODE_ENV: development}\n    secret_env: {SIGNING_KEY: api-keys}\n", kServiceYaml);
   INFO(r.status().message());
   REQUIRE(r.ok());
-  const RunServiceConfig& s = r->run.at("virtuoso-api");
+  const RunServiceConfig& s = stack_run(*r).at("virtuoso-api");
   CHECK(s.env.at("NODE_ENV") == "development");
   CHECK(s.secret_env.at("SIGNING_KEY").secret == "api-keys");
   CHECK(s.notices.at(4) == "service.yaml:31: spec.template.spec.containers[0].env[0]: 'NODE_ENV' is replaced by "
@@ -169,10 +173,10 @@ TEST_CASE("the container's command and args run when the stack entry names no co
   auto r = load(kSecrets + "run:\n  virtuoso-api: {service_yaml: service.yaml, port: 9100}\n", yaml);
   INFO(r.status().message());
   REQUIRE(r.ok());
-  CHECK(r->run.at("virtuoso-api").command == std::vector<std::string>{"node", "server.js", "--quiet"});
+  CHECK(stack_run(*r).at("virtuoso-api").command == std::vector<std::string>{"node", "server.js", "--quiet"});
   // The entry's port wins over containerPort, and says so.
-  CHECK(r->run.at("virtuoso-api").port == 9100);
-  CHECK(r->run.at("virtuoso-api").notices.at(3) ==
+  CHECK(stack_run(*r).at("virtuoso-api").port == 9100);
+  CHECK(stack_run(*r).at("virtuoso-api").notices.at(3) ==
         "service.yaml:31: spec.template.spec.containers[0].ports[0].containerPort: the service listens on "
         "run.virtuoso-api.port; every instance gets its own PORT");
 }
@@ -228,8 +232,8 @@ TEST_CASE("service.yaml's references and the run entry's keys are checked agains
   auto image = load(kSecrets + "run:\n  virtuoso-api: {service_yaml: service.yaml}\n", kServiceYaml);
   INFO(image.status().message());
   REQUIRE(image.ok());
-  CHECK(image->run.at("virtuoso-api").image == "gcr.io/demo-project/virtuoso-api:latest");
-  CHECK(image->run.at("virtuoso-api").command.empty());
+  CHECK(stack_run(*image).at("virtuoso-api").image == "gcr.io/demo-project/virtuoso-api:latest");
+  CHECK(stack_run(*image).at("virtuoso-api").command.empty());
   CHECK(error_of(kSecrets + "run:\n  other: {command: [x], port: 18080}\n" + kEntry.substr(5), kServiceYaml) ==
         "gcpsim.yaml:7: run.virtuoso-api.service_yaml: service.yaml:29: "
         "spec.template.spec.containers[0].ports[0].containerPort: port 18080 is taken (run.virtuoso-api.port: "

@@ -29,8 +29,8 @@ struct ServiceFixture {
   net::MethodTable methods;
   std::unique_ptr<SecretsService> service;
 
-  explicit ServiceFixture(std::map<std::string, core::SecretConfig> declared = {}) {
-    stack.secrets = std::move(declared);
+  explicit ServiceFixture(StackSecrets declared = {}) {
+    if (!declared.empty()) stack.sections["secrets"] = std::move(declared);
     f.store.reset();
     service = std::make_unique<SecretsService>(f.env, stack, methods);
   }

@@ -9,6 +9,11 @@
 #include "core/stack_yaml.h"
 #include "services/backing/config.h"
 #include "services/calendar/config.h"
+#include "services/functions/config.h"
+#include "services/pubsub/config.h"
+#include "services/run/config.h"
+#include "services/secrets/config.h"
+#include "services/storage/config.h"
 #include "services/gemini/config.h"
 #include "services/service.h"
 #include "services/tasks/config.h"
@@ -21,6 +26,19 @@ using gcpsim::services::gemini::GeminiReply;
 using gcpsim::services::gemini::GeminiRule;
 using gcpsim::services::tasks::QueueConfig;
 using gcpsim::services::tasks::TasksConfig;
+using gcpsim::services::functions::FunctionConfig;
+using gcpsim::services::functions::FunctionTrigger;
+using gcpsim::services::functions::StackFunctions;
+using gcpsim::services::pubsub::PubsubConfig;
+using gcpsim::services::pubsub::StackSubscription;
+using gcpsim::services::pubsub::SubscriptionConfig;
+using gcpsim::services::pubsub::TopicConfig;
+using gcpsim::services::run::Ingress;
+using gcpsim::services::run::RunServiceConfig;
+using gcpsim::services::run::RunServices;
+using gcpsim::services::secrets::StackSecrets;
+using gcpsim::services::storage::BucketConfig;
+using gcpsim::services::storage::StorageConfig;
 namespace fs = std::filesystem;
 
 namespace {
@@ -114,6 +132,20 @@ const TasksConfig& tasks_of(const StackConfig& s) { return section_of<TasksConfi
 const GeminiConfig& gemini_of(const StackConfig& s) { return section_of<GeminiConfig>(s, "gemini"); }
 const CalendarConfig& calendar_of(const StackConfig& s) { return section_of<CalendarConfig>(s, "calendar"); }
 
+// The sections of Cloud Run, Functions, Pub/Sub, Storage and Secret Manager, by their keys.
+struct Sections {
+  const RunServices& run;
+  const StackFunctions& functions;
+  const PubsubConfig& pubsub;
+  const StorageConfig& storage;
+  const StackSecrets& secrets;
+};
+Sections of(const StackConfig& s) {
+  return {gcpsim::services::run::stack_run(s), gcpsim::services::functions::stack_functions(s),
+          gcpsim::services::pubsub::stack_pubsub(s), gcpsim::services::storage::stack_storage(s),
+          gcpsim::services::secrets::stack_secrets(s)};
+}
+
 using gcpsim::services::backing::BackingConfig;
 const BackingConfig& B(const StackConfig& s) {
   static const BackingConfig kNone;
@@ -159,8 +191,8 @@ TEST_CASE("DESIGN.md's example parses, every field typed") {
   CHECK(s.region == "us-central1");
   CHECK(s.seed == 42);
 
-  REQUIRE(s.run.size() == 2);
-  const RunServiceConfig& api = s.run.at("task-api");
+  REQUIRE(of(s).run.size() == 2);
+  const RunServiceConfig& api = of(s).run.at("task-api");
   CHECK(api.command == std::vector<std::string>{"uvicorn", "main:app", "--host", "127.0.0.1", "--port", "${PORT}"});
   CHECK(api.cwd == base + "/services/api");
   CHECK(api.env == std::map<std::string, std::string>{{"LOG_LEVEL", "info"}});
@@ -175,10 +207,10 @@ TEST_CASE("DESIGN.md's example parses, every field typed") {
   CHECK_FALSE(api.startup_probe);
   CHECK(api.allow_unauthenticated);
   CHECK(api.ingress == Ingress::kAll);
-  CHECK(s.run.at("worker").cwd == base);
+  CHECK(of(s).run.at("worker").cwd == base);
 
-  REQUIRE(s.functions.size() == 1);
-  const FunctionConfig& enrich = s.functions.at("enrich");
+  REQUIRE(of(s).functions.size() == 1);
+  const FunctionConfig& enrich = of(s).functions.at("enrich");
   CHECK(enrich.service.command ==
         std::vector<std::string>{"npx", "functions-framework", "--target=enrich", "--signature-type=cloudevent"});
   CHECK(enrich.service.cwd == base + "/services/enrich");
@@ -191,27 +223,29 @@ TEST_CASE("DESIGN.md's example parses, every field typed") {
   CHECK(enrich.trigger.max_attempts == 5);
 
   // uploads-events is named only by the bucket notification, which creates it.
-  REQUIRE(s.pubsub.topics.size() == 3);
-  CHECK(s.pubsub.topics.count("task-events"));
-  CHECK(s.pubsub.topics.count("task-events-dlq"));
-  CHECK(s.pubsub.topics.count("uploads-events"));
-  CHECK(s.pubsub.topics.at("task-events").labels.empty());
-  CHECK_FALSE(s.pubsub.topics.at("task-events").message_retention);
-  REQUIRE(s.pubsub.subscriptions.size() == 2);
-  const SubscriptionConfig& audit = s.pubsub.subscriptions.at("audit");
-  CHECK(audit.topic == "task-events");
-  CHECK(audit.ack_deadline == 10s);
+  auto topics = gcpsim::services::pubsub::stack_topics(s);
+  REQUIRE(topics.size() == 3);
+  CHECK(topics.count("task-events"));
+  CHECK(topics.count("task-events-dlq"));
+  CHECK(topics.count("uploads-events"));
+  CHECK(s.implies("pubsub.topics", "uploads-events"));
+  CHECK(topics.at("task-events").labels.empty());
+  CHECK_FALSE(topics.at("task-events").message_retention);
+  REQUIRE(of(s).pubsub.subscriptions.size() == 2);
+  const StackSubscription& audit = of(s).pubsub.subscriptions.at("audit");
+  CHECK(audit.config.topic == "task-events");
+  CHECK(audit.config.ack_deadline == 10s);
   CHECK_FALSE(audit.push);
-  const SubscriptionConfig& to_worker = s.pubsub.subscriptions.at("to-worker");
-  CHECK(to_worker.topic == "task-events");
+  const StackSubscription& to_worker = of(s).pubsub.subscriptions.at("to-worker");
+  CHECK(to_worker.config.topic == "task-events");
   REQUIRE(to_worker.push);
   CHECK(to_worker.push->service == "worker");
   CHECK(to_worker.push->path == "/pubsub");
   CHECK(to_worker.push->url.empty());
   CHECK(to_worker.push->oidc);
 
-  REQUIRE(s.storage.buckets.size() == 1);
-  const BucketConfig& uploads = s.storage.buckets.at("uploads");
+  REQUIRE(of(s).storage.buckets.size() == 1);
+  const BucketConfig& uploads = of(s).storage.buckets.at("uploads");
   CHECK(uploads.versioning);
   CHECK(uploads.location == "US");
   REQUIRE(uploads.notifications.size() == 1);
@@ -220,11 +254,11 @@ TEST_CASE("DESIGN.md's example parses, every field typed") {
   CHECK(uploads.notifications[0].prefix.empty());
   CHECK(uploads.lifecycle.empty());
 
-  REQUIRE(s.secrets.size() == 2);
-  CHECK(s.secrets.at("db-password").value == "s3cret");
-  CHECK(s.secrets.at("db-password").file.empty());
-  CHECK(s.secrets.at("api-key").value == "key-123\n");
-  CHECK(s.secrets.at("api-key").file == base + "/secrets/api-key.txt");
+  REQUIRE(of(s).secrets.size() == 2);
+  CHECK(of(s).secrets.at("db-password").value == "s3cret");
+  CHECK(of(s).secrets.at("db-password").file.empty());
+  CHECK(of(s).secrets.at("api-key").value == "key-123\n");
+  CHECK(of(s).secrets.at("api-key").file == base + "/secrets/api-key.txt");
 
   REQUIRE(tasks_of(s).queues.size() == 1);
   const QueueConfig& webhooks = tasks_of(s).queues.at("webhooks");
@@ -348,7 +382,7 @@ faults:
     until: "2026-01-02T00:00:00Z"
   - {action: {delay: 250ms}}
 )");
-  const RunServiceConfig& web = s.run.at("web");
+  const RunServiceConfig& web = of(s).run.at("web");
   CHECK(web.cwd == "/opt/web");
   REQUIRE(web.startup_probe);
   CHECK(web.startup_probe->path == "/healthz");
@@ -357,46 +391,46 @@ faults:
   CHECK_FALSE(web.allow_unauthenticated);
   CHECK_FALSE(web.port);
 
-  const FunctionTrigger& upload = s.functions.at("on-upload").trigger;
+  const FunctionTrigger& upload = of(s).functions.at("on-upload").trigger;
   CHECK(upload.kind == FunctionTrigger::Kind::kStorage);
   CHECK(upload.bucket == "uploads");
   CHECK(upload.event == "google.cloud.storage.object.v1.deleted");
   CHECK_FALSE(upload.retry);
-  const FunctionConfig& hook = s.functions.at("hook");
+  const FunctionConfig& hook = of(s).functions.at("hook");
   CHECK(hook.trigger.kind == FunctionTrigger::Kind::kHttp);
   CHECK(hook.service.port == 9100);
   CHECK(hook.service.concurrency == 10);
 
-  const TopicConfig& events = s.pubsub.topics.at("events");
+  const TopicConfig& events = of(s).pubsub.topics.at("events");
   CHECK(events.labels == std::map<std::string, std::string>{{"team", "core"}});
   CHECK(events.message_retention == 48h);
-  const SubscriptionConfig& filtered = s.pubsub.subscriptions.at("filtered");
+  const SubscriptionConfig& filtered = of(s).pubsub.subscriptions.at("filtered").config;
   CHECK(filtered.filter == R"(attributes.kind = "a")");
   REQUIRE(filtered.dead_letter);
   CHECK(filtered.dead_letter->topic == "dlq");
-  CHECK(filtered.dead_letter->max_attempts == 7);
+  CHECK(filtered.dead_letter->max_delivery_attempts == 7);
   REQUIRE(filtered.retry);
-  CHECK(filtered.retry->min_backoff == 5s);
-  CHECK(filtered.retry->max_backoff == 60s);
-  CHECK(filtered.ordering);
+  CHECK(filtered.retry->minimum_backoff == 5s);
+  CHECK(filtered.retry->maximum_backoff == 60s);
+  CHECK(filtered.enable_message_ordering);
   CHECK(filtered.exactly_once);
-  const SubscriptionConfig& outside = s.pubsub.subscriptions.at("outside");
+  const StackSubscription& outside = of(s).pubsub.subscriptions.at("outside");
   REQUIRE(outside.push);
   CHECK(outside.push->url == "https://example.com/hook");
   CHECK(outside.push->service.empty());
   CHECK_FALSE(outside.push->oidc);
 
-  const BucketConfig& uploads = s.storage.buckets.at("uploads");
+  const BucketConfig& uploads = of(s).storage.buckets.at("uploads");
   CHECK(uploads.location == "EU");
   CHECK_FALSE(uploads.versioning);
   REQUIRE(uploads.lifecycle.size() == 2);
-  CHECK(uploads.lifecycle[0].action == LifecycleRule::Action::kDelete);
-  CHECK(uploads.lifecycle[0].age_days == 30);
-  CHECK(uploads.lifecycle[0].is_live == false);
-  CHECK_FALSE(uploads.lifecycle[0].num_newer_versions);
-  CHECK(uploads.lifecycle[1].action == LifecycleRule::Action::kSetStorageClass);
+  CHECK(uploads.lifecycle[0].action == "Delete");
+  CHECK(uploads.lifecycle[0].condition.age_days == 30);
+  CHECK(uploads.lifecycle[0].condition.is_live == false);
+  CHECK_FALSE(uploads.lifecycle[0].condition.num_newer_versions);
+  CHECK(uploads.lifecycle[1].action == "SetStorageClass");
   CHECK(uploads.lifecycle[1].storage_class == "COLDLINE");
-  CHECK(uploads.lifecycle[1].num_newer_versions == 2);
+  CHECK(uploads.lifecycle[1].condition.num_newer_versions == 2);
   REQUIRE(uploads.notifications.size() == 1);
   CHECK(uploads.notifications[0].events.empty());
   CHECK(uploads.notifications[0].prefix == "images/");
@@ -460,8 +494,8 @@ TEST_CASE("defaults: no file, an empty file, and bare entries") {
   CHECK(d.region == "us-central1");
   CHECK(d.seed == 42);
   CHECK(d.file.empty());
-  CHECK((d.run.empty() && d.functions.empty() && d.pubsub.topics.empty() && d.secrets.empty()));
-  CHECK((d.storage.buckets.empty() && !d.section<TasksConfig>("tasks") && !d.section<GeminiConfig>("gemini")));
+  CHECK((of(d).run.empty() && of(d).functions.empty() && gcpsim::services::pubsub::stack_topics(d).empty() && of(d).secrets.empty()));
+  CHECK((of(d).storage.buckets.empty() && !d.section<TasksConfig>("tasks") && !d.section<GeminiConfig>("gemini")));
   CHECK((!d.section<CalendarConfig>("calendar") && d.faults.empty()));
   CHECK(gcpsim::services::backing::config_of(d) == nullptr);
 
@@ -484,7 +518,7 @@ tasks:
 backing:
   postgres:
 )");
-  const RunServiceConfig& api = s.run.at("api");
+  const RunServiceConfig& api = of(s).run.at("api");
   CHECK(api.cwd == "/srv/app");
   CHECK((api.env.empty() && api.secret_env.empty()));
   CHECK_FALSE(api.port);
@@ -496,19 +530,19 @@ backing:
   CHECK(api.allow_unauthenticated);
   CHECK(api.ingress == Ingress::kAll);
 
-  const FunctionConfig& fn = s.functions.at("fn");
+  const FunctionConfig& fn = of(s).functions.at("fn");
   CHECK(fn.service.concurrency == 1);
   CHECK(fn.service.timeout == 60s);
   CHECK(fn.service.max_instances == 100);
   CHECK(fn.trigger.kind == FunctionTrigger::Kind::kHttp);
 
-  const SubscriptionConfig& sub = s.pubsub.subscriptions.at("sub1");
+  const SubscriptionConfig& sub = of(s).pubsub.subscriptions.at("sub1").config;
   CHECK(sub.ack_deadline == 10s);
-  CHECK((!sub.push && !sub.dead_letter && !sub.retry));
-  CHECK((sub.filter.empty() && !sub.ordering && !sub.exactly_once));
+  CHECK((!of(s).pubsub.subscriptions.at("sub1").push && !sub.dead_letter && !sub.retry));
+  CHECK((sub.filter.empty() && !sub.enable_message_ordering && !sub.exactly_once));
 
-  CHECK(s.storage.buckets.at("bucket1").location == "US");
-  CHECK_FALSE(s.storage.buckets.at("bucket1").versioning);
+  CHECK(of(s).storage.buckets.at("bucket1").location == "US");
+  CHECK_FALSE(of(s).storage.buckets.at("bucket1").versioning);
   CHECK(tasks_of(s).queues.at("q1").max_dispatches_per_second == 500);
   CHECK(tasks_of(s).queues.at("q1").retry.max_attempts == 100);
   REQUIRE(B(s).postgres.size() == 1);
@@ -584,7 +618,7 @@ TEST_CASE("names follow the real services' rules") {
         "letters, digits and - _ . ~ + %, not starting with 'goog'");
   CHECK(error_of("pubsub:\n  topics: {topic1: {}}\n  subscriptions:\n    goog-sub: {topic: topic1}\n")
             .rfind("gcpsim.yaml:4: pubsub.subscriptions.goog-sub: invalid name 'goog-sub'", 0) == 0);
-  CHECK(parse_ok("pubsub:\n  topics:\n    A.b_c~d+e%f-g: {}\n").pubsub.topics.count("A.b_c~d+e%f-g"));
+  CHECK(of(parse_ok("pubsub:\n  topics:\n    A.b_c~d+e%f-g: {}\n")).pubsub.topics.count("A.b_c~d+e%f-g"));
   CHECK(error_of("project: Demo\n") ==
         "gcpsim.yaml:1: project: invalid project ID 'Demo': 6 to 30 lowercase letters, digits or hyphens, "
         "starting with a letter and not ending with a hyphen");
@@ -617,8 +651,8 @@ run:
 secrets:
   k: {value: v}
 )");
-  CHECK(s.pubsub.topics.count("topic1"));
-  CHECK(s.run.at("a").secret_env.at("KEY").version == "2");
+  CHECK(s.implies("pubsub.topics", "topic1"));
+  CHECK(of(s).run.at("a").secret_env.at("KEY").version == "2");
 }
 
 TEST_CASE("missing, duplicate and conflicting keys") {
@@ -643,11 +677,11 @@ TEST_CASE("missing, duplicate and conflicting keys") {
 
 TEST_CASE("a Run service from a container image: command is its entrypoint, args its CMD") {
   StackConfig s = parse_ok("run:\n  a: {image: \"api:dev\"}\n  b: {image: api@sha256:ab, command: [node, server.js], args: [--port, \"${PORT}\"]}\n");
-  CHECK(s.run.at("a").image == "api:dev");
-  CHECK(s.run.at("a").command.empty());
-  CHECK(s.run.at("a").args.empty());
-  CHECK(s.run.at("b").command == std::vector<std::string>{"node", "server.js"});
-  CHECK(s.run.at("b").args == std::vector<std::string>{"--port", "${PORT}"});
+  CHECK(of(s).run.at("a").image == "api:dev");
+  CHECK(of(s).run.at("a").command.empty());
+  CHECK(of(s).run.at("a").args.empty());
+  CHECK(of(s).run.at("b").command == std::vector<std::string>{"node", "server.js"});
+  CHECK(of(s).run.at("b").args == std::vector<std::string>{"--port", "${PORT}"});
   CHECK(error_of("run:\n  a: {image: \"-x\"}\n") ==
         "gcpsim.yaml:2: run.a.image: expected a container image reference (NAME[:TAG] or NAME@DIGEST), got '-x'");
   CHECK(error_of("run:\n  a: {image: api, cwd: /srv}\n") ==
@@ -672,9 +706,9 @@ backing:
   postgres: {init: [sql/schema.sql, /etc/seed.sql]}
 )", "/srv/app/");
   CHECK(s.base_dir == "/srv/app");
-  CHECK(s.run.at("a").cwd == "/srv/shared/svc");
-  CHECK(s.run.at("b").cwd == "/abs/dir");
-  CHECK(s.run.at("c").cwd == "/srv/app");
+  CHECK(of(s).run.at("a").cwd == "/srv/shared/svc");
+  CHECK(of(s).run.at("b").cwd == "/abs/dir");
+  CHECK(of(s).run.at("c").cwd == "/srv/app");
   CHECK(B(s).postgres.at(0).init == std::vector<std::string>{"/srv/app/sql/schema.sql", "/etc/seed.sql"});
 }
 
@@ -683,18 +717,18 @@ TEST_CASE("load_stack reads the file and resolves paths against its directory") 
   dir.write("stack/keys/api.txt", std::string("line1\nline2\0bin", 15));
   dir.write("stack/gcpsim.yaml", "secrets:\n  api-key: {file: keys/api.txt}\nrun:\n  a: {command: [a], cwd: svc}\n");
   std::string file = (dir.path / "stack/gcpsim.yaml").string();
-  auto s = load_stack(file);
+  auto s = load_stack(file, sections());
   INFO(s.status().message());
   REQUIRE(s.ok());
   CHECK(s->file == file);
   CHECK(s->base_dir == (dir.path / "stack").string());
-  CHECK(s->secrets.at("api-key").value == std::string("line1\nline2\0bin", 15));
-  CHECK(s->secrets.at("api-key").file == (dir.path / "stack/keys/api.txt").string());
-  CHECK(s->run.at("a").cwd == (dir.path / "stack/svc").string());
+  CHECK(of(*s).secrets.at("api-key").value == std::string("line1\nline2\0bin", 15));
+  CHECK(of(*s).secrets.at("api-key").file == (dir.path / "stack/keys/api.txt").string());
+  CHECK(of(*s).run.at("a").cwd == (dir.path / "stack/svc").string());
 
   dir.write("bad/gcpsim.yaml", "secrets:\n  api-key:\n    file: missing.txt\n");
   std::string bad = (dir.path / "bad/gcpsim.yaml").string();
-  auto r = load_stack(bad);
+  auto r = load_stack(bad, sections());
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().message() == bad + ":3: secrets.api-key.file: cannot read secret file '" +
                                     (dir.path / "bad/missing.txt").string() + "'");
@@ -710,9 +744,9 @@ TEST_CASE("the runnable example in docs/stack-file.md parses") {
   std::string text((std::istreambuf_iterator<char>(doc)), std::istreambuf_iterator<char>());
   auto begin = text.find("```yaml\n") + 8;
   StackConfig s = parse_ok(text.substr(begin, text.find("```", begin) - begin));
-  CHECK(s.run.at("hello").port == 9001);
-  CHECK(s.pubsub.subscriptions.at("to-hello").push->service == "hello");
-  CHECK(s.pubsub.topics.count("upload-events"));
+  CHECK(of(s).run.at("hello").port == 9001);
+  CHECK(of(s).pubsub.subscriptions.at("to-hello").push->service == "hello");
+  CHECK(gcpsim::services::pubsub::stack_topics(s).count("upload-events"));
 }
 
 TEST_CASE("backing.postgres.instance names the Cloud SQL instance and fault actions take a bandwidth") {
@@ -780,16 +814,19 @@ TEST_CASE("bad backing seed data is refused naming the key") {
 
 TEST_CASE("a service's own section is read by its parser, with the loader's ports and later checks") {
   namespace sf = gcpsim::core::stackfile;
-  std::vector<StackSection> sections = {{"widgets", [](const sf::Field& f, SectionContext& ctx) -> std::any {
+  // After the services' own sections (run and pubsub, which it refers to), as a new service's
+  // section follows them in stack_sections(): run claims its ports first.
+  std::vector<StackSection> sections = ::sections();
+  sections.push_back({"widgets", [](const sf::Field& f, SectionContext& ctx) -> std::any {
     sf::Map m(f, {"port", "topic", "file"});
     int port = ctx.port(m.require("port"));
     std::string topic = sf::text(m.require("topic"));
     auto topic_field = m.require("topic");
     ctx.later([&ctx, topic, topic_field] {
-      if (!ctx.stack().pubsub.topics.count(topic)) sf::fail(topic_field, "no topic '" + topic + "'");
+      if (!of(ctx.stack()).pubsub.topics.count(topic)) sf::fail(topic_field, "no topic '" + topic + "'");
     });
     return std::make_pair(port, ctx.resolve(sf::text(m.require("file"))));
-  }}};
+  }});
   using Widgets = std::pair<int, std::string>;
   // The section may come before what it refers to: the check runs once all is read.
   auto r = parse_stack("widgets: {port: 9100, topic: orders, file: w.txt}\npubsub: {topics: {orders: {}}}\n", "gcpsim.yaml",
@@ -807,4 +844,39 @@ TEST_CASE("a service's own section is read by its parser, with the loader's port
   REQUIRE(dangling.status().message() == "gcpsim.yaml:1: widgets.topic: no topic 'nope'");
   // Without the service's parser the key is unknown, as any other.
   REQUIRE_FALSE(parse_stack("widgets: {}\n", "gcpsim.yaml", "/srv/app").ok());
+}
+
+TEST_CASE("a subscription declared in the stack file may write to BigQuery, as the API's bigqueryConfig") {
+  const std::string tables = "bigquery:\n  datasets:\n    analytics:\n      tables:\n        events:\n"
+                             "          schema: [{name: data, type: STRING}]\n";
+  StackConfig s = parse_ok("pubsub:\n  topics: {topic1: {}}\n  subscriptions:\n"
+                           "    to-bq: {topic: topic1, bigquery: {table: demo-project.analytics.events, write_metadata: true,"
+                           " drop_unknown_fields: true}}\n"
+                           "    colon: {topic: topic1, bigquery: {table: \"demo-project:analytics.events\", use_topic_schema: true}}\n"
+                           "    other: {topic: topic1, bigquery: {table: elsewhere.ds.t, use_table_schema: true}}\n" + tables);
+  const SubscriptionConfig& c = of(s).pubsub.subscriptions.at("to-bq").config;
+  REQUIRE(c.bigquery);
+  CHECK(c.bigquery->table == "demo-project.analytics.events");
+  CHECK((c.bigquery->write_metadata && c.bigquery->drop_unknown_fields));
+  CHECK_FALSE((c.bigquery->use_topic_schema || c.bigquery->use_table_schema));
+  CHECK(of(s).pubsub.subscriptions.at("colon").config.bigquery->use_topic_schema);
+  CHECK(of(s).pubsub.subscriptions.at("other").config.bigquery->use_table_schema);  // another project: not checked here
+  CHECK_FALSE(of(s).pubsub.subscriptions.at("colon").push);
+
+  auto sub = [&](const std::string& bq) {
+    return error_of("pubsub:\n  topics: {topic1: {}}\n  subscriptions:\n    sub1:\n      topic: topic1\n      bigquery: " + bq + "\n" + tables);
+  };
+  CHECK(sub("{table: analytics.events}") == "gcpsim.yaml:6: pubsub.subscriptions.sub1.bigquery.table: expected "
+                                             "PROJECT.DATASET.TABLE or PROJECT:DATASET.TABLE, got 'analytics.events'");
+  CHECK(sub("{table: demo-project.analytics.nope}") ==
+        "gcpsim.yaml:6: pubsub.subscriptions.sub1.bigquery.table: table 'analytics.nope' is not declared under bigquery.datasets");
+  CHECK(sub("{use_topic_schema: true}") == "gcpsim.yaml:6: pubsub.subscriptions.sub1.bigquery: missing required key 'table'");
+  CHECK(sub("{table: a.b.c, use_topic_schema: true, use_table_schema: true}") ==
+        "gcpsim.yaml:6: pubsub.subscriptions.sub1.bigquery: set at most one of use_topic_schema and use_table_schema");
+  CHECK(sub("{table: a.b.c, schema: x}").rfind("gcpsim.yaml:6: unknown key 'schema' in pubsub.subscriptions.sub1.bigquery", 0) == 0);
+  CHECK(error_of("pubsub:\n  topics: {topic1: {}}\n  subscriptions:\n    sub1:\n      topic: topic1\n      push: {url: http://x/}\n"
+                 "      bigquery: {table: a.b.c}\n") ==
+        "gcpsim.yaml:4: pubsub.subscriptions.sub1: set either 'push' or 'bigquery': a subscription delivers one way");
+  CHECK(error_of("pubsub:\n  topics: {topic1: {}}\n  subscriptions:\n    sub1: {topic: topic1, bigquery: {table: a.b.c}, exactly_once: true}\n") ==
+        "gcpsim.yaml:4: pubsub.subscriptions.sub1.exactly_once: exactly-once delivery works only with pull subscriptions");
 }

@@ -8,6 +8,7 @@
 
 #include "core/stack.h"
 #include "core/stack_yaml.h"
+#include "services/secrets/service.h"
 
 namespace gcpsim::services::backing {
 namespace {
@@ -125,7 +126,7 @@ class Reader {
   void declared_secret(const Field& f, const std::string& name) {
     // The reader is gone when the check runs; the loader's context is not.
     ctx_.later([&ctx = ctx_, f, name] {
-      if (!ctx.stack().secrets.count(name)) fail(f, "secret '" + name + "' is not declared under secrets");
+      if (!secrets::declares_secret(ctx.stack(), name)) fail(f, "secret '" + name + "' is not declared under secrets");
     });
   }
 

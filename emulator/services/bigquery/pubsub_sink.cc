@@ -6,16 +6,14 @@
 
 #include "core/time.h"
 #include "services/bigquery/domain.h"
+#include "services/bigquery/service.h"
 #include "services/bigquery/values.h"
 #include "services/pubsub/service.h"
 
 namespace gcpsim::services::bigquery {
-namespace {
-
-namespace ps = services::pubsub;
 
 // "project.dataset.table" or "project:dataset.table".
-std::optional<TableRef> table_of(const std::string& s) {
+std::optional<TableRef> parse_table_name(const std::string& s) {
   auto first = s.find_first_of(".:");
   if (first == std::string::npos) return std::nullopt;
   auto second = s.find('.', first + 1);
@@ -25,6 +23,10 @@ std::optional<TableRef> table_of(const std::string& s) {
   return t;
 }
 
+namespace {
+
+namespace ps = services::pubsub;
+
 const Field* column(const TableInfo& t, const std::string& name) {
   for (const auto& f : t.schema)
     if (f.name == name) return &f;
@@ -32,7 +34,7 @@ const Field* column(const TableInfo& t, const std::string& name) {
 }
 
 core::Status check(const Warehouse& w, const ps::BigQueryConfig& c) {
-  auto ref = table_of(c.table);
+  auto ref = parse_table_name(c.table);
   if (!ref) return core::Status::invalid_argument("Invalid BigQuery table: " + c.table + " (expected PROJECT.DATASET.TABLE).");
   auto info = w.table(*ref);
   if (!info) return core::Status::failed_precondition("The BigQuery table " + c.table + " does not exist.");
@@ -52,7 +54,7 @@ core::Status check(const Warehouse& w, const ps::BigQueryConfig& c) {
 }
 
 core::Status write(Warehouse& w, const ps::BigQueryConfig& c, const std::string& subscription, const ps::Message& m) {
-  auto ref = table_of(c.table);
+  auto ref = parse_table_name(c.table);
   auto info = ref ? w.table(*ref) : std::nullopt;
   if (!info) return core::Status::not_found("The BigQuery table " + c.table + " does not exist.");
   Json row = Json::object();

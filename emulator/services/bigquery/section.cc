@@ -106,6 +106,17 @@ BigQueryConfig read_section(const sf::Field& f) {
 
 }  // namespace
 
+bool declares_table(const core::StackConfig& stack, const std::string& dataset, const std::string& table) {
+  const auto* cfg = stack.section<BigQueryConfig>("bigquery");
+  if (!cfg) return false;
+  for (const auto& [name, d] : cfg->datasets) {
+    if (name != dataset) continue;
+    for (const auto& [tname, t] : d.tables)
+      if (tname == table) return true;
+  }
+  return false;
+}
+
 core::StackSection stack_section() {
   return {"bigquery", [](const sf::Field& f, core::SectionContext&) -> std::any { return read_section(f); }};
 }

@@ -10,6 +10,8 @@
 #include "core/time.h"
 #include "services/bigquery/schema.h"
 
+namespace gcpsim::core { struct StackConfig; }
+
 namespace gcpsim::services::bigquery {
 
 struct TableConfig {
@@ -39,5 +41,8 @@ struct BigQueryConfig {
 };
 
 core::StackSection stack_section();
+// Whether the stack file declares `dataset`.`table` under bigquery.datasets: other sections'
+// references (a Pub/Sub BigQuery subscription's table) check it once the file is read.
+bool declares_table(const core::StackConfig& stack, const std::string& dataset, const std::string& table);
 
 }  // namespace gcpsim::services::bigquery

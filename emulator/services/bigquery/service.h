@@ -40,4 +40,7 @@ class BigQueryService : public Service {
 
 std::unique_ptr<Service> create(Context& ctx);
 
+// For Pub/Sub's BigQuery subscriptions (pubsub_sink.cc): a table named as
+// "project.dataset.table" or "project:dataset.table"; nullopt when malformed.
+std::optional<TableRef> parse_table_name(const std::string& name);
 }  // namespace gcpsim::services::bigquery

@@ -7,6 +7,8 @@
 #include <set>
 
 #include "core/stack_yaml.h"
+#include "services/run/service.h"
+#include "services/storage/service.h"
 
 namespace gcpsim::services::compute {
 namespace {
@@ -28,10 +30,10 @@ std::vector<std::string> command(const Field& f) {
   return argv;
 }
 
-core::SecretRef secret_ref(const Field& f) {
+secrets::SecretRef secret_ref(const Field& f) {
   std::string v = sf::text(f);
   auto colon = v.rfind(':');
-  return core::SecretRef{v.substr(0, colon), colon == std::string::npos ? "latest" : v.substr(colon + 1)};
+  return secrets::SecretRef{v.substr(0, colon), colon == std::string::npos ? "latest" : v.substr(colon + 1)};
 }
 
 ProcessConfig read_process(const Field& f, core::SectionContext& ctx) {
@@ -45,7 +47,7 @@ ProcessConfig read_process(const Field& f, core::SectionContext& ctx) {
       if (p.env.count(name)) sf::fail_under(v, "'" + name + "' is also set under env");
       p.secret_env[name] = secret_ref(v);
       ctx.later([&ctx, v, ref = p.secret_env[name]] {
-        if (!ctx.stack().secrets.count(ref.secret)) sf::fail(v, "no secret '" + ref.secret + "' is declared under secrets");
+        if (!secrets::declares_secret(ctx.stack(), ref.secret)) sf::fail(v, "no secret '" + ref.secret + "' is declared under secrets");
       });
     }
   }
@@ -134,9 +136,9 @@ Backend read_backend(const Field& f, core::SectionContext& ctx) {
   if (auto v = m.get("port_name")) b.port_name = sf::text(*v);
   ctx.later([&ctx, f, b] {
     const auto& st = ctx.stack();
-    if (!b.run.empty() && !st.run.count(b.run) && !st.functions.count(b.run))
+    if (!b.run.empty() && !run::declares_service(st, b.run))
       sf::fail(f, "no Cloud Run service '" + b.run + "' is declared under run");
-    if (!b.bucket.empty() && !st.storage.buckets.count(b.bucket))
+    if (!b.bucket.empty() && !storage::declares_bucket(st, b.bucket))
       sf::fail(f, "no bucket '" + b.bucket + "' is declared under storage.buckets");
   });
   return b;

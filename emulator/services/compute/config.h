@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "core/stack.h"
 #include "core/stack_section.h"
+#include "services/secrets/service.h"
 
 namespace gcpsim::services::compute {
 
@@ -24,7 +24,7 @@ struct ProcessConfig {
   std::vector<std::string> command;
   std::string cwd;                                      // absolute
   std::map<std::string, std::string> env;
-  std::map<std::string, core::SecretRef> secret_env;
+  std::map<std::string, secrets::SecretRef> secret_env;
   std::vector<std::string> depends_on;                  // started once these are ready
   std::optional<ReadyProbe> ready;                      // none: ready once started
   Restart restart = Restart::kAlways;

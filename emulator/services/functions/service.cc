@@ -17,7 +17,7 @@ namespace gcpsim::services::functions {
 namespace {
 
 using namespace std::chrono_literals;
-using Kind = core::FunctionTrigger::Kind;
+using Kind = FunctionTrigger::Kind;
 
 // Eventarc's subscription settings: its default retry policy and retention (24h retry window).
 constexpr core::Duration kMinBackoff = 10s;
@@ -38,7 +38,7 @@ core::Duration clamp(core::Duration d, core::Duration lo, core::Duration hi) { r
 }  // namespace
 
 TriggerNames trigger_names(const std::string& project, const std::string& region, const std::string& function,
-                           const core::FunctionTrigger& trigger) {
+                           const FunctionTrigger& trigger) {
   TriggerNames n;
   n.trigger = function + "-" + suffix(project + "/" + region + "/" + function);
   std::string base = "eventarc-" + region + "-" + n.trigger;
@@ -56,7 +56,7 @@ void FunctionsService::start() {
   run_ = ctx_.registry.get<run::RunService>("run");
   iam_ = ctx_.registry.get<iam::IamService>("iam");
   storage_ = ctx_.registry.get<storage::StorageService>("storage");
-  for (const auto& [name, fn] : ctx_.stack.functions) {
+  for (const auto& [name, fn] : stack_functions(ctx_.stack)) {
     if (fn.trigger.kind == Kind::kHttp) continue;
     core::Status st = wire(name, fn);
     if (!st.is_ok()) ctx_.env.events.record("function.error", name, {{"message", st.to_string()}});
@@ -65,9 +65,9 @@ void FunctionsService::start() {
 
 void FunctionsService::stop() { *alive_ = false; }
 
-core::Status FunctionsService::wire(const std::string& name, const core::FunctionConfig& fn) {
+core::Status FunctionsService::wire(const std::string& name, const FunctionConfig& fn) {
   if (!pubsub_ || !run_) return core::Status::unavailable("event triggers need Pub/Sub and Cloud Run");
-  const core::FunctionTrigger& t = fn.trigger;
+  const FunctionTrigger& t = fn.trigger;
   TriggerNames names = trigger_names(ctx_.env.project, ctx_.env.region, name, t);
   if (t.kind == Kind::kStorage) {
     if (!storage_) return core::Status::unavailable("storage triggers need Cloud Storage");
@@ -105,7 +105,7 @@ core::Status FunctionsService::wire(const std::string& name, const core::Functio
 // (Eventarc always authenticates), acked on a push success status or, without retry, always.
 void FunctionsService::deliver(const std::string& name, const TriggerNames& names, const pubsub::Delivery& d,
                                std::function<void(bool ack)> done) {
-  const core::FunctionConfig& fn = ctx_.stack.functions.at(name);
+  const FunctionConfig& fn = stack_functions(ctx_.stack).at(name);
   bool retry = fn.trigger.retry;
   core::StatusOr<CloudEvent> event = fn.trigger.kind == Kind::kPubsub
                                          ? core::StatusOr<CloudEvent>(pubsub_event(names.topic, names.subscription, d))

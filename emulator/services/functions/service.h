@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "core/stack.h"
+#include "services/functions/config.h"
 #include "services/service.h"
 
 namespace gcpsim::services::pubsub { class PubsubService; struct Delivery; }
@@ -30,7 +30,7 @@ struct TriggerNames {
 
 // Names as Eventarc forms them, stable for a project, region and function.
 TriggerNames trigger_names(const std::string& project, const std::string& region, const std::string& function,
-                           const core::FunctionTrigger& trigger);
+                           const FunctionTrigger& trigger);
 
 class FunctionsService final : public Service {
  public:
@@ -40,7 +40,7 @@ class FunctionsService final : public Service {
   void stop() override;
 
  private:
-  core::Status wire(const std::string& name, const core::FunctionConfig& fn);
+  core::Status wire(const std::string& name, const FunctionConfig& fn);
   void deliver(const std::string& name, const TriggerNames& names, const pubsub::Delivery& d,
                std::function<void(bool ack)> done);
 

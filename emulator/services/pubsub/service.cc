@@ -13,6 +13,7 @@
 #include "services/pubsub/push.h"
 #include "services/pubsub/schemas.h"
 #include "services/pubsub/streaming_pull.h"
+#include "services/run/service.h"
 
 namespace gcpsim::services::pubsub {
 
@@ -95,28 +96,16 @@ void PubsubService::seed(const core::StackConfig& stack) {
     if (st.is_ok() || st.code() == core::Code::kAlreadyExists) return;
     env_.events.record("pubsub.error", "pubsub", {{"resource", what}, {"message", "seeding from the stack file: " + st.message()}});
   };
-  for (const auto& [id, t] : stack.pubsub.topics) {
-    TopicConfig c;
-    c.labels = t.labels;
-    c.message_retention = t.message_retention;
-    report(id, domain_.create_topic(full_topic(id), std::move(c)).status());
-  }
-  for (const auto& [id, s] : stack.pubsub.subscriptions) {
-    SubscriptionConfig c;
-    c.topic = full_topic(s.topic);
-    c.ack_deadline = s.ack_deadline;
-    c.filter = s.filter;
-    c.enable_message_ordering = s.ordering;
-    c.exactly_once = s.exactly_once;
-    if (s.dead_letter) c.dead_letter = DeadLetterPolicy{full_topic(s.dead_letter->topic), s.dead_letter->max_attempts};
-    if (s.retry) c.retry = RetryPolicy{s.retry->min_backoff, s.retry->max_backoff};
+  for (auto& [id, t] : stack_topics(stack)) report(id, domain_.create_topic(full_topic(id), std::move(t)).status());
+  for (const auto& [id, s] : stack_pubsub(stack).subscriptions) {
+    SubscriptionConfig c = s.config;
+    c.topic = full_topic(c.topic);
+    if (c.dead_letter) c.dead_letter->topic = full_topic(c.dead_letter->topic);
     if (s.push) {
       PushConfig p;
       p.endpoint = s.push->url;
       if (p.endpoint.empty()) {
-        std::optional<int> port;
-        if (auto r = stack.run.find(s.push->service); r != stack.run.end()) port = r->second.port;
-        if (auto f = stack.functions.find(s.push->service); f != stack.functions.end()) port = f->second.service.port;
+        std::optional<int> port = run::service_port(stack, s.push->service);
         if (!port) {
           report(id, core::Status::invalid_argument("push service " + s.push->service + " has no stable port"));
           continue;
@@ -128,9 +117,22 @@ void PubsubService::seed(const core::StackConfig& stack) {
       }
       c.push = std::move(p);
     }
-    std::string name = "projects/" + env_.project + "/subscriptions/" + id;
-    report(id, create_subscription(name, std::move(c)).status());
+    if (c.bigquery && !bigquery_sink_.check) waiting_for_bigquery_.emplace_back(id, std::move(c));
+    else seed_subscription(id, std::move(c));
   }
+}
+
+void PubsubService::seed_subscription(const std::string& id, SubscriptionConfig c) {
+  core::Status st = create_subscription("projects/" + env_.project + "/subscriptions/" + id, std::move(c)).status();
+  if (st.is_ok() || st.code() == core::Code::kAlreadyExists) return;
+  env_.events.record("pubsub.error", "pubsub", {{"resource", id}, {"message", "seeding from the stack file: " + st.message()}});
+}
+
+void PubsubService::set_bigquery_sink(BigQuerySink sink) {
+  bigquery_sink_ = std::move(sink);
+  auto waiting = std::move(waiting_for_bigquery_);
+  waiting_for_bigquery_.clear();
+  for (auto& [id, c] : waiting) seed_subscription(id, std::move(c));
 }
 
 std::unique_ptr<services::Service> create(services::Context& ctx) {

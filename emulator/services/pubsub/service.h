@@ -5,8 +5,11 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/status.h"
+#include "services/pubsub/config.h"
 #include "services/pubsub/domain.h"
 #include "services/service.h"
 
@@ -50,8 +53,10 @@ class PubsubService : public services::Service {
   core::Status add_handler(const std::string& subscription, Handler handler);
   // Set by whoever owns the ID-token issuer; push with oidc_token fails without it.
   void set_token_minter(TokenMinter minter);
-  // Set by the BigQuery service; BigQuery subscriptions are refused without it.
-  void set_bigquery_sink(BigQuerySink sink) { bigquery_sink_ = std::move(sink); }
+  // Set by the BigQuery service once its stack datasets and tables exist; BigQuery
+  // subscriptions are refused without it. The stack file's BigQuery subscriptions, which
+  // wait for it (BigQuery starts after Pub/Sub), are created then.
+  void set_bigquery_sink(BigQuerySink sink);
   const BigQuerySink& bigquery_sink() const { return bigquery_sink_; }
   // Checks a BigQuery subscription's table against the sink (create and update).
   core::Status check_bigquery(const SubscriptionConfig& config) const;
@@ -63,6 +68,7 @@ class PubsubService : public services::Service {
 
  private:
   void seed(const core::StackConfig& stack);
+  void seed_subscription(const std::string& id, SubscriptionConfig c);
   std::string full_topic(const std::string& topic) const;
 
   core::Env& env_;
@@ -73,6 +79,7 @@ class PubsubService : public services::Service {
   const core::StackConfig& stack_;
   services::Registry& registry_;
   BigQuerySink bigquery_sink_;
+  std::vector<std::pair<std::string, SubscriptionConfig>> waiting_for_bigquery_;  // stack ids
   std::shared_ptr<const bool> alive_ = std::make_shared<const bool>(true);
 };
 

@@ -24,7 +24,7 @@ bool audience_matches(const AccessPolicy& policy, std::string aud) {
 
 std::optional<net::HttpResponse> check_access(const AccessPolicy& policy, const iam::Issuer* issuer, core::Time now,
                                               const net::Headers& headers, const std::string& path, bool internal) {
-  if (policy.ingress == core::Ingress::kInternal && !internal) return responses::ingress_blocked(path);
+  if (policy.ingress == Ingress::kInternal && !internal) return responses::ingress_blocked(path);
   if (policy.allow_unauthenticated) return std::nullopt;
   auto auth = net::find_header(headers, "Authorization");
   if (!auth || auth->empty()) return responses::forbidden(path);

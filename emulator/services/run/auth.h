@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "core/stack.h"
+#include "services/run/config.h"
 #include "core/time.h"
 #include "net/http.h"
 
@@ -20,7 +20,7 @@ constexpr const char* kInternalHeader = "X-Gcpsim-Internal";
 
 struct AccessPolicy {
   bool allow_unauthenticated = true;
-  core::Ingress ingress = core::Ingress::kAll;
+  Ingress ingress = Ingress::kAll;
   std::vector<std::string> audiences;  // the service's URLs; a path on them is accepted too
 };
 

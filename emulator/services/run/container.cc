@@ -52,7 +52,7 @@ std::string cpus(double cpu) {
 
 }  // namespace
 
-std::vector<std::string> container_argv(const core::RunServiceConfig& config, const ContainerSpec& spec) {
+std::vector<std::string> container_argv(const RunServiceConfig& config, const ContainerSpec& spec) {
   std::string memory = std::to_string(config.memory_bytes);
   std::string grace = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(proc::kTerminationGrace).count());
   // --init: a PID 1 that passes on the SIGTERM the CLI forwards and reaps; --pull never: the
@@ -82,7 +82,7 @@ std::vector<std::string> container_argv(const core::RunServiceConfig& config, co
   return argv;
 }
 
-core::StatusOr<ContainerPlan> container_plan(const core::RunServiceConfig& config, const ContainerSpec& spec) {
+core::StatusOr<ContainerPlan> container_plan(const RunServiceConfig& config, const ContainerSpec& spec) {
   if (::access(kDockerCli, X_OK) != 0) {
     return core::Status::failed_precondition("image " + config.image + " needs Docker: " + kDockerCli +
                                              " (Debian's docker.io) is not installed");

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "core/stack.h"
 #include "core/status.h"
+#include "services/run/config.h"
 
 namespace gcpsim::services::run {
 
@@ -33,9 +33,9 @@ struct ContainerSpec {
 // `forwarded` are the variable names the instance's environment sets for it (PORT, K_*,
 // the service's env and secrets, gcpsim's client variables); their values reach the container
 // through the CLI's environment, never its argv.
-std::vector<std::string> container_argv(const core::RunServiceConfig& config, const ContainerSpec& spec);
+std::vector<std::string> container_argv(const RunServiceConfig& config, const ContainerSpec& spec);
 // container_argv, once Docker's CLI is known to be installed.
-core::StatusOr<ContainerPlan> container_plan(const core::RunServiceConfig& config, const ContainerSpec& spec);
+core::StatusOr<ContainerPlan> container_plan(const RunServiceConfig& config, const ContainerSpec& spec);
 
 // This gcpsim process, as no other process on the machine can be, now or later:
 // "BOOT_ID/PID_NAMESPACE/PID/START_TIME" (kernel boot, pid namespace inode, pid, its start in

@@ -12,6 +12,7 @@
 
 #include "core/stack.h"
 #include "proc/command.h"
+#include "services/functions/service.h"
 #include "services/run/container.h"
 #include "services/run/service.h"
 
@@ -63,7 +64,7 @@ std::string tail_lines(std::string output, size_t lines) {
   return at == std::string::npos || at == 0 ? output : output.substr(at + 1);
 }
 
-core::Status build(const std::string& service, core::RunServiceConfig& config) {
+core::Status build(const std::string& service, RunServiceConfig& config) {
   std::string where = config.build_at;  // "gcpsim.yaml:7: run.api.build"
   if (::access(kDockerCli, X_OK) != 0)
     return core::Status::failed_precondition(where + ": needs Docker: " + kDockerCli + " (Debian's docker.io) is not installed");
@@ -90,9 +91,11 @@ core::Status build(const std::string& service, core::RunServiceConfig& config) {
 }  // namespace
 
 core::Status prepare_images(core::StackConfig& stack) {
-  std::vector<std::pair<std::string, core::RunServiceConfig*>> services;
-  for (auto& [name, config] : stack.run) services.emplace_back(name, &config);
-  for (auto& [name, function] : stack.functions) services.emplace_back(name, &function.service);
+  std::vector<std::pair<std::string, RunServiceConfig*>> services;
+  if (auto* run = stack.section<RunServices>("run"))
+    for (auto& [name, config] : *run) services.emplace_back(name, &config);
+  if (auto* fns = stack.section<functions::StackFunctions>("functions"))
+    for (auto& [name, function] : *fns) services.emplace_back(name, &function.service);
   bool containers = std::any_of(services.begin(), services.end(),
                                 [](auto& s) { return !s.second->image.empty() || !s.second->build.empty(); });
   if (!containers) return core::Status::ok();

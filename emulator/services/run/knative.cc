@@ -1,5 +1,5 @@
 // Reads a Knative Service document (serving.knative.dev/v1, Cloud Run's service.yaml) into
-// core::RunServiceConfig: the document, its metadata and annotations, the revision template
+// RunServiceConfig: the document, its metadata and annotations, the revision template
 // and the traffic block. The container itself is read in knative_container.cc.
 #include "services/run/knative.h"
 
@@ -54,7 +54,7 @@ void service_annotations(const Field& f, KnativeReader& r) {
   for (auto& [k, v] : entries(f)) {
     if (k == "run.googleapis.com/ingress") {
       std::string in = one_of(v, {"all", "internal", "internal-and-cloud-load-balancing"});
-      r.config.ingress = in == "all" ? core::Ingress::kAll : core::Ingress::kInternal;
+      r.config.ingress = in == "all" ? Ingress::kAll : Ingress::kInternal;
       if (in == "internal-and-cloud-load-balancing")
         r.notice(v, "served as 'internal': gcpsim's load balancers reach services as internal callers");
     } else if (k == "run.googleapis.com/launch-stage" || k == "run.googleapis.com/description" ||
@@ -254,7 +254,7 @@ void KnativeReader::fail_later(const Field& f, const std::string& message) const
   fail(key, file + ":" + std::to_string(f.line) + ": " + f.path + ": " + message);
 }
 
-core::RunServiceConfig read_knative(std::string_view yaml_text, const std::string& file, const std::string& service,
+RunServiceConfig read_knative(std::string_view yaml_text, const std::string& file, const std::string& service,
                                     const Field& entry, const Field& key, core::SectionContext& ctx) {
   KnativeReader r{file, service, entry, key, ctx, {}, {}, {}, {}, {}};
   YAML::Node root;
@@ -269,26 +269,24 @@ core::RunServiceConfig read_knative(std::string_view yaml_text, const std::strin
   return std::move(r.config);
 }
 
-core::StackSection knative_section() {
-  return {"run.service_yaml", [](const Field& entry, core::SectionContext& ctx) -> std::any {
-            check_entry(entry);
-            Field at{entry.node["service_yaml"], entry.path + ".service_yaml", entry.line, entry.line};
-            for (auto it = entry.node.begin(); it != entry.node.end(); ++it)
-              if (it->first.Scalar() == "service_yaml") at.line = at.key_line = it->first.Mark().line + 1;
-            std::string written = text(at);
-            std::string path = ctx.resolve(written);
-            // Messages name the file as a path from where the stack file was named.
-            std::string shown = (fs::path(ctx.stack().file).parent_path() / written).lexically_normal().string();
-            std::error_code ec;
-            std::ifstream in(path, std::ios::binary);
-            if (!fs::is_regular_file(path, ec) || !in) fail(at, "cannot read '" + path + "'");
-            std::string yaml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-            try {
-              return read_knative(yaml, shown, entry.path.substr(4), entry, at, ctx);
-            } catch (const StackError& e) {
-              fail(at, shown + ":" + std::to_string(e.line) + ": " + e.message);
-            }
-          }};
+RunServiceConfig read_service_yaml(const Field& entry, core::SectionContext& ctx) {
+  check_entry(entry);
+  Field at{entry.node["service_yaml"], entry.path + ".service_yaml", entry.line, entry.line};
+  for (auto it = entry.node.begin(); it != entry.node.end(); ++it)
+    if (it->first.Scalar() == "service_yaml") at.line = at.key_line = it->first.Mark().line + 1;
+  std::string written = text(at);
+  std::string path = ctx.resolve(written);
+  // Messages name the file as a path from where the stack file was named.
+  std::string shown = (fs::path(ctx.stack().file).parent_path() / written).lexically_normal().string();
+  std::error_code ec;
+  std::ifstream in(path, std::ios::binary);
+  if (!fs::is_regular_file(path, ec) || !in) fail(at, "cannot read '" + path + "'");
+  std::string yaml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  try {
+    return read_knative(yaml, shown, entry.path.substr(4), entry, at, ctx);
+  } catch (const StackError& e) {
+    fail(at, shown + ":" + std::to_string(e.line) + ": " + e.message);
+  }
 }
 
 }  // namespace gcpsim::services::run

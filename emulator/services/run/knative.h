@@ -7,10 +7,9 @@
 #include <string>
 #include <string_view>
 
-#include "core/stack.h"
 #include "core/stack_section.h"
 #include "core/stack_yaml.h"
-#include "services/run/service.h"
+#include "services/run/config.h"
 
 namespace gcpsim::services::run {
 
@@ -18,8 +17,12 @@ namespace gcpsim::services::run {
 // `file` labels messages, `entry` is the run entry and `key` its service_yaml key. Failures
 // are thrown as core::stackfile::StackError at the document's line ("field: why"); checks
 // that run once the stack is read (declared secrets) fail at `key`, naming FILE:LINE.
-core::RunServiceConfig read_knative(std::string_view yaml_text, const std::string& file, const std::string& service,
+RunServiceConfig read_knative(std::string_view yaml_text, const std::string& file, const std::string& service,
                                     const core::stackfile::Field& entry, const core::stackfile::Field& key,
                                     core::SectionContext& ctx);
+
+// The entry `run.NAME` holding `service_yaml`: reads the file it names (relative to the stack
+// file); the document's errors are reported at that key as FILE:LINE: field: why.
+RunServiceConfig read_service_yaml(const core::stackfile::Field& entry, core::SectionContext& ctx);
 
 }  // namespace gcpsim::services::run

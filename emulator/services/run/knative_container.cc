@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/stack_yaml.h"
+#include "services/secrets/service.h"
 #include "services/run/knative_internal.h"
 
 namespace gcpsim::services::run {
@@ -27,21 +28,21 @@ void check_env_name(const Field& f, const std::string& name) {
 void declared_secret(const Field& f, const std::string& secret, KnativeReader& r) {
   auto& ctx = r.ctx;
   r.ctx.later([&ctx, key = r.key, file = r.file, f, secret] {
-    if (!ctx.stack().secrets.count(secret))
+    if (!secrets::declares_secret(ctx.stack(), secret))
       fail(key, file + ":" + std::to_string(f.line) + ": " + f.path + ": secret '" + secret +
                     "' is not declared under secrets in the stack file");
   });
 }
 
 // valueFrom.secretKeyRef: {name: SECRET or an alias from run.googleapis.com/secrets, key: VERSION}.
-core::SecretRef secret_key_ref(const Field& f, KnativeReader& r) {
+SecretRef secret_key_ref(const Field& f, KnativeReader& r) {
   Map vf(f, {"secretKeyRef", "configMapKeyRef", "fieldRef", "resourceFieldRef"});
   for (const char* k : {"configMapKeyRef", "fieldRef", "resourceFieldRef"})
     if (auto v = vf.get(k)) fail_under(*v, std::string(k) + " is not supported by Cloud Run: use secretKeyRef");
   Field ref = vf.require("secretKeyRef");
   Map m(ref, {"name", "key", "optional"});
   Field name = m.require("name");
-  core::SecretRef out;
+  SecretRef out;
   out.secret = text(name);
   if (auto alias = r.secret_aliases.find(out.secret); alias != r.secret_aliases.end()) out.secret = alias->second;
   check_plain_name(name, out.secret, "_-", 255);
@@ -115,7 +116,7 @@ void startup_probe(const Field& f, KnativeReader& r) {
   }
   Field get = *m.get("httpGet");
   Map gm(get, {"path", "port", "httpHeaders"});
-  core::StartupProbe probe;
+  StartupProbe probe;
   probe.path = gm.has("path") ? text(*gm.get("path")) : "/";
   if (probe.path.empty() || probe.path[0] != '/') fail(*gm.get("path"), "must start with '/'");
   if (auto p = gm.get("port")) r.notice(*p, "gcpsim probes the instance's own PORT");

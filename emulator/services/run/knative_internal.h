@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-#include "core/stack.h"
+#include "services/run/config.h"
 #include "core/stack_section.h"
 #include "core/stack_yaml.h"
 
@@ -16,7 +16,7 @@ struct KnativeReader {
   const core::stackfile::Field& entry;   // the run entry in the stack file
   const core::stackfile::Field& key;     // its service_yaml key: what later checks blame
   core::SectionContext& ctx;
-  core::RunServiceConfig config;
+  RunServiceConfig config;
   std::map<std::string, std::string> secret_aliases;  // run.googleapis.com/secrets: alias → secret
   std::optional<core::stackfile::Field> min_scale, max_scale;
   std::map<std::string, core::stackfile::Field> env_at;  // containers[0].env[i] by variable name

@@ -77,7 +77,7 @@ class Revision::Front final : public Frontend {
   Revision& r_;
 };
 
-Revision::Revision(RevisionDeps& deps, std::string name, core::RunServiceConfig config)
+Revision::Revision(RevisionDeps& deps, std::string name, RunServiceConfig config)
     : deps_(deps), env_(deps.env), name_(std::move(name)), config_(std::move(config)) {
   revision_ = name_ + "-00001-" + env_.ids.hex("run.revision." + name_, 2).substr(0, 3);
   policy_.allow_unauthenticated = config_.allow_unauthenticated;

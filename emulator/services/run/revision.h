@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "core/stack.h"
+#include "services/run/config.h"
 #include "net/http.h"
 #include "net/http_client.h"
 #include "services/run/auth.h"
@@ -63,7 +63,7 @@ struct InstanceInfo {
 
 class Revision {
  public:
-  Revision(RevisionDeps& deps, std::string name, core::RunServiceConfig config);
+  Revision(RevisionDeps& deps, std::string name, RunServiceConfig config);
   ~Revision();
   Revision(const Revision&) = delete;
   Revision& operator=(const Revision&) = delete;
@@ -73,7 +73,7 @@ class Revision {
   const std::string& revision_name() const { return revision_; }
   uint16_t port() const { return port_; }
   std::string url() const;
-  const core::RunServiceConfig& config() const { return config_; }
+  const RunServiceConfig& config() const { return config_; }
 
   // An internal call (push, tasks, triggers): through admission, autoscaling and timeout.
   void request(net::OutboundRequest req, std::function<void(net::OutboundResponse)> done);
@@ -157,7 +157,7 @@ class Revision {
   RevisionDeps& deps_;
   core::Env& env_;
   std::string name_, revision_;
-  core::RunServiceConfig config_;
+  RunServiceConfig config_;
   AccessPolicy policy_;
   uint16_t port_ = 0;
   std::shared_ptr<Front> front_;

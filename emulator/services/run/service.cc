@@ -10,6 +10,7 @@
 #include "core/events.h"
 #include "core/ids.h"
 #include "core/stack.h"
+#include "services/functions/service.h"
 #include "net/http.h"
 #include "proc/environment.h"
 #include "proc/supervisor.h"
@@ -43,11 +44,11 @@ void RunService::start() {
                                                       ctx_.registry.get<secrets::SecretsService>("secrets"),
                                                       proc::base_environment(ctx_.env, stack_vars), std::move(names),
                                                       internal_token_});
-  for (const auto& [name, config] : ctx_.stack.run)
+  for (const auto& [name, config] : stack_run(ctx_.stack))
     revisions_.emplace(name, std::make_unique<Revision>(*deps_, name, config));
-  for (const auto& [name, function] : ctx_.stack.functions)
+  for (const auto& [name, function] : functions::stack_functions(ctx_.stack))
     revisions_.emplace(name, std::make_unique<Revision>(*deps_, name, function.service));
-  for (const auto& [name, config] : ctx_.stack.run) {
+  for (const auto& [name, config] : stack_run(ctx_.stack)) {
     for (const auto& notice : config.notices) {  // what a service.yaml asked for that has no effect here
       ctx_.env.events.record("run.config.notice", name, {{"notice", notice}});
       std::cerr << "gcpsim: note: " << notice << std::endl;

@@ -12,6 +12,7 @@
 #include "core/stack_section.h"
 #include "core/status.h"
 #include "net/http_client.h"
+#include "services/run/config.h"
 #include "services/service.h"
 
 namespace gcpsim::core { struct StackConfig; }
@@ -22,8 +23,6 @@ namespace gcpsim::services::run {
 class Revision;
 class Router;
 
-// The stack file's hook for `run.NAME.service_yaml`: a Knative service.yaml (knative.h).
-core::StackSection knative_section();
 struct RevisionDeps;
 
 // Before the emulator starts: removes the containers of gcpsims that are gone and builds every

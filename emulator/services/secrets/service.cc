@@ -24,7 +24,7 @@ SecretsService::SecretsService(core::Env& env, const core::StackConfig& stack,
 
 // Each declared secret gets version 1 with its value, unless a data directory already holds it.
 void SecretsService::seed(const core::StackConfig& stack) {
-  for (const auto& [id, config] : stack.secrets) {
+  for (const auto& [id, config] : stack_secrets(stack)) {
     SecretName name{env_.project, "", id};
     if (store_->get(name).ok()) continue;
     SecretFields fields;

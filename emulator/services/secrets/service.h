@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/status.h"
+#include "services/secrets/config.h"
 #include "services/secrets/domain.h"
 #include "services/secrets/notify.h"
 #include "services/service.h"

@@ -12,22 +12,6 @@
 #include "services/storage/notify.h"
 
 namespace gcpsim::services::storage {
-namespace {
-
-LifecycleRule rule_of(const core::LifecycleRule& r) {
-  LifecycleRule out;
-  using A = core::LifecycleRule::Action;
-  out.action = r.action == A::kDelete ? "Delete" : r.action == A::kSetStorageClass ? "SetStorageClass"
-                                                                                 : "AbortIncompleteMultipartUpload";
-  out.storage_class = r.storage_class;
-  out.condition.age_days = r.age_days;
-  out.condition.num_newer_versions = r.num_newer_versions;
-  out.condition.is_live = r.is_live;
-  return out;
-}
-
-}  // namespace
-
 StorageService::StorageService(Context& ctx) : env_(ctx.env), router_(ctx.router), registry_(ctx.registry) {
   auto opened = Storage::open(env_);
   if (!opened.ok()) throw std::runtime_error("storage: " + opened.status().to_string());
@@ -44,13 +28,13 @@ StorageService::~StorageService() { stop(); }
 // Declared buckets are created with their settings and notifications, unless a data
 // directory already holds them.
 void StorageService::seed(const core::StackConfig& stack) {
-  for (const auto& [name, config] : stack.storage.buckets) {
+  for (const auto& [name, config] : stack_storage(stack).buckets) {
     if (storage_->get_bucket(name).ok()) continue;
     BucketSpec spec;
     spec.location = config.location;
     spec.versioning = config.versioning;
-    for (const auto& r : config.lifecycle) spec.lifecycle.push_back(rule_of(r));
-    for (const auto& c : config.cors) spec.cors.push_back({c.origins, c.methods, c.response_headers, c.max_age_seconds});
+    spec.lifecycle = config.lifecycle;
+    spec.cors = config.cors;
     spec.public_access_prevention = config.public_access_prevention;
     core::Status st = storage_->create_bucket(name, spec).status();
     for (const auto& n : config.notifications) {

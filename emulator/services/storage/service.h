@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "services/service.h"
 #include "services/storage/api.h"
+#include "services/storage/config.h"
 #include "services/storage/domain.h"
 #include "services/storage/uploads.h"
 
