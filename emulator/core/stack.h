@@ -42,7 +42,14 @@ struct StackConfig {
     auto it = sections.find(key);
     return it == sections.end() ? nullptr : std::any_cast<T>(&it->second);
   }
-  // The same, to adjust before serving (the harness preloads libfaketime into processes).
+  // The section's typed config, or an empty one (the type's defaults) when the file has none.
+  template <class T>
+  const T& section_or_empty(const std::string& key) const {
+    static const T kEmpty;
+    const T* s = section<T>(key);
+    return s ? *s : kEmpty;
+  }
+  // The same as section(), to adjust before serving (the harness preloads libfaketime into processes).
   template <class T>
   T* section(const std::string& key) {
     auto it = sections.find(key);

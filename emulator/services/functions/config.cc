@@ -89,9 +89,7 @@ core::StackSection stack_section() {
 }
 
 const StackFunctions& stack_functions(const core::StackConfig& stack) {
-  static const StackFunctions kNone;
-  const auto* s = stack.section<StackFunctions>("functions");
-  return s ? *s : kNone;
+  return stack.section_or_empty<StackFunctions>("functions");
 }
 
 }  // namespace gcpsim::services::functions

@@ -147,9 +147,7 @@ core::StackSection stack_section() {
 }
 
 const PubsubConfig& stack_pubsub(const core::StackConfig& stack) {
-  static const PubsubConfig kNone;
-  const auto* s = stack.section<PubsubConfig>("pubsub");
-  return s ? *s : kNone;
+  return stack.section_or_empty<PubsubConfig>("pubsub");
 }
 
 std::map<std::string, TopicConfig> stack_topics(const core::StackConfig& stack) {

@@ -195,9 +195,7 @@ core::StackSection stack_section() {
 }
 
 const RunServices& stack_run(const core::StackConfig& stack) {
-  static const RunServices kNone;
-  const auto* s = stack.section<RunServices>("run");
-  return s ? *s : kNone;
+  return stack.section_or_empty<RunServices>("run");
 }
 
 bool declares_service(const core::StackConfig& stack, const std::string& name) {

@@ -47,9 +47,7 @@ core::StackSection stack_section() {
 }
 
 const StackSecrets& stack_secrets(const core::StackConfig& stack) {
-  static const StackSecrets kNone;
-  const auto* s = stack.section<StackSecrets>("secrets");
-  return s ? *s : kNone;
+  return stack.section_or_empty<StackSecrets>("secrets");
 }
 
 }  // namespace gcpsim::services::secrets

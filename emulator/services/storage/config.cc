@@ -109,9 +109,7 @@ core::StackSection stack_section() {
 }
 
 const StorageConfig& stack_storage(const core::StackConfig& stack) {
-  static const StorageConfig kNone;
-  const auto* s = stack.section<StorageConfig>("storage");
-  return s ? *s : kNone;
+  return stack.section_or_empty<StorageConfig>("storage");
 }
 
 }  // namespace gcpsim::services::storage

@@ -133,9 +133,7 @@ net::HttpResponse stream_response(core::Env& env, int status, net::Headers heade
 }
 
 std::unique_ptr<Service> StubsService::create(Context& ctx) {
-  static const StubsConfig kNone;
-  const auto* config = ctx.stack.section<StubsConfig>("stubs");
-  std::unique_ptr<StubsService> svc(new StubsService(ctx, config ? *config : kNone));
+  std::unique_ptr<StubsService> svc(new StubsService(ctx, ctx.stack.section_or_empty<StubsConfig>("stubs")));
   svc->add_routes(ctx.router);
   return svc;
 }
