@@ -33,6 +33,15 @@ async function apiError(promise) {
   throw new Error('expected the call to fail');
 }
 
+// A BigQuery subscription writes on its own: query until the table has n rows (bounded).
+async function rowsOf(client, sql, n) {
+  for (let i = 0; i < 200; ++i) {
+    const [rows] = await client.query(sql);
+    if (rows.length >= n) return rows;
+  }
+  return (await client.query(sql))[0];
+}
+
 const EVENTS_SCHEMA = [
   { name: 'id', type: 'INTEGER', mode: 'REQUIRED' },
   { name: 'user', type: 'STRING' },
@@ -244,20 +253,13 @@ test('Pub/Sub BigQuery subscriptions write messages as rows (data and metadata, 
     assert.equal(meta.bigqueryConfig.state, 'ACTIVE');
     const id = await topic.publishMessage({ json: { command: 'click', ms: 42, extra: 'dropped' }, attributes: { origin: 'test' } });
 
-    const rowsOf = async (sql, n) => {
-      for (let i = 0; i < 200; ++i) {
-        const [rows] = await bq.query(sql);
-        if (rows.length >= n) return rows;
-      }
-      return (await bq.query(sql))[0];
-    };
-    const raw = await rowsOf('SELECT * FROM analytics.raw', 1);
+    const raw = await rowsOf(bq, 'SELECT * FROM analytics.raw', 1);
     assert.equal(raw.length, 1);
     assert.equal(raw[0].subscription_name, `projects/${PROJECT}/subscriptions/to-raw`);
     assert.equal(raw[0].message_id, id);
     assert.deepEqual(JSON.parse(raw[0].data), { command: 'click', ms: 42, extra: 'dropped' });
     assert.deepEqual(JSON.parse(raw[0].attributes), { origin: 'test' });
-    const commands = await rowsOf('SELECT command, ms FROM analytics.commands', 1);
+    const commands = await rowsOf(bq, 'SELECT command, ms FROM analytics.commands', 1);
     assert.deepEqual(commands.map((r) => [r.command, r.ms]), [['click', 42]]);
 
     // The table must exist and take the rows; push and BigQuery do not mix.
@@ -321,16 +323,9 @@ bigquery:
     assert.equal(meta.bigqueryConfig.state, 'ACTIVE');
     assert.equal(meta.topic, `projects/${PROJECT}/topics/command-events`);
     const id = await pubsub.topic('command-events').publishMessage({ json: { command: 'click', ms: 42, extra: 'dropped' }, attributes: { origin: 'stack' } });
-    const rowsOf = async (sql, n) => {
-      for (let i = 0; i < 200; ++i) {
-        const [rows] = await stackBq.query(sql);
-        if (rows.length >= n) return rows;
-      }
-      return (await stackBq.query(sql))[0];
-    };
-    const commands = await rowsOf('SELECT command, ms FROM analytics.commands', 1);
+    const commands = await rowsOf(stackBq, 'SELECT command, ms FROM analytics.commands', 1);
     assert.deepEqual(commands.map((r) => [r.command, r.ms]), [['click', 42]]);
-    const raw = await rowsOf('SELECT * FROM analytics.raw', 1);
+    const raw = await rowsOf(stackBq, 'SELECT * FROM analytics.raw', 1);
     assert.equal(raw.length, 1);
     assert.equal(raw[0].subscription_name, `projects/${PROJECT}/subscriptions/to-raw`);
     assert.equal(raw[0].message_id, id);

@@ -192,10 +192,12 @@ Answer restarting() { return core::Status::unavailable("gcpsim is restarting"); 
 core::StatusOr<core::Duration> wait_timeout(const Json* v) {
   if (!v || v->is_null()) return core::Duration(std::chrono::milliseconds(limits::kDefaultQueryTimeoutMs));
   int64_t ms = -1;
-  if (v->is_number_integer()) ms = v->get<int64_t>();
-  else if (v->is_string() && !v->get<std::string>().empty() && v->get<std::string>().find_first_not_of("0123456789") == std::string::npos &&
-           v->get<std::string>().size() < 11)
-    ms = std::stoll(v->get<std::string>());
+  if (v->is_number_integer()) {
+    ms = v->get<int64_t>();
+  } else if (v->is_string()) {  // proto3 JSON writes integers as strings too; 10 digits hold a uint32
+    const auto& s = v->get_ref<const std::string&>();
+    if (!s.empty() && s.size() <= 10 && s.find_first_not_of("0123456789") == std::string::npos) ms = std::stoll(s);
+  }
   if (ms < 0 || ms > limits::kMaxQueryTimeoutMs)
     return errors::invalid("Invalid value for timeoutMs: " + v->dump() + ": expected milliseconds from 0 to " +
                            std::to_string(limits::kMaxQueryTimeoutMs));
