@@ -7,9 +7,10 @@
 // held, the router's (gcpsim's) and the backend instances' RSS and CPU, and the seed's SLO
 // (P95 < 500 ms, P99 < 1000 ms) as met or not. Figures, not a pass/fail test; loopback only.
 //   GCPSIM_BIN=build/emulator/gcpsim node bench/eaili5/websockets.js [--websockets 1000]
-//     [--messages 3] [--ramp 200] [--concurrency 80]
+//     [--messages 3] [--ramp 200] [--concurrency 80] [--rate 0]
 // --concurrency overrides the backend's per-instance concurrency in a copy of the stack file
-// (with max 10 instances, Cloud Run's 80 admits 800 WebSockets at most).
+// (with max 10 instances, Cloud Run's 80 admits 800 WebSockets at most). --rate spreads the
+// messages over time (messages/s over all sockets) instead of sending them all at once.
 'use strict';
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -28,6 +29,8 @@ const WEBSOCKETS = Number(arg('websockets', '1000'));
 const MESSAGES = Number(arg('messages', '3'));
 const RAMP = Number(arg('ramp', '200'));          // connections opened at once while ramping up
 const CONCURRENCY = arg('concurrency', '');
+// Messages per second over all sockets (0: every socket sends at once, the worst burst).
+const RATE = Number(arg('rate', '0'));
 const BACKEND_PORT = 18800;
 const HARD_LIMIT_MS = 300000;                     // the whole run, bounded
 
@@ -121,10 +124,17 @@ class Socket {
       else if (len === 127) { if (this.buf.length < 10) return; len = Number(this.buf.readBigUInt64BE(2)); off = 10; }
       if (this.buf.length < off + len) return;
       const opcode = this.buf[0] & 0x0f;
-      const text = this.buf.subarray(off, off + len).toString();
+      const payload = this.buf.subarray(off, off + len);
+      const text = payload.toString();
       this.buf = this.buf.subarray(off + len);
-      if (opcode === 8) { this.sock.end(); continue; }
-      if (opcode === 9) { this.write(0x8a, Buffer.from(text)); continue; }  // uvicorn pings every 20 s: pong
+      if (opcode === 8) {  // the server's close: its code and reason say why a socket dropped
+        this.closedBy = len >= 2 ? `${payload.readUInt16BE(0)} ${payload.subarray(2).toString()}`.trim() : 'close frame, no code';
+        this.sock.end();
+        continue;
+      }
+      // uvicorn pings every 20 s with 4 random bytes, and the websockets library matches the pong
+      // by those bytes: echo them raw (as text they would be mangled and the pong ignored).
+      if (opcode === 9) { this.write(0x8a, Buffer.from(payload)); continue; }
       if (opcode === 1) this.frames.push(JSON.parse(text));
       this.wake();
     }
@@ -191,8 +201,12 @@ async function main() {
     // Each connection sends MESSAGES questions, one after the other, all connections at once.
     const rtt = [], first = [], errors = {};
     const t1 = Date.now();
-    await Promise.all(sockets.map(async (s) => {
+    await Promise.all(sockets.map(async (s, i) => {
       for (let m = 0; m < MESSAGES; m++) {
+        if (RATE > 0) {  // open loop: message m of socket i is due at (m × sockets + i) / RATE
+          const due = t1 + ((m * sockets.length + i) * 1000) / RATE - Date.now();
+          if (due > 0) await new Promise((r) => setTimeout(r, due));
+        }
         const sent = process.hrtime.bigint();
         let firstAt = null;
         s.send({ type: 'chat', message: `Explain token number ${s.id}-${m}` });
@@ -214,7 +228,9 @@ async function main() {
     const pids = (await backendPids(edge)).flatMap(tree);
     const cpu1 = { router: cpuSeconds(gcpsimPids), backend: cpuSeconds(pids) };
     const rss1 = { router: rssMiB(gcpsimPids), backend: rssMiB(pids) };
-    const stats = await (await fetch(`http://127.0.0.1:${BACKEND_PORT}/api/stats`)).json();
+    // With every instance full of WebSockets this request may itself be refused (429).
+    const statsRes = await fetch(`http://127.0.0.1:${BACKEND_PORT}/api/stats`);
+    const stats = statsRes.ok ? await statsRes.json() : { websockets: `unknown (/api/stats answered ${statsRes.status})` };
     // Why connections ended: the backend's instance exits and the router's WebSocket outcomes.
     const events = async (q) => (await (await fetch(`http://127.0.0.1:${edge}/_gcpsim/events?${q}&limit=50000`)).json()).events;
     const exits = {};
@@ -228,14 +244,21 @@ async function main() {
     }
     const instances = (await (await fetch(`http://127.0.0.1:${edge}/_gcpsim/run`)).json()).services
       .find((x) => x.name === 'eaili5-base-backend').instances.length;
+    const closedBy = {};
+    for (const s of sockets.filter((x) => x.closed)) {
+      const k = s.closedBy || 'TCP closed without a close frame';
+      closedBy[k] = (closedBy[k] || 0) + 1;
+    }
     for (const s of sockets) s.sock.destroy();
 
     const f = (x) => x.toFixed(1);
     const p95 = pct(rtt, 95), p99 = pct(rtt, 99);
-    console.log(`eaili5 WebSocket bench: ${WEBSOCKETS} connections requested, ${MESSAGES} messages each, ${os.cpus().length} CPUs` +
+    console.log(`eaili5 WebSocket bench: ${WEBSOCKETS} connections requested, ${MESSAGES} messages each ` +
+                (RATE > 0 ? `at ${RATE} messages/s overall` : 'all sockets at once') + `, ${os.cpus().length} CPUs` +
                 (CONCURRENCY ? `, backend concurrency ${CONCURRENCY}` : ', backend concurrency 80 (the fixture\'s)'));
     console.log(`  connections held: ${held} after ramp-up (${connectMs} ms), ${stillHeld} after the load; ` +
                 `${refused} refused ${JSON.stringify(refusals)}; Redis tracked ${stats.websockets}`);
+    console.log(`  sockets that ended, by the server's close code: ${JSON.stringify(closedBy)}`);
     console.log(`  backend instances: ${instances} (${pids.length} processes); instance events ${JSON.stringify(exits)}; ` +
                 `router records (path status) ${JSON.stringify(outcomes)}`);
     console.log(`  messages answered: ${rtt.length} in ${loadMs} ms (${f(rtt.length / (loadMs / 1000))}/s); failures ${JSON.stringify(errors)}`);
