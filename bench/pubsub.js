@@ -18,9 +18,9 @@
 //       [--seconds 10] [--steady-batch-ms 1] [--steady-only] [--official] [--data-dir]
 // --data-dir runs gcpsim with a fresh data directory (Pub/Sub writes every operation to it).
 'use strict';
+const { freePort } = require('../tests/clients/lib/gcpsim');
 const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const path = require('node:path');
 const { createRequire } = require('node:module');
 
@@ -43,15 +43,6 @@ const DATA_DIR = process.argv.includes('--data-dir');
 const PAYLOAD = Buffer.alloc(1024, 'x');
 const LEAN_CLIENT = path.join(path.dirname(BIN), '../bench/pubsub-latency');
 const TICKS = 100;  // USER_HZ: /proc/PID/stat counts CPU time in 1/100 s
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function children(pid) {
   try {

@@ -10,6 +10,7 @@
 // Prints figures; not a pass/fail test. Needs wrk (Debian package `wrk`).
 //   GCPSIM_BIN=build/emulator/gcpsim node bench/router.js [--duration 10s] [--connections 32]
 'use strict';
+const { freePort } = require('../tests/clients/lib/gcpsim');
 const { spawn, execFileSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -26,15 +27,6 @@ const arg = (name, dflt) => {
 const DURATION = arg('duration', '10s');
 const CONNECTIONS = Number(arg('connections', '32'));
 const WEBSOCKETS = Number(process.env.WEBSOCKETS || arg('websockets', '1000'));
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function startGcpsim(routerPort) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gcpsim-bench-'));

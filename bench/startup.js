@@ -3,22 +3,13 @@
 // REST) and idle RSS, median of 5 runs. `--official` measures the official Pub/Sub
 // emulator (gcloud beta emulators pubsub start) the same way, side by side.
 'use strict';
+const { freePort } = require('../tests/clients/lib/gcpsim');
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const path = require('node:path');
 
 const RUNS = 5;
 const BIN = process.env.GCPSIM_BIN || path.join(__dirname, '../build/emulator/gcpsim');
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 // Retries as fast as the kernel refuses the connection: no fixed sleeps, no timers.
 async function firstSuccess(port, deadlineMs) {

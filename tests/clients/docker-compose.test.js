@@ -3,10 +3,10 @@
 // gcpsim's health check, then publishing to the gcpsim container as a team's stack would.
 // Skips, saying why, without a Docker engine or Debian's docker-compose.
 'use strict';
+const { freePort } = require('./lib/gcpsim');
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { execFileSync, spawnSync } = require('node:child_process');
-const net = require('node:net');
 const path = require('node:path');
 
 const { ROOT, whyNot, buildImage } = require('./lib/docker');
@@ -15,15 +15,6 @@ const COMPOSE = '/usr/bin/docker-compose';
 const IMAGE = 'gcpsim:test';
 
 const skip = whyNot([[COMPOSE, 'Compose (Debian\'s docker-compose)']]);
-
-function freePort() {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 // One project name (the docker suite runs one test at a time): its built API image stays, the
 // next run's build is a cache hit.

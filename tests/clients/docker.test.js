@@ -4,11 +4,11 @@
 // user; then the official-client Pub/Sub suite runs unchanged against the image. Skips,
 // saying why, where no Docker engine can run (docker/base.sh starts one and makes the bases).
 'use strict';
+const { freePort, startGcpsim } = require('./lib/gcpsim');
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { PubSub } = require('@google-cloud/pubsub');
@@ -20,15 +20,6 @@ const IMAGE = 'gcpsim:test';
 const LABEL = 'gcpsim-test=1';
 
 const skip = whyNot();
-
-function freePort() {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 // Docker runs the health check on its own (wall) clock: ask until it has judged.
 async function health(name) {
@@ -162,7 +153,6 @@ test('a Run service runs from its container image, and its container goes when g
     'run:',
     `  api: {image: "taskapp-api:test", port: ${apiPort}, min_instances: 1}`,
   ].join('\n'));
-  const { startGcpsim } = require('./lib/gcpsim');
   const sim = await startGcpsim(['--stack', path.join(dir, 'gcpsim.yaml')]);
   try {
     const created = await fetch(`http://127.0.0.1:${apiPort}/tasks`, {  // the router holds it until the instance is ready

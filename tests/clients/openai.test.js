@@ -6,21 +6,11 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
-const net = require('node:net');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const OpenAI = require('openai').default;
-const { startGcpsim } = require('./lib/gcpsim');
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
+const { startGcpsim, freePort } = require('./lib/gcpsim');
 
 async function stackFile(port) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gcpsim-openai-'));

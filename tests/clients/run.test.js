@@ -12,19 +12,10 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
-const { startGcpsim } = require('./lib/gcpsim');
+const { startGcpsim, freePort } = require('./lib/gcpsim');
 
 const NODE_DIR = path.join(__dirname, 'fixtures/run/node');
 const PY_DIR = path.join(__dirname, 'fixtures/run/python');
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 // Writes a stack file whose services are `run` entries (YAML flow mappings, one a line).
 function stackFile(services, extra = '') {

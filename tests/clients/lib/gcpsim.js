@@ -2,6 +2,7 @@
 // from the ready line (--port 0), so tests never race for ports and never sleep.
 'use strict';
 const { execFileSync, spawn } = require('node:child_process');
+const net = require('node:net');
 const readline = require('node:readline');
 
 const BIN = process.env.GCPSIM_BIN || `${__dirname}/../../../build/emulator/gcpsim`;
@@ -51,4 +52,15 @@ async function startGcpsim(args = [], { env = {} } = {}) {
   };
 }
 
-module.exports = { startGcpsim, BIN };
+// A loopback port free right now, for a server the test starts itself (a stub's or an
+// upstream's fixed port); gcpsim's own edge takes --port 0 instead.
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().once('error', reject).listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+module.exports = { startGcpsim, freePort, BIN };
