@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // bench/startup: time from exec to the first successful API call (Pub/Sub CreateTopic over
-// REST) and idle RSS, median of 5 runs. `--official` measures the official Pub/Sub
-// emulator (gcloud beta emulators pubsub start) the same way, side by side.
+// REST) and idle memory (RSS, PSS, private), median of 5 runs. `--official` measures the
+// official Pub/Sub emulator (gcloud beta emulators pubsub start) the same way, side by side.
 'use strict';
 const { freePort } = require('../tests/clients/lib/gcpsim');
 const { spawn } = require('node:child_process');
@@ -26,12 +26,24 @@ async function firstSuccess(port, deadlineMs) {
   }
 }
 
-function rssMiB(pid) {
-  // Sum the process tree (the official emulator runs java under a wrapper).
+// Memory of the process tree (the official emulator runs java under a wrapper), in MiB:
+// RSS, and from smaps_rollup PSS (shared pages divided among the processes that map them)
+// and private pages. Most of gcpsim's idle RSS is shared library pages, which PSS discounts.
+function memoryMiB(pid) {
   const kids = (() => { try { return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean); } catch { return []; } })();
-  let kb = 0;
-  try { kb = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]); } catch { /* exited */ }
-  return kb / 1024 + kids.reduce((sum, k) => sum + rssMiB(Number(k)), 0);
+  const mem = { rss: 0, pss: 0, priv: 0 };
+  try {
+    const r = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const kb = (name) => Number((new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(r) || [0, 0])[1]);
+    mem.rss = kb('Rss') / 1024;
+    mem.pss = kb('Pss') / 1024;
+    mem.priv = (kb('Private_Clean') + kb('Private_Dirty')) / 1024;
+  } catch { /* exited */ }
+  for (const k of kids) {
+    const m = memoryMiB(Number(k));
+    mem.rss += m.rss; mem.pss += m.pss; mem.priv += m.priv;
+  }
+  return mem;
 }
 
 async function measure(kind) {
@@ -43,11 +55,11 @@ async function measure(kind) {
       { stdio: 'ignore', detached: true });
   await firstSuccess(port, 60000);
   const startupMs = performance.now() - t0;
-  await new Promise((r) => setTimeout(r, 500));  // let it settle before reading idle RSS
-  const rss = rssMiB(proc.pid);
+  await new Promise((r) => setTimeout(r, 500));  // let it settle before reading idle memory
+  const mem = memoryMiB(proc.pid);
   if (kind === 'gcpsim') proc.kill('SIGTERM'); else process.kill(-proc.pid, 'SIGTERM');
   await new Promise((r) => proc.on('exit', r));
-  return { startupMs, rss };
+  return { startupMs, mem };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -56,9 +68,10 @@ async function report(kind) {
   const runs = [];
   for (let i = 0; i < RUNS; i++) runs.push(await measure(kind));
   const s = runs.map((r) => r.startupMs);
-  const m = runs.map((r) => r.rss);
+  const mem = (k) => `${median(runs.map((r) => r.mem[k])).toFixed(1)}`;
   console.log(`${kind.padEnd(8)} exec→first CreateTopic: median ${median(s).toFixed(1)} ms ` +
-    `(runs: ${s.map((x) => x.toFixed(1)).join(', ')}); idle RSS: median ${median(m).toFixed(1)} MiB`);
+    `(runs: ${s.map((x) => x.toFixed(1)).join(', ')}); idle memory, medians: RSS ${mem('rss')} MiB, ` +
+    `PSS ${mem('pss')} MiB, private ${mem('priv')} MiB`);
 }
 
 (async () => {
