@@ -12,6 +12,7 @@ const path = require('node:path');
 process.env.GCPSIM_BIN ||= path.join(__dirname, '../build/emulator/gcpsim');
 const { BigQuery } = require('../tests/clients/node_modules/@google-cloud/bigquery');
 const { startGcpsim } = require('../tests/clients/lib/gcpsim');
+const { report } = require('./lib/report');
 
 const ROWS = Number(process.env.BENCH_BQ_ROWS || 1000000);
 const REPEAT = Number(process.env.BENCH_BQ_REPEAT || 5);
@@ -44,6 +45,7 @@ async function main() {
     await Promise.all(inflight);
     let secs = Number(process.hrtime.bigint() - t0) / 1e9;
     console.log(`insertAll: ${INSERT_ROWS} rows in batches of ${BATCH}, 8 requests in flight: ${(INSERT_ROWS / secs).toFixed(0)} rows/s`);
+    report('bigquery', `insertAll, batches of ${BATCH}, 8 in flight`, INSERT_ROWS / secs, 'rows/s');
 
     t0 = process.hrtime.bigint();
     await bq.query(`CREATE TABLE bench.big AS SELECT x AS id, MOD(x, 1000) AS k, x * 0.5 AS v FROM UNNEST(GENERATE_ARRAY(1, ${ROWS})) AS x`);
@@ -55,6 +57,7 @@ async function main() {
     const [groups] = await bq.query(groupBy);
     secs = Number(process.hrtime.bigint() - t0) / 1e9;
     console.log(`GROUP BY over ${ROWS} rows (${groups.length} groups): ${secs.toFixed(2)} s`);
+    report('bigquery', `GROUP BY over ${ROWS} rows`, secs, 's', { better: 'lower' });
 
     const one = 'SELECT COUNT(*) AS n FROM bench.big WHERE MOD(id, 7) = 3';
     const clients = Array.from({ length: 8 }, () => new BigQuery({ projectId: 'demo-project' }));
@@ -79,6 +82,10 @@ async function main() {
     console.log(`parallel / serial (medians): ${(median(parallel) / median(serial)).toFixed(2)}`);
     console.log(`datasets.get while the 8 scans run (ms): ${fmt(getDuring)}; median ${median(getDuring).toFixed(1)}`);
     console.log(`gcpsim peak RSS: ${rss(sim.proc.pid)} MiB`);
+    report('bigquery', '8 scans from 8 clients at once / 8 in a row (medians)', median(parallel) / median(serial), '',
+           { goal: '≈ 0.5 on 2 idle cores', better: 'lower' });
+    report('bigquery', 'datasets.get while 8 scans run (median)', median(getDuring), 'ms', { better: 'lower' });
+    report('bigquery', 'peak RSS', Number(rss(sim.proc.pid)), 'MiB', { better: 'lower' });
   } finally {
     await sim.stop();
   }

@@ -9,6 +9,7 @@
 # usage: bench/proxy.sh [path/to/gcpsim] [requests]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/lib/report.sh"
 gcpsim="${1:-$here/../build/emulator/gcpsim}"
 n="${2:-200000}"
 work="$(mktemp -d)"
@@ -33,12 +34,14 @@ bench() {  # port test extra-args...
   redis-benchmark -h 127.0.0.1 -p "$port" -t "$t" --csv "$@" | awk -F'"' -v t="$(echo "$t" | tr a-z A-Z)" '$2 ~ "^"t {print $4, $6}' | head -1
 }
 ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
+declare -A share  # the proxy's share of direct throughput per test, for the report
 
 echo "proxy bench: redis-benchmark, $n requests, 50 clients (direct port $direct, proxy port $proxy)"
 for t in set get; do
   read -r d_rps d_ms < <(bench "$direct" "$t" -n "$n" -c 50)
   read -r p_rps p_ms < <(bench "$proxy" "$t" -n "$n" -c 50)
   echo "  $t: direct $d_rps req/s, proxy $p_rps req/s, ratio $(ratio "$p_rps" "$d_rps") (goal >= 0.9); avg latency direct ${d_ms} ms, proxy ${p_ms} ms"
+  share[$t]=$(ratio "$p_rps" "$d_rps")
   read -r d_rps d_ms < <(bench "$direct" "$t" -n "$n" -c 50 -P 16)
   read -r p_rps p_ms < <(bench "$proxy" "$t" -n "$n" -c 50 -P 16)
   echo "  $t pipelined x16: direct $d_rps req/s, proxy $p_rps req/s, ratio $(ratio "$p_rps" "$d_rps")"
@@ -49,7 +52,10 @@ g0=$(ticks "$pid"); r0=$(ticks "$rpid")
 bench "$proxy" get -n "$n" -c 50 > /dev/null
 g1=$(ticks "$pid"); r1=$(ticks "$rpid")
 hz=$(getconf CLK_TCK)
-echo "  CPU per get through the proxy: gcpsim $(python3 -c "print(f'{($g1-$g0)*1e6/$hz/$n:.1f}')") us, redis-server $(python3 -c "print(f'{($r1-$r0)*1e6/$hz/$n:.1f}')") us"
+cpu_get=$(python3 -c "print(f'{($g1-$g0)*1e6/$hz/$n:.1f}')")
+echo "  CPU per get through the proxy: gcpsim $cpu_get us, redis-server $(python3 -c "print(f'{($r1-$r0)*1e6/$hz/$n:.1f}')") us"
+declare -A hshare
+hcpu_get=
 if command -v haproxy > /dev/null; then
   hport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   printf 'global\n  nbthread 1\ndefaults\n  mode tcp\n  timeout connect 5s\n  timeout client 60s\n  timeout server 60s\nlisten redis\n  bind 127.0.0.1:%s\n  server s 127.0.0.1:%s\n' \
@@ -61,14 +67,20 @@ if command -v haproxy > /dev/null; then
     read -r d_rps d_ms < <(bench "$direct" "$t" -n "$n" -c 50)
     read -r h_rps h_ms < <(bench "$hport" "$t" -n "$n" -c 50)
     echo "  reference: haproxy (TCP mode, 1 thread) $t: direct $d_rps req/s, haproxy $h_rps req/s, ratio $(ratio "$h_rps" "$d_rps")"
+    hshare[$t]=$(ratio "$h_rps" "$d_rps")
   done
   h0=$(ticks "$hpid"); r0=$(ticks "$rpid")
   bench "$hport" get -n "$n" -c 50 > /dev/null
   h1=$(ticks "$hpid"); r1=$(ticks "$rpid")
-  echo "  reference: CPU per get through haproxy: haproxy $(python3 -c "print(f'{($h1-$h0)*1e6/$hz/$n:.1f}')") us, redis-server $(python3 -c "print(f'{($r1-$r0)*1e6/$hz/$n:.1f}')") us"
+  hcpu_get=$(python3 -c "print(f'{($h1-$h0)*1e6/$hz/$n:.1f}')")
+  echo "  reference: CPU per get through haproxy: haproxy $hcpu_get us, redis-server $(python3 -c "print(f'{($r1-$r0)*1e6/$hz/$n:.1f}')") us"
   kill "$hpid"
   hpid=
 fi
+for t in get set; do
+  report proxy "Redis $t throughput, share of direct (50 clients)" "${share[$t]}" "" higher ">= haproxy" haproxy "${hshare[$t]:-}"
+done
+report proxy "CPU per Redis get" "$cpu_get" us lower "< haproxy" haproxy "$hcpu_get"
 read -r d_rps d_ms < <(bench "$direct" ping -n 20000 -c 1)
 read -r p_rps p_ms < <(bench "$proxy" ping -n 20000 -c 1)
 echo "  ping, 1 client: direct ${d_ms} ms, proxy ${p_ms} ms: the proxy adds $(python3 -c "print(f'{($p_ms-$d_ms)*1000:.0f}')") us per round trip"

@@ -19,6 +19,7 @@
 // --data-dir runs gcpsim with a fresh data directory (Pub/Sub writes every operation to it).
 'use strict';
 const { freePort } = require('../tests/clients/lib/gcpsim');
+const { report } = require('./lib/report');
 const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -213,7 +214,7 @@ async function run(kind) {
     if (ONLY_STEADY) {
       console.log(`${kind.padEnd(8)} steady ${RATE} msgs/s for ${SECONDS} s: publish→receive ${await steady(pubsub, kind)}`);
       console.log(`${kind.padEnd(8)} steady ${RATE} msgs/s, lean C++ client: ${leanSteady(server.port)}`);
-      return;
+      return null;
     }
     const e2e = await endToEnd(pubsub, kind);
     rss.push(`after end-to-end ${rssMiB(server.pid).toFixed(0)}`);
@@ -233,6 +234,7 @@ async function run(kind) {
     console.log(`${kind.padEnd(8)} peak RSS ${server.peakRss().toFixed(1)} MiB (${rss.join(', ')} MiB); CPU server ${serverCpu.toFixed(1)} s, ` +
       `client ${clientCpu.toFixed(1)} s (server/client ${(serverCpu / clientCpu).toFixed(2)}: ` +
       `${serverCpu < clientCpu ? 'the client is the bottleneck' : 'the server is the bottleneck'})`);
+    return { publish: e2e.publishRate, e2e: e2e.e2eRate, drain, peakRss: server.peakRss(), serverPerClientCpu: serverCpu / clientCpu };
   } finally {
     await pubsub.close();
     await server.stop();
@@ -240,6 +242,13 @@ async function run(kind) {
 }
 
 (async () => {
-  await run('gcpsim');
-  if (process.argv.includes('--official')) await run('official');
+  const g = await run('gcpsim');
+  const o = process.argv.includes('--official') ? await run('official') : null;
+  if (!g) return;
+  const ref = (k) => o && { name: 'official emulator', value: o[k] };
+  report('pubsub', `publish, ${MESSAGES} x 1 KiB, official Node client`, g.publish, 'msgs/s', { reference: ref('publish') });
+  report('pubsub', 'publish to receive, official Node client', g.e2e, 'msgs/s', { reference: ref('e2e'), goal: '3-4x official, or client-bound' });
+  report('pubsub', 'backlog drain', g.drain, 'msgs/s', { reference: ref('drain') });
+  report('pubsub', "server CPU / client CPU", g.serverPerClientCpu, '', { reference: ref('serverPerClientCpu'), goal: '< 1 (client-bound)', better: 'lower' });
+  report('pubsub', 'peak RSS', g.peakRss, 'MiB', { reference: ref('peakRss'), goal: '< 100', better: 'lower' });
 })().catch((e) => { console.error(e); process.exit(1); });

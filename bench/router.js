@@ -11,6 +11,7 @@
 //   GCPSIM_BIN=build/emulator/gcpsim node bench/router.js [--duration 10s] [--connections 32]
 'use strict';
 const { freePort } = require('../tests/clients/lib/gcpsim');
+const { report } = require('./lib/report');
 const { spawn, execFileSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -174,6 +175,10 @@ function openWebSocket(port) {
     console.log(`  reference: nginx (1 worker, keep-alive pool) ${(n.rps / d.rps).toFixed(3)} of direct, ` +
       `added p50 ${(n.p50 - d.p50).toFixed(0)} us, nginx CPU ${n.cpu.gcpsim.toFixed(1)} us/request ` +
       `(upstream ${n.cpu.upstream.toFixed(1)} us)`);
+    report('router', `throughput, share of direct (${CONNECTIONS} connections)`, r.rps / d.rps, '',
+           { reference: { name: 'nginx', value: n.rps / d.rps }, goal: '>= nginx' });
+    report('router', 'CPU per request', r.cpu.gcpsim, 'us',
+           { reference: { name: 'nginx', value: n.cpu.gcpsim }, goal: '<= nginx', better: 'lower' });
     nginx.proc.kill('SIGTERM');
     await new Promise((r) => nginx.proc.on('exit', r));
   }
@@ -181,6 +186,7 @@ function openWebSocket(port) {
   const r1 = wrk(`http://127.0.0.1:${routerPort}/`, pids, 1);
   console.log(`wrk -t1 -c1: direct p50 ${d1.p50.toFixed(0)} us, via router p50 ${r1.p50.toFixed(0)} us: ` +
     `added p50 ${(r1.p50 - d1.p50).toFixed(0)} us, added p99 ${(r1.p99 - d1.p99).toFixed(0)} us`);
+  report('router', 'added p50 latency, 1 connection', r1.p50 - d1.p50, 'us', { goal: '< 100', better: 'lower' });
 
   const before = rssMiB(sim.proc.pid);
   const sockets = [];

@@ -4,6 +4,7 @@
 // official Pub/Sub emulator (gcloud beta emulators pubsub start) the same way, side by side.
 'use strict';
 const { freePort } = require('../tests/clients/lib/gcpsim');
+const { report } = require('./lib/report');
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -64,17 +65,23 @@ async function measure(kind) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function report(kind) {
+// Prints one line per kind and returns the medians.
+async function measureRuns(kind) {
   const runs = [];
   for (let i = 0; i < RUNS; i++) runs.push(await measure(kind));
   const s = runs.map((r) => r.startupMs);
-  const mem = (k) => `${median(runs.map((r) => r.mem[k])).toFixed(1)}`;
+  const mem = (k) => median(runs.map((r) => r.mem[k]));
   console.log(`${kind.padEnd(8)} exec→first CreateTopic: median ${median(s).toFixed(1)} ms ` +
-    `(runs: ${s.map((x) => x.toFixed(1)).join(', ')}); idle memory, medians: RSS ${mem('rss')} MiB, ` +
-    `PSS ${mem('pss')} MiB, private ${mem('priv')} MiB`);
+    `(runs: ${s.map((x) => x.toFixed(1)).join(', ')}); idle memory, medians: RSS ${mem('rss').toFixed(1)} MiB, ` +
+    `PSS ${mem('pss').toFixed(1)} MiB, private ${mem('priv').toFixed(1)} MiB`);
+  return { startupMs: median(s), pss: mem('pss') };
 }
 
 (async () => {
-  await report('gcpsim');
-  if (process.argv.includes('--official')) await report('official');
+  const g = await measureRuns('gcpsim');
+  const o = process.argv.includes('--official') ? await measureRuns('official') : null;
+  report('startup', 'exec to first CreateTopic', g.startupMs, 'ms',
+         { reference: o && { name: 'official emulator', value: o.startupMs }, goal: '< 50', better: 'lower' });
+  report('startup', 'idle PSS', g.pss, 'MiB',
+         { reference: o && { name: 'official emulator', value: o.pss }, goal: '< 20', better: 'lower' });
 })().catch((e) => { console.error(e); process.exit(1); });

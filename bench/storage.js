@@ -10,6 +10,7 @@ const path = require('node:path');
 
 process.env.GCPSIM_BIN ||= path.join(__dirname, '../build/emulator/gcpsim');
 const { startGcpsim } = require('../tests/clients/lib/gcpsim');
+const { report } = require('./lib/report');
 
 const MIB = 1024 * 1024;
 const SIZE = Number(process.env.BENCH_STORAGE_MIB || 1024) * MIB;
@@ -76,6 +77,9 @@ function download(port) {
     console.log(`storage ${SIZE / MIB} MiB object over loopback: upload ${mbps(upSec)} MB/s (${upSec.toFixed(2)} s), ` +
       `download ${mbps(downSec)} MB/s (${downSec.toFixed(2)} s); gcpsim RSS idle ${idle.toFixed(1)} MiB, ` +
       `peak ${peak.toFixed(1)} MiB`);
+    report('storage', `upload of ${SIZE / MIB} MiB`, SIZE / 1e6 / upSec, 'MB/s', { goal: '>= 500' });
+    report('storage', `download of ${SIZE / MIB} MiB (Node reader)`, SIZE / 1e6 / downSec, 'MB/s', { goal: '>= 1000 with curl' });
+    report('storage', 'peak RSS', peak, 'MiB', { goal: '< 64', better: 'lower' });
   } finally {
     await sim.stop();
   }

@@ -4,6 +4,7 @@
 # usage: bench/virtual-day.sh [path/to/gcpsim] [runs]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/lib/report.sh"
 gcpsim="${1:-$here/../build/emulator/gcpsim}"
 runs="${2:-5}"
 transcript="$(mktemp)"
@@ -19,3 +20,4 @@ for i in $(seq 1 "$runs"); do
 done
 events=$(grep -c '"kind"' "$transcript" || true)
 echo "virtual-day: best ${best} ms wall (goal < 1000 ms), ${events} events in the transcript"
+report virtual-day "24 h of virtual time, best of $runs" "$best" ms lower "< 1000"

@@ -21,6 +21,7 @@ const path = require('node:path');
 const ROOT = path.join(__dirname, '../..');
 process.env.GCPSIM_BIN ||= path.join(ROOT, 'build/emulator/gcpsim');
 const { startGcpsim } = require('../../tests/clients/lib/gcpsim');
+const { report } = require('../lib/report');
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : dflt;
@@ -268,6 +269,10 @@ async function main() {
     console.log(`  CPU s during the run: router (gcpsim: router, stubs, proxies) ${f(cpu1.router - cpu0.router)}, ` +
                 `backend instances ${f(cpu1.backend - cpu0.backend)} (wall ${f((Date.now() - t0) / 1000)} s)`);
     console.log(`  SLO P95 < 500 ms: ${p95 < 500 ? 'met' : 'NOT met'}; P99 < 1000 ms: ${p99 < 1000 ? 'met' : 'NOT met'}`);
+    const load = `${held} WebSockets, ${RATE > 0 ? `${RATE} msgs/s` : 'all at once'}`;
+    report('eaili5', `chat round trip p95 (${load})`, p95, 'ms', { goal: '< 500', better: 'lower' });
+    report('eaili5', `chat round trip p99 (${load})`, p99, 'ms', { goal: '< 1000', better: 'lower' });
+    report('eaili5', 'sockets dropped during the load', held - stillHeld, '', { goal: '0', better: 'lower' });
   } finally {
     clearTimeout(guard);
     stop();
