@@ -12,6 +12,9 @@
 //      lean C++ gRPC client with one Publish per message: the server's own latency, without the
 //      Node client's garbage-collection pauses (its scavenges alone reach ~10 ms, see
 //      `node --trace-gc`), which dominate the Node figure's p99;
+//   5. throughput through the same lean client (--throughput, 100 messages per Publish from 4
+//      threads): publish→receive msgs/s with the server's and the client's CPU, so the figure
+//      is the server's own ceiling when the client is not the bound;
 // and the server's peak RSS (the whole process tree) and CPU seconds beside the client's.
 // Latency is measured in this one Node process, so it includes the client's own queueing.
 //   GCPSIM_BIN=build/emulator/gcpsim node bench/pubsub.js [--messages 50000] [--rate 1000]
@@ -37,6 +40,7 @@ const arg = (name, dflt) => {
 const MESSAGES = arg('messages', 50000);
 const RATE = arg('rate', 1000);
 const SECONDS = arg('seconds', 10);
+const LEAN_MESSAGES = arg('lean-messages', 200000);
 // Publisher batching in the steady phase (ms; 0 publishes each message on its own).
 const STEADY_BATCH_MS = arg('steady-batch-ms', 1);
 const ONLY_STEADY = process.argv.includes('--steady-only');
@@ -203,6 +207,19 @@ function leanSteady(port) {
   return out.replace(/^.*StreamingPull: /, '').trim();
 }
 
+// Phase 5: the lean C++ client's throughput run, with the server's CPU over it.
+function leanThroughput(server) {
+  if (!fs.existsSync(LEAN_CLIENT)) return null;
+  const cpu0 = cpuSeconds(server.pid);
+  const out = execFileSync(LEAN_CLIENT, ['--throughput', String(LEAN_MESSAGES), '--batch', '100', '--publishers', '4'],
+    { env: { ...process.env, PUBSUB_EMULATOR_HOST: `127.0.0.1:${server.port}` } }).toString();
+  const serverCpu = cpuSeconds(server.pid) - cpu0;
+  const m = /publish→receive (\d+) msgs\/s \(([\d.]+) s\), client CPU ([\d.]+) s/.exec(out);
+  if (!m) throw new Error(`pubsub-latency --throughput printed: ${out}`);
+  const [rate, wall, clientCpu] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return { rate, wall, clientCpu, serverCpu };
+}
+
 async function run(kind) {
   const server = await startServer(kind);
   process.env.PUBSUB_EMULATOR_HOST = `127.0.0.1:${server.port}`;
@@ -230,11 +247,18 @@ async function run(kind) {
       `backlog drain ${drain.toFixed(0)} msgs/s`);
     console.log(`${kind.padEnd(8)} steady ${RATE} msgs/s for ${SECONDS} s: publish→receive ${st}`);
     console.log(`${kind.padEnd(8)} steady ${RATE} msgs/s, lean C++ client: ${leanSteady(server.port)}`);
+    const lean = leanThroughput(server);
+    if (lean) {
+      console.log(`${kind.padEnd(8)} lean C++ client, ${LEAN_MESSAGES} x 1 KiB, 100 per Publish, 4 publishers: ` +
+        `publish→receive ${lean.rate} msgs/s in ${lean.wall.toFixed(2)} s; CPU server ${lean.serverCpu.toFixed(2)} s, ` +
+        `client ${lean.clientCpu.toFixed(2)} s`);
+    }
     // The throughput goal's alternative: bound by the client itself, the server using less CPU.
     console.log(`${kind.padEnd(8)} peak RSS ${server.peakRss().toFixed(1)} MiB (${rss.join(', ')} MiB); CPU server ${serverCpu.toFixed(1)} s, ` +
       `client ${clientCpu.toFixed(1)} s (server/client ${(serverCpu / clientCpu).toFixed(2)}: ` +
       `${serverCpu < clientCpu ? 'the client is the bottleneck' : 'the server is the bottleneck'})`);
-    return { publish: e2e.publishRate, e2e: e2e.e2eRate, drain, peakRss: server.peakRss(), serverPerClientCpu: serverCpu / clientCpu };
+    return { publish: e2e.publishRate, e2e: e2e.e2eRate, drain, peakRss: server.peakRss(), serverPerClientCpu: serverCpu / clientCpu,
+             lean: lean ? lean.rate : NaN, leanServerCpuPerMsg: lean ? (lean.serverCpu * 1e6) / LEAN_MESSAGES : NaN };
   } finally {
     await pubsub.close();
     await server.stop();
@@ -250,5 +274,8 @@ async function run(kind) {
   report('pubsub', 'publish to receive, official Node client', g.e2e, 'msgs/s', { reference: ref('e2e'), goal: '3-4x official, or client-bound' });
   report('pubsub', 'backlog drain', g.drain, 'msgs/s', { reference: ref('drain') });
   report('pubsub', "server CPU / client CPU", g.serverPerClientCpu, '', { reference: ref('serverPerClientCpu'), goal: '< 1 (client-bound)', better: 'lower' });
+  report('pubsub', 'publish to receive, lean C++ client, 100 per Publish', g.lean, 'msgs/s', { reference: ref('lean') });
+  report('pubsub', 'server CPU per message, lean C++ client', g.leanServerCpuPerMsg, 'us',
+         { reference: ref('leanServerCpuPerMsg'), better: 'lower' });
   report('pubsub', 'peak RSS', g.peakRss, 'MiB', { reference: ref('peakRss'), goal: '< 100', better: 'lower' });
 })().catch((e) => { console.error(e); process.exit(1); });

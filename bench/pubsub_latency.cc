@@ -3,21 +3,29 @@
 // garbage collector (bench/pubsub.js measures through the official Node client).
 //
 //   PUBSUB_EMULATOR_HOST=127.0.0.1:8085 build/bench/pubsub-latency [--rate 1000] [--seconds 10]
+//   PUBSUB_EMULATOR_HOST=127.0.0.1:8085 build/bench/pubsub-latency --throughput 200000 [--batch 100]
+//     [--publishers 4]
 //
-// One thread publishes one 1 KiB message per Publish call at RATE msgs/s, stamping each
-// with the monotonic clock; another holds a StreamingPull stream, acks what it receives
-// and records receive − stamp. Prints p50/p90/p99/max in milliseconds.
+// Latency (the default): one thread publishes one 1 KiB message per Publish call at RATE
+// msgs/s, stamping each with the monotonic clock; another holds a StreamingPull stream, acks
+// what it receives and records receive − stamp. Prints p50/p90/p99/max in milliseconds.
+// Throughput: publishes N messages as fast as it can, BATCH per Publish call from PUBLISHERS
+// threads (one call in flight each), while the
+// StreamingPull stream receives and acks them; prints publish→receive msgs/s and the client's
+// own CPU time, so a caller can tell whether the client or the server was the bound.
 #include <grpcpp/impl/codegen/proto_utils.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/impl/codegen/client_unary_call.h>
 #include <grpcpp/impl/codegen/sync_stream.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <sys/resource.h>
 #include <thread>
 #include <vector>
 
@@ -47,6 +55,12 @@ double arg(int argc, char** argv, const char* name, double dflt) {
   return dflt;
 }
 
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -57,7 +71,10 @@ int main(int argc, char** argv) {
   }
   const double rate = arg(argc, argv, "--rate", 1000);
   const double seconds = arg(argc, argv, "--seconds", 10);
-  const auto total = static_cast<size_t>(rate * seconds);
+  const auto throughput = static_cast<size_t>(arg(argc, argv, "--throughput", 0));
+  const auto batch = std::max<size_t>(1, static_cast<size_t>(arg(argc, argv, "--batch", 100)));
+  const auto publishers_n = std::max<size_t>(1, static_cast<size_t>(arg(argc, argv, "--publishers", 4)));
+  const auto total = throughput ? throughput : static_cast<size_t>(rate * seconds);
   auto ch = grpc::CreateChannel(host, grpc::InsecureChannelCredentials());
 
   const std::string id = "latency-" + std::to_string(now_ns() % 1000000);
@@ -84,9 +101,13 @@ int main(int argc, char** argv) {
 
   std::vector<double> latencies;
   latencies.reserve(total);
+  size_t received = 0;
+  int64_t last_received = 0;
   std::thread receiver([&] {
     v1::StreamingPullResponse resp;
-    while (latencies.size() < total && stream->Read(&resp)) {
+    while (received < total && stream->Read(&resp)) {
+      received += static_cast<size_t>(resp.received_messages_size());
+      last_received = now_ns();
       const int64_t t = now_ns();
       v1::StreamingPullRequest acks;
       for (const auto& m : resp.received_messages()) {
@@ -101,6 +122,39 @@ int main(int argc, char** argv) {
 
   const std::string payload(1024, 'x');
   const int64_t start = now_ns();
+  if (throughput) {
+    const double cpu0 = cpu_seconds();
+    // PUBLISHERS threads, each with one Publish call in flight, share the N messages.
+    std::atomic<size_t> next{0};
+    std::atomic<bool> failed{false};
+    std::vector<std::thread> publishers;
+    for (size_t p = 0; p < publishers_n; ++p) {
+      publishers.emplace_back([&] {
+        for (;;) {
+          const size_t from = next.fetch_add(batch);
+          if (from >= total || failed) return;
+          v1::PublishRequest req;
+          req.set_topic(topic.name());
+          for (size_t k = from; k < std::min(total, from + batch); ++k) req.add_messages()->set_data(payload);
+          v1::PublishResponse resp;
+          if (!unary(*ch, "/google.pubsub.v1.Publisher/Publish", req, &resp)) failed = true;
+        }
+      });
+    }
+    for (auto& t : publishers) t.join();
+    if (failed) {
+      stream_ctx.TryCancel();
+      receiver.join();
+      return 1;
+    }
+    receiver.join();
+    stream_ctx.TryCancel();
+    const double wall = (last_received - start) / 1e9;
+    std::printf("pubsub-throughput %zu msgs of 1 KiB, %zu per Publish, %zu publishers, StreamingPull: "
+                "publish→receive %.0f msgs/s (%.2f s), client CPU %.2f s\n",
+                received, batch, publishers_n, received / wall, wall, cpu_seconds() - cpu0);
+    return 0;
+  }
   for (size_t sent = 0; sent < total;) {
     const auto due = std::min(total, static_cast<size_t>((now_ns() - start) / 1e9 * rate) + 1);
     for (; sent < due; ++sent) {
