@@ -12,12 +12,11 @@ const os = require('node:os');
 const path = require('node:path');
 const { startGcpsim } = require('./lib/gcpsim');
 
-const { ROOT, whyNot, docker } = require('./lib/docker');
+const { ROOT, whyNot, docker, removed, dockerNow } = require('./lib/docker');
 
 const APP = path.join(ROOT, 'tests/docker/runapp');
 
 const skip = whyNot();
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const dirs = [];
 const sims = [];
 
@@ -40,16 +39,9 @@ function containersOf(pid) {
   return rows.split('\n').filter((r) => r.split(' ')[2]?.split('/')[2] === String(pid)).map((r) => r.split(' ').slice(0, 2).join(' '));
 }
 
-async function until(what, fn, tries = 600) {
-  for (let i = 0; i < tries; ++i) {
-    const v = await fn();
-    if (v) return v;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 const events = async (sim, q) => (await sim.control('GET', `events?${q}`)).body.events;
+// The exit of instance 1 of service app.
+const firstExit = (e) => e.kind === 'process.exit' && e.service === 'app' && (e.attrs?.instance ?? e.instance) === 1;
 
 after(async () => {
   for (const sim of sims) await sim.stop('SIGKILL');
@@ -71,13 +63,13 @@ test('build: DIR builds the Dockerfile, and the instance gets tmpfs /tmp, the me
   assert.match(sim.stderr(), /run\.app: docker build --network host --force-rm -t gcpsim-build\/app:[0-9a-f]{12} /);
 
   // A restart replaces the instance: the old one gets SIGTERM through the CLI and --init.
+  const since = dockerNow();
   assert.equal((await sim.control('POST', 'run/app:restart')).status, 200);
-  const exit = await until('the old instance to exit', async () =>
-    (await events(sim, 'kind=process.exit&service=app')).find((e) => e.attrs?.instance === 1 || e.instance === 1));
+  const exit = await sim.event(firstExit);
   const logs = (await events(sim, 'kind=log&service=app')).map((e) => JSON.stringify(e));
   assert.ok(logs.some((l) => l.includes('SIGTERM received: exiting')), logs.join('\n'));
   assert.equal(exit.attrs?.exitCode ?? exit.exitCode, 0, JSON.stringify(exit));
-  await until('the old container to go', () => !docker('ps', '--all', '--format', '{{.Names}}').split('\n').includes(row.split(' ')[0]));
+  await removed(row.split(' ')[0], since);
 });
 
 test('an instance that ignores SIGTERM is killed after the grace period, and its container removed', { skip, timeout: 120000 }, async () => {
@@ -86,13 +78,13 @@ test('an instance that ignores SIGTERM is killed after the grace period, and its
   const url = (await sim.control('GET', 'run')).body.services.find((s) => s.name === 'app').url;
   assert.equal((await fetch(`${url}/`)).status, 200);
   const [name] = containersOf(sim.proc.pid).map((r) => r.split(' ')[0]);
+  const since = dockerNow();
   assert.equal((await sim.control('POST', 'run/app:restart')).status, 200);
-  const exit = await until('the instance to be killed', async () =>
-    (await events(sim, 'kind=process.exit&service=app')).find((e) => (e.attrs?.instance ?? e.instance) === 1), 600);
+  const exit = await sim.event(firstExit);
   const logs = (await events(sim, 'kind=log&service=app')).map((e) => JSON.stringify(e));
   assert.ok(logs.some((l) => l.includes('SIGTERM ignored')), logs.join('\n'));
   assert.notEqual(exit.attrs?.exitCode ?? exit.exitCode, 0, JSON.stringify(exit));
-  await until('the container to go', () => !docker('ps', '--all', '--format', '{{.Names}}').split('\n').includes(name));
+  await removed(name, since);
 });
 
 test('a build that fails stops gcpsim with the stack file line and Docker\'s reason', { skip, timeout: 60000 }, async () => {

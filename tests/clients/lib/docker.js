@@ -1,7 +1,7 @@
 // What the Docker suites share: the Debian CLI, why a suite must skip here, and the gcpsim
 // image built around this build's binary (docker/Dockerfile's runtime stage, unchanged).
 'use strict';
-const { execFileSync, spawnSync } = require('node:child_process');
+const { execFileSync, spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -36,4 +36,20 @@ function buildImage(tag) {
   }
 }
 
-module.exports = { ROOT, DOCKER, whyNot, docker, buildImage };
+// Resolves once container `name` is destroyed (removed), from Docker's own event stream:
+// `--since` replays a removal that already happened, so there is no race and no polling.
+function removed(name, since, timeoutMs = 60000) {
+  return new Promise((resolve, reject) => {
+    const ev = spawn(DOCKER, ['events', '--since', String(since), '--filter', `container=${name}`,
+      '--filter', 'event=destroy', '--format', '{{.Actor.Attributes.name}}'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const timer = setTimeout(() => { ev.kill(); reject(new Error(`container ${name} was not removed within ${timeoutMs} ms`)); }, timeoutMs);
+    ev.stdout.once('data', () => { clearTimeout(timer); ev.kill(); resolve(); });
+    ev.on('exit', (code) => { clearTimeout(timer); reject(new Error(`docker events exited (${code})`)); });
+  });
+}
+
+// Docker's clock in the form `docker events --since` takes (seconds since the epoch), a
+// second early so nothing on the boundary is missed.
+const dockerNow = () => Math.floor(Date.now() / 1000) - 1;
+
+module.exports = { ROOT, DOCKER, whyNot, docker, buildImage, removed, dockerNow };

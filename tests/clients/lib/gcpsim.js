@@ -39,6 +39,35 @@ async function startGcpsim(args = [], { env = {} } = {}) {
       });
       return { status: res.status, body: await res.json() };
     },
+    // The first event (already recorded or still to come) for which match(event) is true,
+    // read from the server-sent event stream: no polling. Rejects after timeoutMs of real
+    // time (what a test waits for here is real: a process or container going away).
+    async event(match, timeoutMs = 60000) {
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), timeoutMs);
+      try {
+        const res = await fetch(`http://${host}/_gcpsim/events/stream?since=0`, { signal: abort.signal });
+        let buf = '';
+        for await (const chunk of res.body) {
+          buf += Buffer.from(chunk).toString();
+          let end;
+          while ((end = buf.indexOf('\n\n')) >= 0) {
+            const data = buf.slice(0, end).split('\n').find((l) => l.startsWith('data: '));
+            buf = buf.slice(end + 2);
+            if (!data) continue;
+            const e = JSON.parse(data.slice(6));
+            if (match(e)) return e;
+          }
+        }
+        throw new Error('the event stream ended');
+      } catch (e) {
+        if (abort.signal.aborted) throw new Error(`no matching event within ${timeoutMs} ms`);
+        throw e;
+      } finally {
+        clearTimeout(timer);
+        abort.abort();
+      }
+    },
     // The gcpsim process's pid on this machine: under tests/docker/gcpsim-in-docker.sh the
     // spawned process is the docker client, and gcpsim runs in container gcpsim-test-<its pid>.
     serverPid() {
