@@ -44,14 +44,8 @@ after(async () => {
   await sim.stop();
 });
 
-// Polls the event log until n tasks were dispatched; returns those events.
-async function dispatched(n) {
-  for (;;) {
-    const res = await sim.control('GET', 'events?kind=tasks.dispatch');
-    if (res.body.events.length >= n) return res.body.events;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+// Waits until n tasks were dispatched (from the event stream); returns those events.
+const dispatched = (n) => sim.events((e) => e.kind === 'tasks.dispatch', n);
 const dispatchCount = async () => (await sim.control('GET', 'events?kind=tasks.dispatch')).body.events.length;
 const advance = (d) => sim.control('POST', 'clock', { advance: d });
 

@@ -125,17 +125,12 @@ test('Pull calls that end in DEADLINE_EXCEEDED take nothing: the next Pull gets 
   assert.deepEqual(resp.receivedMessages.map(text), ['on time']);
 });
 
-// Polls the event log (a bounded number of times) until `n` Pull calls on `subscription`
-// ended CANCELLED; returns how many did.
+// Waits until `n` Pull calls on `subscription` ended CANCELLED (from the event stream);
+// returns how many did.
 async function endedPulls(subscription, n) {
-  let count = 0;
-  for (let i = 0; i < 250 && count < n; i++) {
-    if (i > 0) await new Promise((r) => setTimeout(r, 20));
-    const res = await sim.control('GET', 'events?kind=api.call&limit=100000');
-    count = res.body.events.filter((e) => e.attrs?.method === 'pubsub.Pull' && e.attrs?.target === subscription
-      && e.attrs?.code === 'CANCELLED').length;
-  }
-  return count;
+  const ended = await sim.events((e) => e.kind === 'api.call' && e.attrs?.method === 'pubsub.Pull'
+    && e.attrs?.target === subscription && e.attrs?.code === 'CANCELLED', n, 10000);
+  return ended.length;
 }
 
 // glibc keeps freed small allocations; gcpsim hands drained messages' memory back (malloc_trim).

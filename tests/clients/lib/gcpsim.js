@@ -39,12 +39,13 @@ async function startGcpsim(args = [], { env = {} } = {}) {
       });
       return { status: res.status, body: await res.json() };
     },
-    // The first event (already recorded or still to come) for which match(event) is true,
+    // The first n events (already recorded or still to come) for which match(event) is true,
     // read from the server-sent event stream: no polling. Rejects after timeoutMs of real
-    // time (what a test waits for here is real: a process or container going away).
-    async event(match, timeoutMs = 60000) {
+    // time (what a test waits for this way is real work: a process, a container, a client).
+    async events(match, n = 1, timeoutMs = 60000) {
       const abort = new AbortController();
       const timer = setTimeout(() => abort.abort(), timeoutMs);
+      const found = [];
       try {
         const res = await fetch(`http://${host}/_gcpsim/events/stream?since=0`, { signal: abort.signal });
         let buf = '';
@@ -56,17 +57,20 @@ async function startGcpsim(args = [], { env = {} } = {}) {
             buf = buf.slice(end + 2);
             if (!data) continue;
             const e = JSON.parse(data.slice(6));
-            if (match(e)) return e;
+            if (match(e) && found.push(e) === n) return found;
           }
         }
         throw new Error('the event stream ended');
       } catch (e) {
-        if (abort.signal.aborted) throw new Error(`no matching event within ${timeoutMs} ms`);
+        if (abort.signal.aborted) throw new Error(`${found.length} of ${n} matching events within ${timeoutMs} ms`);
         throw e;
       } finally {
         clearTimeout(timer);
         abort.abort();
       }
+    },
+    async event(match, timeoutMs = 60000) {
+      return (await this.events(match, 1, timeoutMs))[0];
     },
     // The gcpsim process's pid on this machine: under tests/docker/gcpsim-in-docker.sh the
     // spawned process is the docker client, and gcpsim runs in container gcpsim-test-<its pid>.
