@@ -31,9 +31,12 @@ class ComputeService final : public Service {
 
   void start() override;
   void stop() override;
-  // Booting instances, health-check probes and load-balanced requests on the wire: real
-  // work the harness waits on before it moves the clock.
+  // Load-balanced requests in the instances' processes (a process waiting on the emulator
+  // holds one of them, which a timer answers).
   size_t requests_in_processes() const;
+  // Instances booting, processes (re)starting or dying, health-check probes on the wire:
+  // real work, whatever the processes wait on, so the clock waits for all of it.
+  size_t background_work() const override;
 
  private:
   explicit ComputeService(Context& ctx);
