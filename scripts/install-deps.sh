@@ -6,7 +6,7 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 pkgs=(cmake ninja-build ccache g++ pkg-config
       libboost-dev libboost-system-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-      libsqlite3-dev libhiredis-dev nlohmann-json3-dev libyaml-cpp-dev catch2 libssl-dev libpq-dev
+      libsqlite3-dev libhiredis-dev libjemalloc-dev nlohmann-json3-dev libyaml-cpp-dev catch2 libssl-dev libpq-dev
       curl ca-certificates)
 build_only=false
 [ "${1:-}" = --build-only ] && build_only=true
