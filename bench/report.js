@@ -93,12 +93,15 @@ async function main() {
     const r = await run(bench);
     process.stderr.write(`${r.code === 0 ? 'done' : `exit ${r.code ?? r.signal}`} in ${r.seconds.toFixed(0)} s\n`);
     if (r.code !== 0) {
-      rows.push(`| ${bench.name} | failed (exit ${r.code ?? r.signal}); see build/bench-report/${bench.name}.log | | | | |`);
+      rows.push(`| ${bench.name} | failed (exit ${r.code ?? r.signal}); see build/bench-report/${bench.name}.log | | | | | |`);
     }
     for (const f of r.figures) {
-      const ref = f.reference ? `${num(f.reference.value)} ${f.unit} (${f.reference.name})`.replace('  ', ' ') : '';
+      const withUnit = (v) => `${v} ${f.unit}`.trim();
+      const ref = f.reference ? `${withUnit(num(f.reference.value))} (${f.reference.name})` : '';
       const ratio = f.reference && f.reference.value ? num(f.value / f.reference.value) : '';
-      rows.push(`| ${f.bench} | ${f.figure} | ${num(f.value)} ${f.unit} | ${ref} | ${ratio} | ${f.goal ? `${f.goal} ${f.unit}`.trim() : ''} (${f.better} is better) |`);
+      // A goal that is a number takes the figure's unit ("< 50 ms"); one naming a reference does not.
+      const goal = !f.goal ? '' : /\d$/.test(f.goal) ? withUnit(f.goal) : f.goal;
+      rows.push(`| ${f.bench} | ${f.figure} | ${withUnit(num(f.value))} | ${ref} | ${ratio} | ${goal} | ${f.better} |`);
     }
   }
   const table = [
@@ -106,8 +109,8 @@ async function main() {
       `load average ${load0.toFixed(2)} before, ${os.loadavg()[0].toFixed(2)} after; ` +
       `build ${buildType()} at ${commit()}; ${new Date().toISOString().slice(0, 16)}Z`,
     '',
-    '| bench | figure | gcpsim | reference, same run | ratio | goal |',
-    '|---|---|---|---|---|---|',
+    '| bench | figure | gcpsim | reference, same run | ratio | goal | better |',
+    '|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');
   console.log(table);
