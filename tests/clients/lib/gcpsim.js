@@ -48,9 +48,11 @@ async function startGcpsim(args = [], { env = {} } = {}) {
       const found = [];
       try {
         const res = await fetch(`http://${host}/_gcpsim/events/stream?since=0`, { signal: abort.signal });
+        // One decoder for the whole stream: a character split across two chunks stays whole.
+        const decoder = new TextDecoder();
         let buf = '';
         for await (const chunk of res.body) {
-          buf += Buffer.from(chunk).toString();
+          buf += decoder.decode(chunk, { stream: true });
           let end;
           while ((end = buf.indexOf('\n\n')) >= 0) {
             const data = buf.slice(0, end).split('\n').find((l) => l.startsWith('data: '));
