@@ -10,9 +10,9 @@
 // msgs/s, stamping each with the monotonic clock; another holds a StreamingPull stream, acks
 // what it receives and records receive − stamp. Prints p50/p90/p99/max in milliseconds.
 // Throughput: publishes N messages as fast as it can, BATCH per Publish call from PUBLISHERS
-// threads (one call in flight each), while the
-// StreamingPull stream receives and acks them; prints publish→receive msgs/s and the client's
-// own CPU time, so a caller can tell whether the client or the server was the bound.
+// threads (one call in flight each), while the StreamingPull stream receives and acks them;
+// prints publish→receive msgs/s and the client's own CPU time, so a caller can tell whether
+// the client or the server was the bound.
 #include <grpcpp/impl/codegen/proto_utils.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/impl/codegen/client_unary_call.h>
@@ -106,9 +106,9 @@ int main(int argc, char** argv) {
   std::thread receiver([&] {
     v1::StreamingPullResponse resp;
     while (received < total && stream->Read(&resp)) {
-      received += static_cast<size_t>(resp.received_messages_size());
-      last_received = now_ns();
       const int64_t t = now_ns();
+      received += static_cast<size_t>(resp.received_messages_size());
+      last_received = t;
       v1::StreamingPullRequest acks;
       for (const auto& m : resp.received_messages()) {
         acks.add_ack_ids(m.ack_id());

@@ -10,7 +10,7 @@
 // haproxy for proxy, gcloud for the official emulator); a missing reference leaves its
 // column empty.
 'use strict';
-const { spawn } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -24,7 +24,7 @@ const arg = (name, dflt) => {
   return i > 0 ? process.argv[i + 1] : dflt;
 };
 
-// Settings chosen so the whole report takes about a quarter of an hour on 2 cores.
+// Settings chosen so the whole report takes about 8 minutes on 2 cores.
 const BENCHES = [
   { name: 'startup', cmd: ['node', 'bench/startup.js', '--official'] },
   { name: 'router', cmd: ['node', 'bench/router.js', '--duration', '8s', '--websockets', '1000'] },
@@ -71,7 +71,7 @@ function buildType() {
 
 function commit() {
   try {
-    return require('node:child_process').execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']).toString().trim();
+    return execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']).toString().trim();
   } catch {
     return 'unknown';
   }
