@@ -2,6 +2,7 @@
 // to the router through EdgeHandlers::route, writes the answer; keep-alive and limits.
 #include "net/http_session.h"
 #include "net/limits.h"
+#include "net/spool_hasher.h"
 #include "net/target.h"
 
 #include <filesystem>
@@ -22,6 +23,44 @@ using tcp = asio::ip::tcp;
 using asio::use_awaitable;
 
 constexpr size_t kSpoolBlock = 256 * 1024;
+
+// A file body that tells a SpoolHasher how far the file has grown after each write.
+struct SpoolBody {
+  struct value_type : http::file_body::value_type {
+    SpoolHasher* hasher = nullptr;
+    uint64_t written = 0;
+  };
+  class reader {
+   public:
+    template <bool isRequest, class Fields>
+    reader(http::header<isRequest, Fields>& h, value_type& b) : inner_(h, b), body_(b) {}
+    void init(const boost::optional<std::uint64_t>& n, beast::error_code& ec) { inner_.init(n, ec); }
+    template <class Buffers>
+    std::size_t put(const Buffers& buffers, beast::error_code& ec) {
+      size_t n = inner_.put(buffers, ec);
+      body_.written += n;
+      if (body_.hasher) body_.hasher->written(body_.written);
+      return n;
+    }
+    void finish(beast::error_code& ec) { inner_.finish(ec); }
+
+   private:
+    http::file_body::reader inner_;
+    value_type& body_;
+  };
+};
+
+// Resumes on the session's executor once the hasher has caught up with the whole body.
+template <class Token>
+auto async_hashed(SpoolHasher& hasher, uint64_t total, Token&& token) {
+  return asio::async_initiate<Token, void()>(
+      [&hasher, total](auto handler) {
+        auto ex = asio::get_associated_executor(handler);
+        auto h = std::make_shared<decltype(handler)>(std::move(handler));
+        hasher.end(total, [ex, h] { asio::post(ex, [h] { (*h)(); }); });
+      },
+      token);
+}
 
 // A spooled body small enough to handle in memory after all.
 bool read_small_file(const std::string& path, std::string& out) {
@@ -99,7 +138,8 @@ asio::awaitable<void> http_session(tcp::socket sock, const EdgeHandlers& handler
       co_await http::async_write(stream, cont, asio::redirect_error(use_awaitable, ec));
     }
     std::string spool_path;
-    std::optional<http::request_parser<http::file_body>> spool;
+    std::optional<http::request_parser<SpoolBody>> spool;
+    std::optional<SpoolHasher> hasher;
     if (!ec && !parser.is_done()) {
       // Large bodies, and chunked ones of unknown size (the Node Storage client's
       // multipart uploads), go to a file; a small chunked one is read back below.
@@ -109,6 +149,8 @@ asio::awaitable<void> http_session(tcp::socket sock, const EdgeHandlers& handler
         spool.emplace(std::move(parser));
         spool->body_limit(kMaxRequestBody);
         spool->get().body().open(spool_path.c_str(), beast::file_mode::write, ec);
+        // Hashed as it lands, for the uploads that report MD5 and CRC32C (Cloud Storage).
+        if (!ec) spool->get().body().hasher = &hasher.emplace(spool_path);
         // Beast reads into the buffer's spare capacity: left at the header's few KB, a
         // gigabyte would take hundreds of thousands of reads and writes.
         buffer.reserve(kSpoolBlock);
@@ -141,7 +183,12 @@ asio::awaitable<void> http_session(tcp::socket sock, const EdgeHandlers& handler
         std::filesystem::remove(spool_path, ec_ignored);
       } else {
         req.body_file = spool_path;
+        if (hasher) {
+          co_await async_hashed(*hasher, req.body_size, use_awaitable);
+          if (auto d = hasher->result(); d && d->size == req.body_size) req.body_digest = std::move(d);
+        }
       }
+      hasher.reset();
     } else {
       keep_alive = parser.get().keep_alive();
       head = parser.get().method() == http::verb::head;

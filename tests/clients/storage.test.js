@@ -144,7 +144,7 @@ test('media upload and the three download paths, with Range', async () => {
   assert.equal(slice.toString(), '567');
 });
 
-test('single-request uploads past the in-memory limit are spooled and stored whole (96 MiB)', async () => {
+test('single-request uploads past the in-memory limit are spooled, hashed as they arrive and stored whole (96 MiB)', async () => {
   await bucket('gcpsim-big');
   const big = crypto.randomBytes(96 * 1024 * 1024);
   const file = gcs.bucket('gcpsim-big').file('big.bin');
@@ -158,6 +158,13 @@ test('single-request uploads past the in-memory limit are spooled and stored who
   assert.equal((await media.json()).md5Hash, md5(big));
   const [back] = await gcs.bucket('gcpsim-big').file('media.bin').download();
   assert.ok(back.equals(big));
+  // One resumable request carrying the whole object: the edge hashed it as it arrived and the
+  // session moved it into place; the client checks the CRC32C it computed itself.
+  const whole = gcs.bucket('gcpsim-big').file('resumable.bin');
+  await whole.save(big, { resumable: true, validation: 'crc32c' });
+  const [wholeMeta] = await whole.getMetadata();
+  assert.equal(wholeMeta.md5Hash, md5(big));
+  assert.ok((await whole.download({ validation: 'crc32c' }))[0].equals(big));
 });
 
 // The body gcloud's HTTP library (Python's email generator) sends: the boundary in single

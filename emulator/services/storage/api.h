@@ -83,6 +83,9 @@ class Api {
 
 // Helpers shared by the handler files (api_common.cc).
 Links links_of(const HttpRequest& req, const core::Env& env);
+// The request body as a BodySource: in memory, or the spooled file (which may be moved),
+// with the digest the edge took as it arrived.
+BodySource request_body(const HttpRequest& req);
 core::StatusOr<Preconditions> preconditions_of(const HttpRequest& req, const std::string& infix = "");
 core::StatusOr<std::optional<int64_t>> int_param(const HttpRequest& req, const std::string& name);
 bool bool_param(const HttpRequest& req, const std::string& name);

@@ -7,11 +7,7 @@
 #include "services/storage/multipart.h"
 
 namespace gcpsim::services::storage {
-namespace {
 
-constexpr const char* kDefaultType = "application/octet-stream";
-
-// The request body as a BodySource: in memory, or the spooled file (which may be moved).
 BodySource request_body(const HttpRequest& req) {
   BodySource b;
   if (req.body_file.empty()) {
@@ -20,9 +16,14 @@ BodySource request_body(const HttpRequest& req) {
     b.file = req.body_file;
     b.length = req.body_size;
     b.whole_file = true;
+    if (req.body_digest) b.digest = Digest{req.body_digest->size, req.body_digest->md5, req.body_digest->crc32c};
   }
   return b;
 }
+
+namespace {
+
+constexpr const char* kDefaultType = "application/octet-stream";
 
 core::StatusOr<ObjectWrite> base_write(const HttpRequest& req) {
   ObjectWrite w;

@@ -91,7 +91,7 @@ core::Status BodyStore::sync_dir(const std::string& dir) const {
 
 core::StatusOr<Digest> BodyStore::put(int64_t generation, const BodySource& source) {
   std::string dest = path(generation);
-  if (source.whole_file) return finish(generation, source.file);
+  if (source.whole_file) return finish(generation, source.file, source.digest);
   std::string tmp = dest + ".tmp";
   Hasher h;
   {
@@ -156,6 +156,16 @@ void BodyStore::sweep(const std::function<bool(int64_t)>& known) {
 }
 
 core::StatusOr<uint64_t> BodyStore::append(const std::string& partial, const BodySource& source) {
+  // A whole spooled body starting the partial file is moved there, not copied (the edge's
+  // removal of its spool file after the reply then finds nothing).
+  if (source.whole_file && partial_size(partial) == 0 && ::rename(source.file.c_str(), partial.c_str()) == 0) {
+    if (durable_) {
+      Fd f(::open(partial.c_str(), O_RDONLY | O_CLOEXEC));
+      if (f.fd < 0 || ::fsync(f.fd) != 0) return io_error("cannot sync", partial);
+      RETURN_IF_ERROR(sync_dir(root_ + "/partial"));
+    }
+    return partial_size(partial);
+  }
   Fd out(::open(partial.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
   if (out.fd < 0) return io_error("cannot open", partial);
   RETURN_IF_ERROR(append_source(out.fd, partial, source, nullptr));
@@ -191,7 +201,8 @@ void BodyStore::drop(const std::string& partial) {
   fs::remove(partial, ec);
 }
 
-core::StatusOr<Digest> BodyStore::finish(int64_t generation, const std::string& partial) {
+core::StatusOr<Digest> BodyStore::finish(int64_t generation, const std::string& partial,
+                                         const std::optional<Digest>& known) {
   std::string dest = path(generation);
   if (!fs::exists(partial)) {
     Fd f(::open(partial.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));  // an empty upload
@@ -209,6 +220,7 @@ core::StatusOr<Digest> BodyStore::finish(int64_t generation, const std::string& 
   std::error_code ec;
   auto size = fs::file_size(dest, ec);
   if (ec) return core::Status::internal("cannot stat " + dest);
+  if (known && known->size == size) return *known;
   return digest_of_file(dest, 0, size);
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,7 @@ struct BodySource {
   uint64_t offset = 0;
   uint64_t length = 0;
   bool whole_file = false;    // the slice is the entire file: it may be moved, not copied
+  std::optional<Digest> digest{};  // the whole file's, taken as it arrived (a spooled body)
   uint64_t size() const { return file.empty() ? bytes.size() : length; }
 };
 
@@ -53,7 +55,10 @@ class BodyStore {
   void drop(const std::string& partial);
   // Makes a finished partial file `generation`'s body (a hard link: the caller drops the
   // partial once the generation is committed).
-  core::StatusOr<Digest> finish(int64_t generation, const std::string& partial);
+  // `known`, the partial file's digest when it was taken as the bytes arrived, saves reading
+  // the file again.
+  core::StatusOr<Digest> finish(int64_t generation, const std::string& partial,
+                                const std::optional<Digest>& known = std::nullopt);
 
  private:
   core::Status sync_dir(const std::string& dir) const;

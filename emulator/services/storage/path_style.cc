@@ -125,10 +125,7 @@ HttpResponse Api::xml_answer(HttpRequest& req, const std::string& bucket, const 
     ObjectWrite w{bucket, object, header_meta(req), pre, {}};
     if (auto h = req.header("X-Goog-Hash")) w.expected = parse_goog_hash(*h);
     if (auto md5 = req.header("Content-MD5")) w.expected.md5_base64 = *md5;
-    BodySource body;
-    if (req.body_file.empty()) body.bytes = req.body;
-    else body = BodySource{{}, req.body_file, 0, req.body_size, true};
-    ASSIGN_OR_RETURN(auto o, storage_.insert_object(w, body));
+    ASSIGN_OR_RETURN(auto o, storage_.insert_object(w, request_body(req)));
     HttpResponse ok = empty_answer(200);
     ok.header("ETag", "\"" + hex_encode(o.md5) + "\"");
     ok.header("X-Goog-Generation", std::to_string(o.generation));

@@ -26,6 +26,7 @@ std::optional<uint64_t> number(std::string_view s) {
 }
 
 BodySource slice(const BodySource& b, uint64_t offset, uint64_t length) {
+  if (offset == 0 && length == b.size()) return b;  // whole: may still be moved, its digest holds
   BodySource out;
   if (b.file.empty()) {
     out.bytes = b.bytes.substr(size_t(offset), size_t(length));
@@ -236,6 +237,9 @@ core::StatusOr<UploadProgress> Uploads::append(UploadSession& s, const ContentRa
     if (size < limits::kResumableGranularity) return errors::small_chunk(size);
     keep_to = end / limits::kResumableGranularity * limits::kResumableGranularity;
   }
+  // The whole object in one chunk: the digest the edge took as it arrived is the object's.
+  std::optional<Digest> known;
+  if (final && s.persisted == 0 && *r.first == 0 && keep_to == size) known = body.digest;
   if (keep_to > s.persisted) {
     uint64_t skip = s.persisted - *r.first;
     auto written = storage_.bodies().append(partial(s.id), slice(body, skip, keep_to - s.persisted));
@@ -246,19 +250,20 @@ core::StatusOr<UploadProgress> Uploads::append(UploadSession& s, const ContentRa
     s.persisted = keep_to;
     save(s);
   }
-  if (final) return finish(s, final_hashes);
+  if (final) return finish(s, final_hashes, known);
   return UploadProgress{s.persisted, std::nullopt};
 }
 
 // Lands the partial file as a generation; a failed commit ends the session.
-core::StatusOr<UploadProgress> Uploads::finish(UploadSession& s, const ExpectedHashes& final_hashes) {
+core::StatusOr<UploadProgress> Uploads::finish(UploadSession& s, const ExpectedHashes& final_hashes,
+                                               const std::optional<Digest>& known) {
   ObjectWrite w = s.write;
   if (final_hashes.md5_base64) w.expected.md5_base64 = final_hashes.md5_base64;
   if (final_hashes.crc32c_base64) w.expected.crc32c_base64 = final_hashes.crc32c_base64;
   if (storage_.bodies().partial_size(partial(s.id)) != s.persisted)
     return core::Status::internal("upload session " + s.id + " lost its bytes");
   int64_t generation = storage_.next_generation();
-  auto digest = storage_.bodies().finish(generation, partial(s.id));
+  auto digest = storage_.bodies().finish(generation, partial(s.id), known);
   auto committed = digest.ok() ? storage_.commit(w, generation, *digest) : core::StatusOr<Object>(digest.status());
   if (!committed.ok()) {
     std::string id = s.id;

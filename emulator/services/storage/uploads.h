@@ -54,7 +54,9 @@ class Uploads {
  private:
   core::StatusOr<UploadProgress> append(UploadSession& s, const ContentRange& r, const BodySource& body,
                                         const ExpectedHashes& final_hashes);
-  core::StatusOr<UploadProgress> finish(UploadSession& s, const ExpectedHashes& final_hashes);
+  // `known`: the partial file's digest, when its bytes came in one request hashed on arrival.
+  core::StatusOr<UploadProgress> finish(UploadSession& s, const ExpectedHashes& final_hashes,
+                                        const std::optional<Digest>& known = std::nullopt);
   void arm_expiry(const UploadSession& s);
   void expire(const std::string& id);
   void save(const UploadSession& s);

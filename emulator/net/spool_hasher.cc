@@ -1,0 +1,114 @@
+#include "net/spool_hasher.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <openssl/evp.h>
+
+#include "core/crc32c.h"
+
+namespace gcpsim::net {
+namespace {
+
+// Read back this much at a time: large enough that MD5 runs in long stretches.
+constexpr size_t kBlock = 1 << 20;
+
+}  // namespace
+
+struct SpoolHasher::State {
+  std::string path;
+  std::mutex mu;
+  std::condition_variable cv;
+  uint64_t written = 0;  // guarded by mu
+  bool ended = false;    // guarded by mu
+  bool stop = false;     // guarded by mu
+  std::function<void()> done;
+  std::optional<BodyDigest> digest;  // written by the thread before `done`
+  std::thread thread;
+
+  void run();
+};
+
+void SpoolHasher::State::run() {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  EVP_MD_CTX* md5 = EVP_MD_CTX_new();
+  bool ok = fd >= 0 && md5 && EVP_DigestInit_ex(md5, EVP_md5(), nullptr) == 1;
+  uint32_t crc = 0;
+  uint64_t hashed = 0;
+  std::vector<char> block(kBlock);
+  std::function<void()> finished;
+  for (;;) {
+    uint64_t avail;
+    {
+      std::unique_lock lk(mu);
+      cv.wait(lk, [&] { return stop || ended || (ok && written > hashed); });
+      if (stop) break;
+      if (ended && (!ok || hashed >= written)) {
+        finished = std::move(done);
+        break;
+      }
+      avail = written;
+    }
+    while (ok && hashed < avail) {
+      size_t want = size_t(std::min<uint64_t>(block.size(), avail - hashed));
+      ssize_t n = ::pread(fd, block.data(), want, off_t(hashed));
+      if (n <= 0) {
+        ok = false;
+        break;
+      }
+      std::string_view bytes(block.data(), size_t(n));
+      EVP_DigestUpdate(md5, bytes.data(), bytes.size());
+      crc = core::crc32c(bytes, crc);
+      hashed += uint64_t(n);
+    }
+  }
+  if (finished && ok) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_DigestFinal_ex(md5, md, &len) == 1) digest = BodyDigest{hashed, std::string(reinterpret_cast<char*>(md), len), crc};
+  }
+  if (md5) EVP_MD_CTX_free(md5);
+  if (fd >= 0) ::close(fd);
+  if (finished) finished();
+}
+
+SpoolHasher::SpoolHasher(std::string path) : s_(std::make_unique<State>()) {
+  s_->path = std::move(path);
+  s_->thread = std::thread([s = s_.get()] { s->run(); });
+}
+
+SpoolHasher::~SpoolHasher() {
+  {
+    std::lock_guard lk(s_->mu);
+    s_->stop = true;
+  }
+  s_->cv.notify_one();
+  s_->thread.join();
+}
+
+void SpoolHasher::written(uint64_t total) {
+  {
+    std::lock_guard lk(s_->mu);
+    s_->written = total;
+  }
+  s_->cv.notify_one();
+}
+
+void SpoolHasher::end(uint64_t total, std::function<void()> done) {
+  {
+    std::lock_guard lk(s_->mu);
+    s_->written = total;
+    s_->ended = true;
+    s_->done = std::move(done);
+  }
+  s_->cv.notify_one();
+}
+
+std::optional<BodyDigest> SpoolHasher::result() const { return s_->digest; }
+
+}  // namespace gcpsim::net

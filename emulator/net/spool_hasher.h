@@ -1,0 +1,36 @@
+// MD5 and CRC32C of a request body while it is spooled to a file (HttpRequest::body_digest).
+// A thread of its own follows the file as the session writes it, reading the new bytes back
+// from the page cache, so a gigabyte upload is hashed by the time its last byte lands and no
+// copy of it is held in memory. The engine then never reads the body again to hash it.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "net/http.h"
+
+namespace gcpsim::net {
+
+class SpoolHasher {
+ public:
+  explicit SpoolHasher(std::string path);  // starts the thread
+  ~SpoolHasher();                          // stops it (a body that never ended is not hashed)
+  SpoolHasher(const SpoolHasher&) = delete;
+  SpoolHasher& operator=(const SpoolHasher&) = delete;
+
+  // The file holds `total` bytes now (called from the session after each write).
+  void written(uint64_t total);
+  // No more bytes will come: `done` runs on the hasher's thread once all `total` bytes are
+  // hashed (or reading them failed).
+  void end(uint64_t total, std::function<void()> done);
+  // After `done`: the digest, or nothing when the file could not be read back.
+  std::optional<BodyDigest> result() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
+
+}  // namespace gcpsim::net
