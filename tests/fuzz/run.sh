@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs fuzz targets (default: all) for SECONDS each, two at a time at nice 10, from the fuzz
-# preset's build, and prints one line of figures per target. Work corpora, logs and crash
+# Runs fuzz targets (default: all) for SECONDS each, FUZZ_JOBS at a time (default two) at
+# nice 10, from the fuzz preset's build, and prints one line of figures per target. Work corpora, logs and crash
 # inputs go to build-fuzz/fuzz-out/TARGET/; the committed seeds are only read.
 #   bash tests/fuzz/run.sh 600 [TARGET...]
 set -euo pipefail
@@ -25,4 +25,4 @@ one() {
 }
 export -f one
 export bin out here secs
-printf '%s\n' "${targets[@]}" | xargs -P 2 -I{} bash -c 'one {}'
+printf '%s\n' "${targets[@]}" | xargs -P "${FUZZ_JOBS:-2}" -I{} bash -c 'one {}'
