@@ -46,8 +46,8 @@ ProcessConfig read_process(const Field& f, core::SectionContext& ctx) {
     for (auto& [name, v] : sf::entries(*e)) {
       if (p.env.count(name)) sf::fail_under(v, "'" + name + "' is also set under env");
       p.secret_env[name] = secret_ref(v);
-      ctx.later([&ctx, v, ref = p.secret_env[name]] {
-        if (!secrets::declares_secret(ctx.stack(), ref.secret)) sf::fail(v, "no secret '" + ref.secret + "' is declared under secrets");
+      ctx.later([&ctx, node = v, ref = p.secret_env[name]] {
+        if (!secrets::declares_secret(ctx.stack(), ref.secret)) sf::fail(node, "no secret '" + ref.secret + "' is declared under secrets");
       });
     }
   }

@@ -149,7 +149,7 @@ core::StatusOr<SchemaRevision> Schemas::delete_revision(const std::string& name_
   if (revision.empty() || e.revisions.size() == 1) {
     return Status::failed_precondition("The last revision of a schema cannot be deleted.");
   }
-  std::erase_if(e.revisions, [&](const Revision& r) { return r.info.revision_id == revision; });
+  std::erase_if(e.revisions, [&id = revision](const Revision& r) { return r.info.revision_id == id; });
   save(base);
   return target;
 }

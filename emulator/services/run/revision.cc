@@ -38,7 +38,7 @@ std::string incoming_trace(const net::Headers& h) {
 // Replaces same-named headers; an empty value removes the header.
 void apply_headers(net::Headers& headers, const net::Headers& set) {
   for (const auto& [k, v] : set) {
-    std::erase_if(headers, [&k](const auto& kv) { return strcasecmp(kv.first.c_str(), k.c_str()) == 0; });
+    std::erase_if(headers, [&name = k](const auto& kv) { return strcasecmp(kv.first.c_str(), name.c_str()) == 0; });
     if (!v.empty()) headers.emplace_back(k, v);
   }
 }
