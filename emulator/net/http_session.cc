@@ -24,10 +24,13 @@ using asio::use_awaitable;
 
 constexpr size_t kSpoolBlock = 256 * 1024;
 
-// A file body that tells a SpoolHasher how far the file has grown after each write.
+// A file body that, once it is too large to be read back into memory, has a SpoolHasher
+// follow the file, telling it how far the file has grown after each write.
 struct SpoolBody {
   struct value_type : http::file_body::value_type {
-    SpoolHasher* hasher = nullptr;
+    std::string path;
+    std::unique_ptr<SpoolHasher> hasher;
+    bool declined = false;  // SpoolHasher::start found the hashers busy
     uint64_t written = 0;
   };
   class reader {
@@ -39,6 +42,10 @@ struct SpoolBody {
     std::size_t put(const Buffers& buffers, beast::error_code& ec) {
       size_t n = inner_.put(buffers, ec);
       body_.written += n;
+      if (!body_.hasher && !body_.declined && body_.written > kMaxInMemoryBody) {
+        body_.hasher = SpoolHasher::start(body_.path);
+        body_.declined = !body_.hasher;
+      }
       if (body_.hasher) body_.hasher->written(body_.written);
       return n;
     }
@@ -139,7 +146,7 @@ asio::awaitable<void> http_session(tcp::socket sock, const EdgeHandlers& handler
     }
     std::string spool_path;
     std::optional<http::request_parser<SpoolBody>> spool;
-    std::optional<SpoolHasher> hasher;
+    std::unique_ptr<SpoolHasher> hasher;
     if (!ec && !parser.is_done()) {
       // Large bodies, and chunked ones of unknown size (the Node Storage client's
       // multipart uploads), go to a file; a small chunked one is read back below.
@@ -150,7 +157,7 @@ asio::awaitable<void> http_session(tcp::socket sock, const EdgeHandlers& handler
         spool->body_limit(kMaxRequestBody);
         spool->get().body().open(spool_path.c_str(), beast::file_mode::write, ec);
         // Hashed as it lands, for the uploads that report MD5 and CRC32C (Cloud Storage).
-        if (!ec) spool->get().body().hasher = &hasher.emplace(spool_path);
+        spool->get().body().path = spool_path;
         // Beast reads into the buffer's spare capacity: left at the header's few KB, a
         // gigabyte would take hundreds of thousands of reads and writes.
         buffer.reserve(kSpoolBlock);
@@ -175,6 +182,7 @@ asio::awaitable<void> http_session(tcp::socket sock, const EdgeHandlers& handler
       keep_alive = spool->get().keep_alive();
       head = false;
       spool->get().body().close();
+      hasher = std::move(spool->get().body().hasher);
       auto msg = spool->release();
       http::request<http::string_body> header_only{std::move(msg.base())};
       req = to_request(std::move(header_only), remote);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -17,6 +18,7 @@ namespace {
 
 // Read back this much at a time: large enough that MD5 runs in long stretches.
 constexpr size_t kBlock = 1 << 20;
+std::atomic<int> running{0};
 
 }  // namespace
 
@@ -77,7 +79,18 @@ void SpoolHasher::State::run() {
   if (finished) finished();
 }
 
+std::unique_ptr<SpoolHasher> SpoolHasher::start(std::string path) {
+  if (running.fetch_add(1) >= kMaxConcurrent) {
+    running.fetch_sub(1);
+    return nullptr;
+  }
+  auto h = std::make_unique<SpoolHasher>(std::move(path));
+  running.fetch_sub(1);  // the constructor counted it
+  return h;
+}
+
 SpoolHasher::SpoolHasher(std::string path) : s_(std::make_unique<State>()) {
+  running.fetch_add(1);
   s_->path = std::move(path);
   s_->thread = std::thread([s = s_.get()] { s->run(); });
 }
@@ -89,6 +102,7 @@ SpoolHasher::~SpoolHasher() {
   }
   s_->cv.notify_one();
   s_->thread.join();
+  running.fetch_sub(1);
 }
 
 void SpoolHasher::written(uint64_t total) {

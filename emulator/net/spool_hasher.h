@@ -15,7 +15,13 @@ namespace gcpsim::net {
 
 class SpoolHasher {
  public:
-  explicit SpoolHasher(std::string path);  // starts the thread
+  // At most this many hash at once (a thread and a 1 MiB buffer each): past it, start()
+  // declines and the body is hashed after it has landed, as without a hasher.
+  static constexpr int kMaxConcurrent = 8;
+  // A hasher following `path`, or nothing when kMaxConcurrent are already running.
+  static std::unique_ptr<SpoolHasher> start(std::string path);
+
+  explicit SpoolHasher(std::string path);  // starts the thread (start() is the bounded way)
   ~SpoolHasher();                          // stops it (a body that never ended is not hashed)
   SpoolHasher(const SpoolHasher&) = delete;
   SpoolHasher& operator=(const SpoolHasher&) = delete;

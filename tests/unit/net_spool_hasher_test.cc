@@ -9,6 +9,7 @@
 #include <memory>
 #include <future>
 #include <string>
+#include <vector>
 
 #include "net/spool_hasher.h"
 #include "services/storage/hashes.h"
@@ -97,5 +98,22 @@ TEST_CASE("a hasher dropped before its body ended stops its thread (a session's 
   h->written(7);
   // Joins the thread: one still waiting for the end would hang here (ctest's timeout).
   REQUIRE_NOTHROW(h.reset());
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("at most kMaxConcurrent hashers run at once; past that start() declines until one stops") {
+  std::string path = temp_path("bounded");
+  std::ofstream(path, std::ios::binary) << "x";
+  std::vector<std::unique_ptr<net::SpoolHasher>> running;
+  for (int i = 0; i < net::SpoolHasher::kMaxConcurrent; ++i) {
+    running.push_back(net::SpoolHasher::start(path));
+    REQUIRE(running.back() != nullptr);
+  }
+  CHECK(net::SpoolHasher::start(path) == nullptr);
+  running.pop_back();
+  auto again = net::SpoolHasher::start(path);
+  REQUIRE(again != nullptr);
+  end_and_wait(*again, 1);
+  CHECK(again->result().has_value());
   std::filesystem::remove(path);
 }
