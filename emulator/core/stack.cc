@@ -11,6 +11,7 @@
 
 #include "core/stack_section.h"
 #include "core/stack_yaml.h"
+#include "core/utf8.h"
 
 namespace gcpsim::core {
 namespace {
@@ -125,6 +126,8 @@ StackConfig default_stack() { return StackConfig{}; }
 StatusOr<StackConfig> parse_stack(std::string_view yaml_text, const std::string& file_name,
                                   const std::string& base_dir,
                                   const std::vector<StackSection>& sections) {
+  if (size_t line = invalid_utf8_line(yaml_text))
+    return Status::invalid_argument(file_name + ":" + std::to_string(line) + ": not valid UTF-8 (a stack file is UTF-8 text)");
   try {
     YAML::Node root = YAML::Load(std::string(yaml_text));
     return Parser(file_name, base_dir, sections).parse(root);

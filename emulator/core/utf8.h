@@ -38,4 +38,17 @@ inline bool valid_utf8(std::string_view s) {
   return true;
 }
 
+// The 1-based line holding the first byte of `text` that is not UTF-8, or 0 when it is all
+// valid: YAML files are UTF-8 text, and a reader says where one is not.
+inline size_t invalid_utf8_line(std::string_view text) {
+  size_t line = 1;
+  for (size_t i = 0; i < text.size();) {
+    size_t n = utf8_length(text, i);
+    if (n == 0) return line;
+    line += text[i] == '\n';
+    i += n;
+  }
+  return 0;
+}
+
 }  // namespace gcpsim::core

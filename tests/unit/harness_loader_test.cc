@@ -146,3 +146,9 @@ TEST_CASE("repeat: sends copies of an http step, and ${i} is defined only there"
             .find("capture: needs one") != std::string::npos);
   CHECK(load_error("steps:\n  - http: {path: /x}\n    repeat: 0\n").find("repeat") != std::string::npos);
 }
+
+TEST_CASE("a scenario that is not UTF-8 is refused at its line instead of reaching the JSON writer") {
+  // Found by the scenario_yaml fuzzer: a key with a stray byte reached nlohmann's dump().
+  CHECK(load_error("name: x\nsteps:\n  - http: {path: /a, json: {descrip\x9aion: y}}\n") ==
+        "orders.yaml:3: not valid UTF-8 (a scenario file is UTF-8 text)");
+}

@@ -880,3 +880,8 @@ TEST_CASE("a subscription declared in the stack file may write to BigQuery, as t
   CHECK(error_of("pubsub:\n  topics: {topic1: {}}\n  subscriptions:\n    sub1: {topic: topic1, bigquery: {table: a.b.c}, exactly_once: true}\n") ==
         "gcpsim.yaml:4: pubsub.subscriptions.sub1.exactly_once: exactly-once delivery works only with pull subscriptions");
 }
+
+TEST_CASE("a stack file that is not UTF-8 is refused at its line") {
+  CHECK(error_of("project: p\npubsub:\n  topics:\n    \"t\xc3\x28\": {}\n") ==
+        "gcpsim.yaml:4: not valid UTF-8 (a stack file is UTF-8 text)");
+}

@@ -10,6 +10,7 @@
 
 #include "core/labels.h"
 #include "core/stack_yaml.h"
+#include "core/utf8.h"
 #include "services/run/knative_internal.h"
 
 namespace gcpsim::services::run {
@@ -258,6 +259,7 @@ RunServiceConfig read_knative(std::string_view yaml_text, const std::string& fil
                                     const Field& entry, const Field& key, core::SectionContext& ctx) {
   KnativeReader r{file, service, entry, key, ctx, {}, {}, {}, {}, {}};
   YAML::Node root;
+  if (size_t line = core::invalid_utf8_line(yaml_text)) fail(static_cast<int>(line), "not valid UTF-8 (a service.yaml is UTF-8 text)");
   try {
     root = YAML::Load(std::string(yaml_text));
   } catch (const YAML::Exception& e) {
