@@ -245,3 +245,8 @@ TEST_CASE("service.yaml's references and the run entry's keys are checked agains
   CHECK(error_of(kSecrets + "run:\n  virtuoso-api: {service_yaml: missing.yaml, command: [x]}\n", kServiceYaml)
             .rfind("gcpsim.yaml:5: run.virtuoso-api.service_yaml: cannot read '", 0) == 0);
 }
+
+TEST_CASE("a service.yaml that is not UTF-8 is refused at its line") {
+  CHECK(error_of(kSecrets + kEntry, with(kServiceYaml, "timeoutSeconds: 60", "timeoutSeconds: 6\xff")) ==
+        "gcpsim.yaml:6: run.virtuoso-api.service_yaml: service.yaml:23: not valid UTF-8 (a service.yaml is UTF-8 text)");
+}
