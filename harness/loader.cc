@@ -161,8 +161,8 @@ const std::vector<std::string>& builtin_vars() {
 
 core::StatusOr<Scenario> parse_scenario(std::string_view yaml_text, const std::string& path) {
   std::string file = fs::path(path).filename().string();
-  if (size_t line = core::invalid_utf8_line(yaml_text))
-    return core::Status::invalid_argument(file + ":" + std::to_string(line) + ": not valid UTF-8 (a scenario file is UTF-8 text)");
+  if (auto fault = core::yaml_text_fault(yaml_text); fault.line)
+    return core::Status::invalid_argument(file + ":" + std::to_string(fault.line) + ": " + fault.why);
   try {
     YAML::Node root = YAML::Load(std::string(yaml_text));
     if (!root.IsMap()) return core::Status::invalid_argument(file + ":1: a scenario is a mapping with steps:");

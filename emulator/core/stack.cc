@@ -126,8 +126,8 @@ StackConfig default_stack() { return StackConfig{}; }
 StatusOr<StackConfig> parse_stack(std::string_view yaml_text, const std::string& file_name,
                                   const std::string& base_dir,
                                   const std::vector<StackSection>& sections) {
-  if (size_t line = invalid_utf8_line(yaml_text))
-    return Status::invalid_argument(file_name + ":" + std::to_string(line) + ": not valid UTF-8 (a stack file is UTF-8 text)");
+  if (auto fault = yaml_text_fault(yaml_text); fault.line)
+    return Status::invalid_argument(file_name + ":" + std::to_string(fault.line) + ": " + fault.why);
   try {
     YAML::Node root = YAML::Load(std::string(yaml_text));
     return Parser(file_name, base_dir, sections).parse(root);

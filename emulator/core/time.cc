@@ -109,9 +109,14 @@ std::optional<Time> parse_rfc3339(std::string_view s) {
   std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(mo)},
                                   std::chrono::day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) return std::nullopt;
-  Time t = std::chrono::sys_days{ymd} + std::chrono::hours{h} + std::chrono::minutes{mi} +
-           std::chrono::seconds{sec} + std::chrono::nanoseconds{nanos};
-  return t - offset;
+  // In seconds first: years 0000 to 9999 fit, where nanoseconds overflow before 1677.
+  std::chrono::sys_seconds secs = std::chrono::sys_days{ymd} + std::chrono::hours{h} + std::chrono::minutes{mi} +
+                                  std::chrono::seconds{sec} - offset;
+  constexpr std::chrono::sys_seconds kEarliest = std::chrono::sys_days{std::chrono::year{1700} / 1 / 1};
+  constexpr std::chrono::sys_seconds kLatest = std::chrono::sys_days{std::chrono::year{2200} / 1 / 1};
+  if (secs < kEarliest) return Time{kEarliest};
+  if (secs > kLatest) return Time{kLatest};
+  return Time{secs} + std::chrono::nanoseconds{nanos};
 }
 
 std::string format_rfc3339(Time t) {

@@ -14,7 +14,10 @@ using Time = std::chrono::sys_time<std::chrono::nanoseconds>;
 
 using namespace std::chrono_literals;
 
-// "2026-01-01T00:00:00Z", "2026-01-01T00:00:00.123456789+02:00".
+// "2026-01-01T00:00:00Z", "2026-01-01T00:00:00.123456789+02:00". Time counts nanoseconds in
+// 64 bits (1677 to 2262), so the years RFC 3339 and Google's Timestamp allow beyond that are
+// held to 1700-01-01 and 2200-01-01: "0001-01-01T00:00:00Z", a common "since the beginning",
+// still sorts before everything, and arithmetic on the result stays in range.
 std::optional<Time> parse_rfc3339(std::string_view text);
 // Always UTC with a 'Z'; fractional digits only when non-zero (as Google's APIs print them).
 std::string format_rfc3339(Time t);

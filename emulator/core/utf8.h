@@ -3,6 +3,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace gcpsim::core {
@@ -38,17 +39,28 @@ inline bool valid_utf8(std::string_view s) {
   return true;
 }
 
-// The 1-based line holding the first byte of `text` that is not UTF-8, or 0 when it is all
-// valid: YAML files are UTF-8 text, and a reader says where one is not.
-inline size_t invalid_utf8_line(std::string_view text) {
+// Where `text` stops being what YAML reads: the 1-based line of the first byte that is not
+// UTF-8 or is a control character YAML does not allow (C0 but tab, LF and CR; DEL), with
+// why; line 0 when it is all fine. yaml-cpp itself turns such bytes into others (a NUL
+// into 0xA0), which then break every JSON writer.
+struct TextFault {
+  size_t line = 0;
+  std::string why;
+};
+inline TextFault yaml_text_fault(std::string_view text) {
   size_t line = 1;
   for (size_t i = 0; i < text.size();) {
     size_t n = utf8_length(text, i);
-    if (n == 0) return line;
-    line += text[i] == '\n';
+    if (n == 0) return {line, "not valid UTF-8 (YAML files are UTF-8 text)"};
+    auto c = static_cast<unsigned char>(text[i]);
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
+      static const char* kHex = "0123456789ABCDEF";
+      return {line, std::string("a control character (0x") + kHex[c >> 4] + kHex[c & 15] + ") is not allowed in YAML"};
+    }
+    line += c == '\n';
     i += n;
   }
-  return 0;
+  return {};
 }
 
 }  // namespace gcpsim::core

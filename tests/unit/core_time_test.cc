@@ -70,3 +70,12 @@ TEST_CASE("durations format as protobuf JSON Duration strings") {
   REQUIRE(format_duration(-1500ms) == "-1.500s");
   REQUIRE(parse_duration(format_duration(36h + 1ms)) == 36h + 1ms);
 }
+
+TEST_CASE("timestamps outside 64-bit nanoseconds are held to 1700 and 2200, not overflowed") {
+  // Found by the scenario_yaml fuzzer: a start_time in 1013 overflowed the conversion (UBSan).
+  CHECK(format_rfc3339(*parse_rfc3339("1013-01-01T00:00:00Z")) == "1700-01-01T00:00:00Z");
+  CHECK(format_rfc3339(*parse_rfc3339("0001-01-01T00:00:00Z")) == "1700-01-01T00:00:00Z");
+  CHECK(format_rfc3339(*parse_rfc3339("9999-12-31T23:59:59.999999999Z")) == "2200-01-01T00:00:00Z");
+  CHECK(format_rfc3339(*parse_rfc3339("1700-01-01T00:00:00.5Z")) == "1700-01-01T00:00:00.500Z");
+  CHECK(*parse_rfc3339("0001-01-01T00:00:00Z") < *parse_rfc3339("1970-01-01T00:00:00Z"));
+}

@@ -150,5 +150,8 @@ TEST_CASE("repeat: sends copies of an http step, and ${i} is defined only there"
 TEST_CASE("a scenario that is not UTF-8 is refused at its line instead of reaching the JSON writer") {
   // Found by the scenario_yaml fuzzer: a key with a stray byte reached nlohmann's dump().
   CHECK(load_error("name: x\nsteps:\n  - http: {path: /a, json: {descrip\x9aion: y}}\n") ==
-        "orders.yaml:3: not valid UTF-8 (a scenario file is UTF-8 text)");
+        "orders.yaml:3: not valid UTF-8 (YAML files are UTF-8 text)");
+  // Also found by it: yaml-cpp reads a NUL in a key as 0xA0, which is not UTF-8 either.
+  CHECK(load_error(std::string("name: x\nsteps:\n  - http: {path: /a}\n  - http: {path: /b, json: {user") + '\0' + "_name: y}}\n") ==
+        "orders.yaml:4: a control character (0x00) is not allowed in YAML");
 }

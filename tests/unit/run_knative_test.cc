@@ -248,5 +248,5 @@ TEST_CASE("service.yaml's references and the run entry's keys are checked agains
 
 TEST_CASE("a service.yaml that is not UTF-8 is refused at its line") {
   CHECK(error_of(kSecrets + kEntry, with(kServiceYaml, "timeoutSeconds: 60", "timeoutSeconds: 6\xff")) ==
-        "gcpsim.yaml:6: run.virtuoso-api.service_yaml: service.yaml:23: not valid UTF-8 (a service.yaml is UTF-8 text)");
+        "gcpsim.yaml:6: run.virtuoso-api.service_yaml: service.yaml:23: not valid UTF-8 (YAML files are UTF-8 text)");
 }

@@ -883,5 +883,6 @@ TEST_CASE("a subscription declared in the stack file may write to BigQuery, as t
 
 TEST_CASE("a stack file that is not UTF-8 is refused at its line") {
   CHECK(error_of("project: p\npubsub:\n  topics:\n    \"t\xc3\x28\": {}\n") ==
-        "gcpsim.yaml:4: not valid UTF-8 (a stack file is UTF-8 text)");
+        "gcpsim.yaml:4: not valid UTF-8 (YAML files are UTF-8 text)");
+  CHECK(error_of("project: p\x7f\n") == "gcpsim.yaml:1: a control character (0x7F) is not allowed in YAML");
 }

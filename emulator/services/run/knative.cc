@@ -259,7 +259,7 @@ RunServiceConfig read_knative(std::string_view yaml_text, const std::string& fil
                                     const Field& entry, const Field& key, core::SectionContext& ctx) {
   KnativeReader r{file, service, entry, key, ctx, {}, {}, {}, {}, {}};
   YAML::Node root;
-  if (size_t line = core::invalid_utf8_line(yaml_text)) fail(static_cast<int>(line), "not valid UTF-8 (a service.yaml is UTF-8 text)");
+  if (auto fault = core::yaml_text_fault(yaml_text); fault.line) fail(static_cast<int>(fault.line), fault.why);
   try {
     root = YAML::Load(std::string(yaml_text));
   } catch (const YAML::Exception& e) {
