@@ -101,7 +101,7 @@ TEST_CASE("a hasher dropped before its body ended stops its thread (a session's 
   std::filesystem::remove(path);
 }
 
-TEST_CASE("at most kMaxConcurrent hashers run at once; past that start() declines until one stops") {
+TEST_CASE("at most kMaxConcurrent hashers run at once and past that start() declines until one stops") {
   std::string path = temp_path("bounded");
   std::ofstream(path, std::ios::binary) << "x";
   std::vector<std::unique_ptr<net::SpoolHasher>> running;
