@@ -89,6 +89,13 @@ core::Status BodyStore::sync_dir(const std::string& dir) const {
   return core::Status::ok();
 }
 
+core::Status BodyStore::sync_file(const std::string& file) const {
+  if (!durable_) return core::Status::ok();
+  Fd f(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+  if (f.fd < 0 || ::fsync(f.fd) != 0) return io_error("cannot sync", file);
+  return core::Status::ok();
+}
+
 core::StatusOr<Digest> BodyStore::put(int64_t generation, const BodySource& source) {
   std::string dest = path(generation);
   if (source.whole_file) return finish(generation, source.file, source.digest);
@@ -159,11 +166,8 @@ core::StatusOr<uint64_t> BodyStore::append(const std::string& partial, const Bod
   // A whole spooled body starting the partial file is moved there, not copied (the edge's
   // removal of its spool file after the reply then finds nothing).
   if (source.whole_file && partial_size(partial) == 0 && ::rename(source.file.c_str(), partial.c_str()) == 0) {
-    if (durable_) {
-      Fd f(::open(partial.c_str(), O_RDONLY | O_CLOEXEC));
-      if (f.fd < 0 || ::fsync(f.fd) != 0) return io_error("cannot sync", partial);
-      RETURN_IF_ERROR(sync_dir(root_ + "/partial"));
-    }
+    RETURN_IF_ERROR(sync_file(partial));
+    RETURN_IF_ERROR(sync_dir(root_ + "/partial"));
     return partial_size(partial);
   }
   Fd out(::open(partial.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
@@ -208,10 +212,7 @@ core::StatusOr<Digest> BodyStore::finish(int64_t generation, const std::string& 
     Fd f(::open(partial.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));  // an empty upload
     if (f.fd < 0) return io_error("cannot create", partial);
   }
-  if (durable_) {
-    Fd f(::open(partial.c_str(), O_RDONLY | O_CLOEXEC));
-    if (f.fd < 0 || ::fsync(f.fd) != 0) return io_error("cannot sync", partial);
-  }
+  RETURN_IF_ERROR(sync_file(partial));
   // Linked, not renamed: the partial file stays until the caller has committed the generation
   // and drops it, so a crash in between leaves the session's bytes where a restart finds them
   // (and sweep() removes the uncommitted generation file).

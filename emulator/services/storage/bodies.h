@@ -62,6 +62,7 @@ class BodyStore {
 
  private:
   core::Status sync_dir(const std::string& dir) const;
+  core::Status sync_file(const std::string& file) const;  // both no-ops unless durable
   std::string root_;
   bool durable_;
 };
