@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "net/body_hash.h"
 
 namespace gcpsim::net {
 
@@ -32,13 +33,6 @@ std::string percent_encode(std::string_view s, bool keep_slash = false);
 // Text safe inside XML or HTML markup and attribute values (< > & ' ").
 std::string xml_escape(std::string_view s);
 
-// Checksums of a spooled body, computed while it arrived (net/spool_hasher.h).
-struct BodyDigest {
-  uint64_t size = 0;
-  std::string md5;  // 16 raw bytes
-  uint32_t crc32c = 0;
-};
-
 struct HttpRequest {
   std::string method;       // "GET"
   std::string target;       // raw request target: "/v1/x?y=1"
@@ -51,7 +45,7 @@ struct HttpRequest {
   // a spooled body answer 413.
   std::string body_file;
   uint64_t body_size = 0;   // bytes in body or body_file
-  std::optional<BodyDigest> body_digest;  // body_file's MD5 and CRC32C, when they were taken
+  std::optional<BodyDigest> body_digest;  // body_file's MD5 and CRC32C, taken while it arrived (net/spool_hasher.h)
   std::string remote_ip;    // "127.0.0.1"
   bool loopback = true;
   std::map<std::string, std::string> params;  // filled by the router from {name} segments

@@ -9,16 +9,13 @@
 #include <thread>
 #include <vector>
 
-#include <openssl/evp.h>
-
-#include "core/crc32c.h"
 
 namespace gcpsim::net {
 namespace {
 
 // Read back this much at a time: large enough that MD5 runs in long stretches.
 constexpr size_t kBlock = 1 << 20;
-std::atomic<int> running{0};
+std::atomic<int> running{0};  // slots taken through start()
 
 }  // namespace
 
@@ -32,15 +29,15 @@ struct SpoolHasher::State {
   std::function<void()> done;
   std::optional<BodyDigest> digest;  // written by the thread before `done`
   std::thread thread;
+  bool counted = false;  // holds one of start()'s kMaxConcurrent slots
 
   void run();
 };
 
 void SpoolHasher::State::run() {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  EVP_MD_CTX* md5 = EVP_MD_CTX_new();
-  bool ok = fd >= 0 && md5 && EVP_DigestInit_ex(md5, EVP_md5(), nullptr) == 1;
-  uint32_t crc = 0;
+  bool ok = fd >= 0;
+  BodyHasher hasher;
   uint64_t hashed = 0;
   std::vector<char> block(kBlock);
   std::function<void()> finished;
@@ -63,18 +60,11 @@ void SpoolHasher::State::run() {
         ok = false;
         break;
       }
-      std::string_view bytes(block.data(), size_t(n));
-      EVP_DigestUpdate(md5, bytes.data(), bytes.size());
-      crc = core::crc32c(bytes, crc);
+      hasher.update(std::string_view(block.data(), size_t(n)));
       hashed += uint64_t(n);
     }
   }
-  if (finished && ok) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (EVP_DigestFinal_ex(md5, md, &len) == 1) digest = BodyDigest{hashed, std::string(reinterpret_cast<char*>(md), len), crc};
-  }
-  if (md5) EVP_MD_CTX_free(md5);
+  if (finished && ok) digest = hasher.finish();
   if (fd >= 0) ::close(fd);
   if (finished) finished();
 }
@@ -85,12 +75,11 @@ std::unique_ptr<SpoolHasher> SpoolHasher::start(std::string path) {
     return nullptr;
   }
   auto h = std::make_unique<SpoolHasher>(std::move(path));
-  running.fetch_sub(1);  // the constructor counted it
+  h->s_->counted = true;  // its destructor gives the slot back
   return h;
 }
 
 SpoolHasher::SpoolHasher(std::string path) : s_(std::make_unique<State>()) {
-  running.fetch_add(1);
   s_->path = std::move(path);
   s_->thread = std::thread([s = s_.get()] { s->run(); });
 }
@@ -102,7 +91,7 @@ SpoolHasher::~SpoolHasher() {
   }
   s_->cv.notify_one();
   s_->thread.join();
-  running.fetch_sub(1);
+  if (s_->counted) running.fetch_sub(1);
 }
 
 void SpoolHasher::written(uint64_t total) {

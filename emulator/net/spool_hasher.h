@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "net/http.h"
+#include "net/body_hash.h"
 
 namespace gcpsim::net {
 
@@ -21,7 +21,7 @@ class SpoolHasher {
   // A hasher following `path`, or nothing when kMaxConcurrent are already running.
   static std::unique_ptr<SpoolHasher> start(std::string path);
 
-  explicit SpoolHasher(std::string path);  // starts the thread (start() is the bounded way)
+  explicit SpoolHasher(std::string path);  // starts the thread, outside the bound (tests)
   ~SpoolHasher();                          // stops it (a body that never ended is not hashed)
   SpoolHasher(const SpoolHasher&) = delete;
   SpoolHasher& operator=(const SpoolHasher&) = delete;

@@ -16,7 +16,7 @@ BodySource request_body(const HttpRequest& req) {
     b.file = req.body_file;
     b.length = req.body_size;
     b.whole_file = true;
-    if (req.body_digest) b.digest = Digest{req.body_digest->size, req.body_digest->md5, req.body_digest->crc32c};
+    if (req.body_digest) b.digest = *req.body_digest;
   }
   return b;
 }

@@ -1,4 +1,4 @@
-// MD5/CRC32C/SHA-256 over OpenSSL's EVP interface and core's CRC32C; base64 and hex.
+// SHA-256 over OpenSSL's EVP interface, digests of files (net::BodyHasher), base64 and hex.
 #include "services/storage/hashes.h"
 
 #include <fcntl.h>
@@ -9,7 +9,6 @@
 #include <cstring>
 #include <vector>
 
-#include "core/crc32c.h"
 #include "services/storage/errors.h"
 
 namespace gcpsim::services::storage {
@@ -110,30 +109,6 @@ std::optional<uint32_t> crc32c_from_base64(std::string_view text) {
          (uint32_t(uint8_t((*raw)[2])) << 8) | uint32_t(uint8_t((*raw)[3]));
 }
 
-struct Hasher::Md5 {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  Md5() { EVP_DigestInit_ex(ctx, EVP_md5(), nullptr); }
-  ~Md5() { EVP_MD_CTX_free(ctx); }
-};
-
-Hasher::Hasher() : md5_(std::make_unique<Md5>()) {}
-Hasher::~Hasher() = default;
-Hasher::Hasher(Hasher&&) noexcept = default;
-Hasher& Hasher::operator=(Hasher&&) noexcept = default;
-
-void Hasher::update(std::string_view bytes) {
-  EVP_DigestUpdate(md5_->ctx, bytes.data(), bytes.size());
-  crc_ = core::crc32c(bytes, crc_);
-  size_ += bytes.size();
-}
-
-Digest Hasher::finish() {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(md5_->ctx, md, &len);
-  return Digest{size_, std::string(reinterpret_cast<char*>(md), len), crc_};
-}
-
 Digest digest_of(std::string_view bytes) {
   Hasher h;
   h.update(bytes);
@@ -179,12 +154,12 @@ core::Status verify(const ExpectedHashes& expected, const Digest& actual) {
   if (expected.md5_base64) {
     auto raw = base64_decode(*expected.md5_base64);
     if (!raw || raw->size() != 16) return errors::invalid("The MD5 hash \"" + *expected.md5_base64 + "\" is not valid.");
-    if (*raw != actual.md5) return errors::md5_mismatch(*expected.md5_base64, actual.md5_base64());
+    if (*raw != actual.md5) return errors::md5_mismatch(*expected.md5_base64, base64_encode(actual.md5));
   }
   if (expected.crc32c_base64) {
     auto crc = crc32c_from_base64(*expected.crc32c_base64);
     if (!crc) return errors::invalid("The CRC32C \"" + *expected.crc32c_base64 + "\" is not valid.");
-    if (*crc != actual.crc32c) return errors::crc32c_mismatch(*expected.crc32c_base64, actual.crc32c_base64());
+    if (*crc != actual.crc32c) return errors::crc32c_mismatch(*expected.crc32c_base64, crc32c_base64(actual.crc32c));
   }
   return core::Status::ok();
 }

@@ -2,12 +2,12 @@
 // computed incrementally so bodies are hashed as they stream. Also SHA-256 for signed URLs.
 #pragma once
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/status.h"
+#include "net/body_hash.h"
 
 namespace gcpsim::services::storage {
 
@@ -21,29 +21,10 @@ std::string sha256_hex(std::string_view data);
 std::string crc32c_base64(uint32_t crc);
 std::optional<uint32_t> crc32c_from_base64(std::string_view text);
 
-struct Digest {
-  uint64_t size = 0;
-  std::string md5;      // 16 raw bytes
-  uint32_t crc32c = 0;
-  std::string md5_base64() const { return base64_encode(md5); }
-  std::string crc32c_base64() const { return storage::crc32c_base64(crc32c); }
-};
-
-class Hasher {
- public:
-  Hasher();
-  ~Hasher();
-  Hasher(Hasher&&) noexcept;
-  Hasher& operator=(Hasher&&) noexcept;
-  void update(std::string_view bytes);
-  Digest finish();
-
- private:
-  struct Md5;
-  std::unique_ptr<Md5> md5_;
-  uint32_t crc_ = 0;
-  uint64_t size_ = 0;
-};
+// MD5 and CRC32C taken a piece at a time; the edge computes the same for a large upload while
+// it arrives (net/spool_hasher.h).
+using Digest = net::BodyDigest;
+using Hasher = net::BodyHasher;
 
 Digest digest_of(std::string_view bytes);
 // Reads [offset, offset+length) of a file a block at a time.
