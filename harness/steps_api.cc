@@ -10,7 +10,6 @@
 namespace gcpsim::harness {
 namespace {
 
-constexpr core::Duration kDefaultTimeout = std::chrono::minutes(5);
 constexpr int kShownCopies = 3;  // of a repeated step's failing copies, shown in full
 
 std::string enc(const std::string& s) { return net::percent_encode(s); }
@@ -116,7 +115,7 @@ Request http_request(StepContext& ctx, const Json& p) {
 }
 
 void run_http(StepContext& ctx, const Json& p) {
-  auto res = ctx.call(http_request(ctx, p), duration_param(p, "timeout", kDefaultTimeout));
+  auto res = ctx.call(http_request(ctx, p), duration_param(p, "timeout", kStepTimeout));
   ctx.record["status"] = res.status;
 }
 
@@ -124,7 +123,7 @@ void run_http_repeated(StepContext& ctx) {
   const Step& step = ctx.step;
   std::vector<Request> requests;
   std::vector<Json> expects;
-  core::Duration timeout = kDefaultTimeout;
+  core::Duration timeout = kStepTimeout;
   for (int i = 1; i <= step.repeat; ++i) {
     Vars vars = ctx.vars;
     vars.set("i", i);
@@ -132,7 +131,7 @@ void run_http_repeated(StepContext& ctx) {
     if (!params.ok()) throw StepError{params.status().message()};
     auto expect = vars.substitute(step.expect);
     if (!expect.ok()) throw StepError{expect.status().message()};
-    timeout = duration_param(*params, "timeout", kDefaultTimeout);
+    timeout = duration_param(*params, "timeout", kStepTimeout);
     requests.push_back(http_request(ctx, *params));
     expects.push_back(std::move(*expect));
   }
@@ -182,14 +181,14 @@ void run_publish(StepContext& ctx, const Json& p) {
   }
   std::string topic = text_param(p, "topic");
   auto target = "/v1/projects/" + ctx.project() + "/topics/" + enc(topic) + ":publish";
-  ctx.call(json_request("POST", target, {{"messages", messages}}), duration_param(p, "timeout", kDefaultTimeout));
+  ctx.call(json_request("POST", target, {{"messages", messages}}), duration_param(p, "timeout", kStepTimeout));
   ctx.record["status"] = ctx.response["status"];
 }
 
 void run_pull(StepContext& ctx, const Json& p) {
   std::string sub = "/v1/projects/" + ctx.project() + "/subscriptions/" + enc(text_param(p, "subscription"));
   Json req = {{"maxMessages", int_param(p, "max", 100)}, {"returnImmediately", true}};
-  ctx.call(json_request("POST", sub + ":pull", req), duration_param(p, "timeout", kDefaultTimeout));
+  ctx.call(json_request("POST", sub + ":pull", req), duration_param(p, "timeout", kStepTimeout));
   if (ctx.response["status"] != 200) return;  // expect: judges it
   Json body = ctx.response["body"];
   Json messages = Json::array();
@@ -225,7 +224,7 @@ void run_gcs(StepContext& ctx, const Json& p) {
   } else {
     throw StepError{"gcs op must be upload, download, get or delete, got '" + op + "'"};
   }
-  auto res = ctx.call(std::move(r), duration_param(p, "timeout", kDefaultTimeout));
+  auto res = ctx.call(std::move(r), duration_param(p, "timeout", kStepTimeout));
   if (op == "download") ctx.response["body"] = res.body;  // the object's bytes, never parsed
   ctx.record["status"] = res.status;
 }
@@ -234,7 +233,7 @@ void run_secret(StepContext& ctx, const Json& p) {
   std::string op = text_param(p, "op");
   std::string secret = text_param(p, "secret");
   std::string base = "/v1/projects/" + ctx.project() + "/secrets";
-  auto timeout = duration_param(p, "timeout", kDefaultTimeout);
+  auto timeout = duration_param(p, "timeout", kStepTimeout);
   if (op == "create") {
     Json body = {{"replication", {{"automatic", Json::object()}}}};
     ctx.call(json_request("POST", base + "?secretId=" + enc(secret), body), timeout);

@@ -8,8 +8,6 @@
 namespace gcpsim::harness {
 namespace {
 
-constexpr core::Duration kDefaultTimeout = std::chrono::minutes(5);
-
 // `send:` is one frame or a list of them; a string goes as text, anything else as JSON.
 std::vector<std::string> frames_to_send(const Json& p) {
   std::vector<std::string> out;
@@ -52,7 +50,7 @@ Session::Stop stop_condition(const Json& p) {
 
 void run_websocket(StepContext& ctx, const Json& p) {
   std::string name = text_param(p, "id", "ws");
-  auto timeout = duration_param(p, "timeout", kDefaultTimeout);
+  auto timeout = duration_param(p, "timeout", kStepTimeout);
   Json response = Json::object();
   bool opening = p.contains("service") || p.contains("url");
   if (opening) {

@@ -42,7 +42,9 @@ db=$build/compile_commands.json
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 probe() {  # probe LAYER HEADER expect(found|missing)
   local layer=$1 header=$2 expect=$3 cmd out
-  cmd=$(jq -r --arg d "/emulator/$layer/" '[.[] | select(.file | contains($d))][0].command' "$db")
+  # By the object's target (gcpsim_LAYER): a unity build compiles generated batch files, not
+  # the layer's own .cc files.
+  cmd=$(jq -r --arg d "/gcpsim_$layer.dir/" '[.[] | select(.command | contains($d))][0].command' "$db")
   [[ $cmd != null ]] || { bad "no compile command for a file in $layer/"; return; }
   cmd=$(sed -E 's/(^| )-o [^ ]+/ /; s/(^| )-c [^ ]+/ /; s/^[^ ]*ccache //' <<<"$cmd")
   printf '#include "%s"\n' "$header" >"$tmp/probe.cc"

@@ -10,6 +10,8 @@
 #include "core/status.h"
 #include "services/bigquery/schema.h"
 
+struct sqlite3;
+
 namespace gcpsim::services::bigquery {
 
 struct TableRef {
@@ -70,6 +72,6 @@ core::StatusOr<Field> parse_type(const std::string& text);
 
 // Registers the functions the translation calls (bq_*) on a SQLite connection. `now_micros`
 // gives CURRENT_TIMESTAMP (the virtual clock).
-void register_functions(struct sqlite3* db, std::function<int64_t()> now_micros);
+void register_functions(sqlite3* db, std::function<int64_t()> now_micros);
 
 }  // namespace gcpsim::services::bigquery

@@ -265,7 +265,7 @@ RunServiceConfig read_knative(std::string_view yaml_text, const std::string& fil
   } catch (const YAML::Exception& e) {
     fail(e.mark.line + 1, "invalid YAML: " + e.msg);
   }
-  if (!root.IsMap()) fail(1, "expected a Knative Service document (apiVersion: serving.knative.dev/v1), got " + describe(root));
+  if (!root.IsMap()) fail(1, "expected a Knative Service document (apiVersion: serving.knative.dev/v1), got " + core::stackfile::describe(root));
   document(Field{root, "", 1, 1}, r);
   entry_env(r);
   return std::move(r.config);
