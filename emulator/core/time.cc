@@ -46,10 +46,11 @@ bool read_fraction(std::string_view s, size_t& pos, int64_t& nanos, int& digits)
 // The shortest of 0, 3, 6 or 9 digits that shows `nanos` exactly (protobuf's JSON rule).
 std::string fraction(int64_t nanos) {
   if (nanos == 0) return "";
-  std::string digits = std::to_string(nanos);
-  digits.insert(0, 9 - digits.size(), '0');
-  size_t keep = nanos % 1'000'000 == 0 ? 3 : nanos % 1'000 == 0 ? 6 : 9;
-  return "." + digits.substr(0, keep);
+  std::string out = std::to_string(nanos);
+  out.insert(0, 10 - out.size(), '0');
+  out[0] = '.';
+  out.resize(1 + (nanos % 1'000'000 == 0 ? 3 : nanos % 1'000 == 0 ? 6 : 9));
+  return out;
 }
 
 std::optional<int64_t> unit_nanos(std::string_view unit) {
