@@ -20,6 +20,7 @@ one() {
   mkdir -p "$d/corpus"
   [[ "$heavy" == *" $t "* ]] && extra=(-entropic=0)
   local start=$SECONDS
+  touch "$d/.started"  # crash files of earlier runs are not this run's
   nice -n 10 "$bin/fuzz-$t" -dict="$here/dict/$t.dict" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
     "${extra[@]}" -print_final_stats=1 -artifact_prefix="$d/" "$d/corpus" "$here/corpus/$t" >"$d/log" 2>&1 || true
   local ran=$((SECONDS - start))
@@ -27,7 +28,7 @@ one() {
   last=$(grep -E '^#[0-9]+' "$d/log" | tail -1)
   execs=$(grep -oP 'stat::number_of_executed_units:\s*\K\d+' "$d/log" || echo '?')
   rate=$(grep -oP 'stat::average_exec_per_sec:\s*\K\d+' "$d/log" || echo '?')
-  crashes=$(ls "$d" | grep -cE '^(crash|leak|timeout|oom)-' || true)
+  crashes=$(find "$d" -maxdepth 1 -newer "$d/.started" \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
   echo "$t: ${ran}s execs=$execs exec/s=$rate cov=$(grep -oP 'cov: \K\d+' <<<"$last" || echo '?') ft=$(grep -oP 'ft: \K\d+' <<<"$last" || echo '?') corpus=$(ls "$d/corpus" | wc -l) crashes=$crashes"
 }
 export -f one
