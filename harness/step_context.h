@@ -40,11 +40,12 @@ class StepContext {
   Json call_ok(Request req, const std::string& what);
 };
 
+// How long a step that calls gcpsim or a service waits for its answer unless it says `timeout`.
+inline constexpr core::Duration kStepTimeout = std::chrono::minutes(5);
+
 // Typed reads of substituted params; they throw StepError naming the key.
 std::string text_param(const Json& params, const char* key, const std::string& fallback = "");
 core::Duration duration_param(const Json& params, const char* key, core::Duration fallback);
-// How long a step that calls gcpsim or a service waits for its answer unless it says `timeout`.
-inline constexpr core::Duration kStepTimeout = std::chrono::minutes(5);
 int64_t int_param(const Json& params, const char* key, int64_t fallback);
 bool bool_param(const Json& params, const char* key, bool fallback);
 
