@@ -1,12 +1,10 @@
 // Steps and expectations on the backing servers, through their fault proxies as any client
 // would: Redis commands and keys (hiredis), SQL statements and rows (libpq), Firestore
 // documents (the emulator's REST API).
-#include <hiredis/hiredis.h>
-#include <libpq-fe.h>
-
 #include <algorithm>
 #include <memory>
 
+#include "harness/client_libs.h"
 #include "harness/steps.h"
 #include "services/backing/servers.h"
 
@@ -62,7 +60,7 @@ Json redis_json(const redisReply* r) {
 }
 
 struct RedisConn {
-  std::unique_ptr<redisContext, void (*)(redisContext*)> c{nullptr, redisFree};
+  std::unique_ptr<redisContext, void (*)(redisContext*)> c{nullptr, hiredis().free};
 
   // Sends the instance's AUTH string when it has one (unless `auth` is false) and SELECTs `db`.
   RedisConn(StepContext& ctx, const Json& p) {
@@ -70,9 +68,9 @@ struct RedisConn {
     Json env = backing_env(ctx);
     int port = std::stoi(env_value(ctx, "REDIS_PORT", "redis", instance));
     timeval tv{10, 0};
-    c.reset(redisConnectWithTimeout("127.0.0.1", port, tv));
+    c.reset(hiredis().connect_with_timeout("127.0.0.1", port, tv));
     if (!c || c->err) throw StepError{"cannot connect to redis: " + std::string(c ? c->errstr : "out of memory")};
-    redisSetTimeout(c.get(), timeval{30, 0});
+    hiredis().set_timeout(c.get(), timeval{30, 0});
     std::string auth_var = env_name("REDIS_AUTH", instance);
     if (env.contains(auth_var) && (!p.is_object() || bool_param(p, "auth", true))) {
       Json r = command({"AUTH", env[auth_var].get<std::string>()});
@@ -88,10 +86,10 @@ struct RedisConn {
     std::vector<const char*> argv;
     std::vector<size_t> lens;
     for (const auto& a : args) argv.push_back(a.c_str()), lens.push_back(a.size());
-    auto* reply = static_cast<redisReply*>(redisCommandArgv(c.get(), static_cast<int>(argv.size()), argv.data(), lens.data()));
+    auto* reply = static_cast<redisReply*>(hiredis().command_argv(c.get(), static_cast<int>(argv.size()), argv.data(), lens.data()));
     if (!reply) throw StepError{"redis: " + std::string(c->errstr)};
     Json out = redis_json(reply);
-    freeReplyObject(reply);
+    hiredis().free_reply(reply);
     return out;
   }
 };
@@ -141,9 +139,10 @@ void expect_redis(StepContext& ctx, const Json& spec) {
 // ---- PostgreSQL ----
 
 Json sql_value(const PGresult* res, int row, int col) {
-  if (PQgetisnull(res, row, col)) return nullptr;
-  std::string v = PQgetvalue(res, row, col);
-  switch (PQftype(res, col)) {
+  const Libpq& pq = libpq();
+  if (pq.getisnull(res, row, col)) return nullptr;
+  std::string v = pq.getvalue(res, row, col);
+  switch (pq.ftype(res, col)) {
     case 20: case 21: case 23: return std::stoll(v);           // int8, int2, int4
     case 16: return v == "t";                                  // bool
     case 700: case 701: return std::stod(v);                   // float4, float8
@@ -154,22 +153,23 @@ Json sql_value(const PGresult* res, int row, int col) {
 
 // Rows as objects (column → value), with the command tag ("INSERT 0 1").
 Json sql_run(StepContext& ctx, const std::string& query, const std::string& instance) {
+  const Libpq& pq = libpq();
   std::string url = env_value(ctx, "DATABASE_URL", "postgres", instance);
   url += (url.find('?') == std::string::npos ? "?" : "&") + std::string("connect_timeout=10");
-  std::unique_ptr<PGconn, void (*)(PGconn*)> conn(PQconnectdb(url.c_str()), PQfinish);
-  if (PQstatus(conn.get()) != CONNECTION_OK) throw StepError{"cannot connect to postgres: " + std::string(PQerrorMessage(conn.get()))};
-  std::unique_ptr<PGresult, void (*)(PGresult*)> res(PQexec(conn.get(), query.c_str()), PQclear);
-  auto st = PQresultStatus(res.get());
+  std::unique_ptr<PGconn, void (*)(PGconn*)> conn(pq.connectdb(url.c_str()), pq.finish);
+  if (pq.status(conn.get()) != CONNECTION_OK) throw StepError{"cannot connect to postgres: " + std::string(pq.error_message(conn.get()))};
+  std::unique_ptr<PGresult, void (*)(PGresult*)> res(pq.exec(conn.get(), query.c_str()), pq.clear);
+  auto st = pq.result_status(res.get());
   if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-    throw StepError{"SQL failed: " + std::string(PQresultErrorMessage(res.get())), query};
+    throw StepError{"SQL failed: " + std::string(pq.result_error_message(res.get())), query};
   }
   Json rows = Json::array();
-  for (int i = 0; i < PQntuples(res.get()); ++i) {
+  for (int i = 0; i < pq.ntuples(res.get()); ++i) {
     Json row = Json::object();
-    for (int c = 0; c < PQnfields(res.get()); ++c) row[PQfname(res.get(), c)] = sql_value(res.get(), i, c);
+    for (int c = 0; c < pq.nfields(res.get()); ++c) row[pq.fname(res.get(), c)] = sql_value(res.get(), i, c);
     rows.push_back(std::move(row));
   }
-  return {{"rows", rows}, {"command", PQcmdStatus(res.get())}};
+  return {{"rows", rows}, {"command", pq.cmd_status(res.get())}};
 }
 
 std::string sql_text(const Json& p) { return p.is_object() ? text_param(p, "query") : as_text(p); }
