@@ -6,6 +6,8 @@
 #include "services/backing/config.h"
 #include "services/service.h"
 
+namespace backing_config_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim;
 using services::backing::BackingConfig;
 using services::backing::PostgresConfig;
@@ -98,3 +100,5 @@ TEST_CASE("bad backing instances are refused naming the key") {
   CHECK(error_of("backing:\n  postgres:\n    a: {instance: x}\n    b: {instance: x}\n") ==
         "gcpsim.yaml:2: backing.postgres: two instances are both Cloud SQL instance 'x'");
 }
+
+}  // namespace backing_config_test

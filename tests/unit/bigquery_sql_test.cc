@@ -11,6 +11,8 @@
 #include "services/bigquery/domain.h"
 #include "services/bigquery/errors.h"
 
+namespace bigquery_sql_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim;
 using namespace gcpsim::services::bigquery;
 using namespace std::chrono_literals;
@@ -240,3 +242,5 @@ TEST_CASE("anything outside the subset is invalidQuery naming the construct") {
   CHECK_THAT(f.error("SELECT ARRAY_AGG(id ORDER BY id) FROM shop.orders"), Catch::Contains("ARRAY_AGG with ORDER"));
   CHECK_THAT(f.error("SELECT 1 +"), Catch::Contains("Syntax error"));
 }
+
+}  // namespace bigquery_sql_test

@@ -11,6 +11,8 @@
 #include "core/store.h"
 #include "services/bigquery/domain.h"
 
+namespace bigquery_warehouse_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim;
 using namespace gcpsim::services::bigquery;
 using namespace std::chrono_literals;
@@ -184,3 +186,5 @@ TEST_CASE("load NDJSON with autodetect and CSV with a header from gs://, extract
   CHECK(f.objects["b/out/000000000000.json"] ==
         "{\"id\":1,\"at\":\"2026-01-01 00:00:00 UTC\",\"tags\":[\"a\"]}\n{\"id\":2,\"at\":\"2026-01-02 00:00:00 UTC\",\"tags\":[]}\n{\"id\":3,\"tags\":[]}\n");
 }
+
+}  // namespace bigquery_warehouse_test

@@ -4,6 +4,8 @@
 
 #include "services/calendar/rrule.h"
 
+namespace calendar_rrule_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim;
 using namespace gcpsim::services::calendar;
 using namespace std::chrono_literals;
@@ -87,3 +89,5 @@ TEST_CASE("malformed rules are refused") {
     REQUIRE(parse_recurrence({bad}).status().code() == core::Code::kInvalidArgument);
   }
 }
+
+}  // namespace calendar_rrule_test

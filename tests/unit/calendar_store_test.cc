@@ -11,6 +11,8 @@
 #include "services/calendar/domain.h"
 #include "services/calendar/quickadd.h"
 
+namespace calendar_store_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim;
 using namespace gcpsim::services::calendar;
 using core::Code;
@@ -262,3 +264,5 @@ TEST_CASE("quickAdd reads dates and times out of the text") {
   REQUIRE(quick_add_body("Review Jan 20 15:00", now)["start"]["dateTime"] == "2026-01-20T15:00:00Z");
   REQUIRE(quick_add_body("Think", now)["start"]["dateTime"] == "2026-01-05T11:00:00Z");
 }
+
+}  // namespace calendar_store_test

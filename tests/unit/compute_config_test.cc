@@ -10,6 +10,8 @@
 #include "services/compute/config.h"
 #include "services/service.h"
 
+namespace compute_config_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim;
 using namespace gcpsim::services::compute;
 
@@ -127,3 +129,5 @@ TEST_CASE("faketime: GROUP/PROCESS puts libfaketime in that process of the templ
   CHECK(harness::enable_faketime(*stack, {"nope"}, "/tmp/now").value_or("").find("no Cloud Run service or function 'nope'") !=
         std::string::npos);
 }
+
+}  // namespace compute_config_test

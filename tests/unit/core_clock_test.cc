@@ -6,6 +6,8 @@
 
 #include "core/clock.h"
 
+namespace core_clock_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim::core;
 
 namespace {
@@ -174,3 +176,5 @@ TEST_CASE("a real clock follows the wall clock plus an offset") {
   REQUIRE(clock.now() >= kStart);
   REQUIRE(clock.now() - kStart < 1h);
 }
+
+}  // namespace core_clock_test

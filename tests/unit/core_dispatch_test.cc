@@ -10,6 +10,8 @@
 #include "core/ids.h"
 #include "core/store.h"
 
+namespace core_dispatch_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim::core;
 
 namespace {
@@ -204,3 +206,5 @@ TEST_CASE("a counted fault affects only the first calls") {
   REQUIRE(calls[0].attrs.count("fault") == 1);
   REQUIRE(calls[1].attrs.count("fault") == 0);
 }
+
+}  // namespace core_dispatch_test

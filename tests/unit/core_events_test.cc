@@ -6,6 +6,8 @@
 #include "core/clock.h"
 #include "core/events.h"
 
+namespace core_events_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim::core;
 
 namespace {
@@ -118,3 +120,5 @@ TEST_CASE("an event without attrs still has an attrs object") {
   REQUIRE(Events::to_json(events.record("clock.advance", "")) ==
           R"({"seq":1,"time":"2026-01-01T00:00:00Z","kind":"clock.advance","service":"","attrs":{}})");
 }
+
+}  // namespace core_events_test

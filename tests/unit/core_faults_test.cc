@@ -5,6 +5,8 @@
 #include "core/faults.h"
 #include "core/ids.h"
 
+namespace core_faults_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim::core;
 
 namespace {
@@ -228,3 +230,5 @@ TEST_CASE("the observer hears every change to the rule table") {
   f.faults.clear();
   CHECK(changes == 4);
 }
+
+}  // namespace core_faults_test

@@ -7,6 +7,8 @@
 
 #include "core/ids.h"
 
+namespace core_ids_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim::core;
 
 namespace {
@@ -109,3 +111,5 @@ TEST_CASE("hex and tokens have the requested size and alphabet") {
             std::string::npos);
   }
 }
+
+}  // namespace core_ids_test

@@ -3,6 +3,8 @@
 
 #include "core/status.h"
 
+namespace core_status_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim::core;
 
 TEST_CASE("codes have their canonical names, both ways") {
@@ -104,3 +106,5 @@ TEST_CASE("StatusOr holds a value or an error") {
   REQUIRE_FALSE(e.ok());
   REQUIRE(e.status().code() == Code::kNotFound);
 }
+
+}  // namespace core_status_test

@@ -9,6 +9,8 @@
 
 #include "core/store.h"
 
+namespace core_store_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim::core;
 namespace fs = std::filesystem;
 
@@ -285,3 +287,5 @@ TEST_CASE("opening a store where no file can be created fails with a Status") {
   REQUIRE_FALSE(s.ok());
   REQUIRE(s.status().message().find("/nonexistent-dir-for-gcpsim/state.db") != std::string::npos);
 }
+
+}  // namespace core_store_test

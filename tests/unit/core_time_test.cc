@@ -3,6 +3,8 @@
 
 #include "core/time.h"
 
+namespace core_time_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim::core;
 
 TEST_CASE("RFC 3339 timestamps parse with Z, offsets and 0-9 fractional digits") {
@@ -79,3 +81,5 @@ TEST_CASE("timestamps outside 64-bit nanoseconds are held to 1700 and 2200, not 
   CHECK(format_rfc3339(*parse_rfc3339("1700-01-01T00:00:00.5Z")) == "1700-01-01T00:00:00.500Z");
   CHECK(*parse_rfc3339("0001-01-01T00:00:00Z") < *parse_rfc3339("1970-01-01T00:00:00Z"));
 }
+
+}  // namespace core_time_test

@@ -9,6 +9,8 @@
 #include "services/functions/service.h"
 #include "services/service.h"
 
+namespace functions_trigger_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim;
 namespace pubsub = gcpsim::services::pubsub;
 using namespace gcpsim::services::functions;
@@ -156,3 +158,5 @@ TEST_CASE("messages that are not JSON_API_V1 notifications are refused") {
   junk.data = "not json";
   CHECK_FALSE(storage_event(*stored(junk, 3, "2026-01-01T00:00:05Z")).ok());
 }
+
+}  // namespace functions_trigger_test

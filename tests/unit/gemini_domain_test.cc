@@ -8,6 +8,8 @@
 #include "services/gemini/response.h"
 #include "services/gemini/text.h"
 
+namespace gemini_domain_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim;
 using namespace gcpsim::services::gemini;
 using core::Code;
@@ -236,3 +238,5 @@ TEST_CASE("embeddings are deterministic unit vectors, shared words bring texts c
   auto too_big = g.embed({EmbedRequest{"text-embedding-004", "x", "", 4000}}, "embedContent");
   REQUIRE(too_big.result.status().code() == Code::kInvalidArgument);
 }
+
+}  // namespace gemini_domain_test

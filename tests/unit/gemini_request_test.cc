@@ -4,6 +4,8 @@
 
 #include "services/gemini/request.h"
 
+namespace gemini_request_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim;
 using namespace gcpsim::services::gemini;
 using core::Code;
@@ -80,3 +82,5 @@ TEST_CASE("embedding requests: single and batch, with empty content refused") {
       {"model":"models/text-embedding-004","content":{"parts":[]}}]})"), "text-embedding-004", true);
   REQUIRE(batch.status().message() == "* BatchEmbedContentsRequest.requests[1].content.parts: contents.parts must not be empty.\n");
 }
+
+}  // namespace gemini_request_test

@@ -4,6 +4,8 @@
 
 #include "harness/scenario.h"
 
+namespace harness_loader_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim::harness;
 
 namespace {
@@ -155,3 +157,5 @@ TEST_CASE("a scenario that is not UTF-8 is refused at its line instead of reachi
   CHECK(load_error(std::string("name: x\nsteps:\n  - http: {path: /a}\n  - http: {path: /b, json: {user") + '\0' + "_name: y}}\n") ==
         "orders.yaml:4: a control character (0x00) is not allowed in YAML");
 }
+
+}  // namespace harness_loader_test

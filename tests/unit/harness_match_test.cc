@@ -3,6 +3,8 @@
 
 #include "harness/match.h"
 
+namespace harness_match_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim::harness;
 
 namespace {
@@ -64,3 +66,5 @@ TEST_CASE("the diff lists every mismatch with expected and actual") {
   match(Json(200), Json(404), "status", status);
   CHECK(headline(status.at(0)) == "expected status 200, got 404");
 }
+
+}  // namespace harness_match_test

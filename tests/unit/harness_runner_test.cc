@@ -6,6 +6,8 @@
 
 #include "harness/runner.h"
 
+namespace harness_runner_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim::harness;
 
 namespace {
@@ -138,3 +140,5 @@ steps:
         r.transcript.find(R"("time":"2026-01-01T00:00:05Z")", first_move - 40));
   CHECK(r.transcript.substr(r.transcript.size() - 18) == "{\"result\":\"pass\"}\n");
 }
+
+}  // namespace harness_runner_test

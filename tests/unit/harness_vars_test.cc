@@ -4,6 +4,8 @@
 
 #include "harness/vars.h"
 
+namespace harness_vars_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim::harness;
 
 TEST_CASE("substitution splices text and keeps the type of a whole-string reference") {
@@ -43,3 +45,5 @@ TEST_CASE("capture paths walk objects and arrays") {
   CHECK(missing.status().message() == "'body.items[5].n': body.items has no element 5");
   CHECK(lookup_path(r, "body.nope").status().message() == "'body.nope': body has no 'nope'");
 }
+
+}  // namespace harness_vars_test

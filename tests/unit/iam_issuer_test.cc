@@ -4,6 +4,8 @@
 #include "core/time.h"
 #include "services/iam/issuer.h"
 
+namespace iam_issuer_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim;
 using services::iam::IdTokenClaims;
 using services::iam::Issuer;
@@ -80,3 +82,5 @@ TEST_CASE("base64url round-trips every length") {
   }
   REQUIRE(services::iam::base64url("\xfb\xff") == "-_8");
 }
+
+}  // namespace iam_issuer_test

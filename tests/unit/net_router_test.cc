@@ -3,6 +3,8 @@
 
 #include "net/http.h"
 
+namespace net_router_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim::net;
 
 namespace {
@@ -81,3 +83,5 @@ TEST_CASE("headers are found case-insensitively, percent coding round-trips") {
   REQUIRE(percent_encode("dir/ü x", false) == "dir%2F%C3%BC%20x");
   REQUIRE(percent_encode("dir/x", true) == "dir/x");
 }
+
+}  // namespace net_router_test

@@ -1,6 +1,7 @@
-// Specification of SpoolHasher: the MD5 and CRC32C of a file it follows while the file is
-// written in pieces, the same as hashing the whole body at once; a file it cannot read gives
-// no digest but still ends; and one dropped before its body ended stops its thread.
+// Specification of SpoolHasher: the MD5 of a file it follows while the file is written in
+// pieces, the same as hashing the whole body at once, with the CRC32C the session took as the
+// bytes passed; a file it cannot read gives no digest but still ends; and one dropped before
+// its body ended stops its thread.
 #include <catch2/catch.hpp>
 #include <unistd.h>
 
@@ -14,6 +15,8 @@
 #include "net/spool_hasher.h"
 #include "services/storage/hashes.h"
 
+namespace net_spool_hasher_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim;
 
 namespace {
@@ -23,9 +26,9 @@ std::string temp_path(const std::string& name) {
 }
 
 // Runs `end` and waits for its callback (on the hasher's thread).
-void end_and_wait(net::SpoolHasher& h, uint64_t total) {
+void end_and_wait(net::SpoolHasher& h, uint64_t total, uint32_t crc32c = 0) {
   std::promise<void> done;
-  h.end(total, [&done] { done.set_value(); });
+  h.end(total, crc32c, [&done] { done.set_value(); });
   done.get_future().wait();
 }
 
@@ -48,10 +51,10 @@ TEST_CASE("a body hashed while it is written gives the digest of the whole body"
     }
     out.write(body.data() + at, static_cast<std::streamsize>(body.size() - at));
     out.flush();
-    end_and_wait(h, body.size());
+    auto want = services::storage::digest_of(body);
+    end_and_wait(h, body.size(), want.crc32c);
     auto got = h.result();
     REQUIRE(got.has_value());
-    auto want = services::storage::digest_of(body);
     CHECK(got->size == body.size());
     CHECK(got->md5 == want.md5);
     CHECK(got->crc32c == want.crc32c);
@@ -59,14 +62,14 @@ TEST_CASE("a body hashed while it is written gives the digest of the whole body"
   std::filesystem::remove(path);
 }
 
-TEST_CASE("known vectors: MD5 of abc and CRC32C of 123456789") {
+TEST_CASE("known vectors: MD5 of abc and 123456789 and the CRC32C given at the end") {
   std::string path = temp_path("vectors");
   for (auto [text, md5_hex, crc] : {std::tuple<std::string, std::string, uint32_t>{"abc", "900150983cd24fb0d6963f7d28e17f72", 0x364b3fb7u},
                                     {"123456789", "25f9e794323b453885f5181f1b624d0b", 0xe3069283u},
                                     {"", "d41d8cd98f00b204e9800998ecf8427e", 0u}}) {
     std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
     net::SpoolHasher h(path);
-    end_and_wait(h, text.size());
+    end_and_wait(h, text.size(), crc);
     auto got = h.result();
     REQUIRE(got.has_value());
     CHECK(services::storage::hex_encode(got->md5) == md5_hex);
@@ -117,3 +120,5 @@ TEST_CASE("at most kMaxConcurrent hashers run at once and past that start() decl
   CHECK(again->result().has_value());
   std::filesystem::remove(path);
 }
+
+}  // namespace net_spool_hasher_test

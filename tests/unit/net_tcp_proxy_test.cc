@@ -16,6 +16,8 @@
 
 #include "net/tcp_proxy.h"
 
+namespace net_tcp_proxy_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim;
 namespace asio = boost::asio;
 
@@ -257,3 +259,5 @@ TEST_CASE("megabytes each way arrive intact while the reader is slower than the 
   CHECK(p.f.checks == 0);
   ::close(fd);
 }
+
+}  // namespace net_tcp_proxy_test

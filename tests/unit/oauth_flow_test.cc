@@ -9,6 +9,8 @@
 #include "services/iam/issuer.h"
 #include "services/oauth/domain.h"
 
+namespace oauth_flow_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim;
 using namespace gcpsim::services::oauth;
 using core::Code;
@@ -205,3 +207,5 @@ TEST_CASE("prompt=consent shows the consent screen, Allow grants as the chosen a
   r.client_id.clear();
   REQUIRE(f.server.screen(r).status().code() == Code::kInvalidArgument);
 }
+
+}  // namespace oauth_flow_test

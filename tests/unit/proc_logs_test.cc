@@ -5,6 +5,8 @@
 #include "proc/logs.h"
 #include "proc/spawn.h"
 
+namespace proc_logs_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim;
 using namespace gcpsim::proc;
 
@@ -60,3 +62,5 @@ TEST_CASE("${PORT} in a command is replaced by the instance's port") {
   auto argv = expand_port({"uvicorn", "main:app", "--port", "${PORT}", "--x=${PORT}${PORT}"}, 9001);
   REQUIRE(argv == std::vector<std::string>{"uvicorn", "main:app", "--port", "9001", "--x=90019001"});
 }
+
+}  // namespace proc_logs_test

@@ -10,6 +10,8 @@
 
 #include "proc/spawn.h"
 
+namespace proc_spawn_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim::proc;
 
 namespace {
@@ -69,3 +71,5 @@ TEST_CASE("a cleanup command that cannot be found is refused before anything sta
   REQUIRE_FALSE(s.ok());
   REQUIRE(s.status().message() == "cleanup: command not found on PATH: no-such-cleanup-program");
 }
+
+}  // namespace proc_spawn_test

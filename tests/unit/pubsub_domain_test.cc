@@ -7,6 +7,8 @@
 #include "core/ids.h"
 #include "services/pubsub/domain.h"
 
+namespace pubsub_domain_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim;
 using namespace gcpsim::services::pubsub;
 using namespace std::chrono_literals;
@@ -531,3 +533,5 @@ TEST_CASE("consumers still attached when the domain goes away are closed") {
   REQUIRE(r.closed_with);
   CHECK(r.closed_with->code() == core::Code::kUnavailable);
 }
+
+}  // namespace pubsub_domain_test

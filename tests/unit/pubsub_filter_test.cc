@@ -3,6 +3,8 @@
 
 #include "services/pubsub/filter.h"
 
+namespace pubsub_filter_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using gcpsim::services::pubsub::Filter;
 using gcpsim::services::pubsub::Message;
 using gcpsim::services::pubsub::MessageSpec;
@@ -86,3 +88,5 @@ TEST_CASE("filter: longer than 256 bytes is rejected") {
   CHECK(valid(longest));
   CHECK_FALSE(valid("attributes.k = \"" + std::string(257 - 17, 'x') + "\""));
 }
+
+}  // namespace pubsub_filter_test

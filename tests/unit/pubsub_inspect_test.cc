@@ -7,6 +7,8 @@
 #include "core/ids.h"
 #include "services/pubsub/domain.h"
 
+namespace pubsub_inspect_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim;
 using namespace gcpsim::services::pubsub;
 using namespace std::chrono_literals;
@@ -70,3 +72,5 @@ TEST_CASE("counts split a subscription's messages by delivery state") {
   CHECK(f.domain.counts("projects/p/subscriptions/none").status().code() == core::Code::kNotFound);
   CHECK(f.domain.peek("nonsense", 1).status().code() == core::Code::kInvalidArgument);
 }
+
+}  // namespace pubsub_inspect_test

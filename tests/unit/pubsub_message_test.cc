@@ -4,6 +4,8 @@
 #include "core/time.h"
 #include "services/pubsub/message.h"
 
+namespace pubsub_message_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim;
 using namespace gcpsim::services::pubsub;
 
@@ -73,3 +75,5 @@ TEST_CASE("a stored message lives as long as one holder does") {
   c = b;  // self-shared assignment keeps it alive
   CHECK(c->data() == "payload");
 }
+
+}  // namespace pubsub_message_test

@@ -13,6 +13,8 @@
 #include "services/pubsub/domain.h"
 #include "services/pubsub/schemas.h"
 
+namespace pubsub_persist_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim;
 using namespace gcpsim::services::pubsub;
 using namespace std::chrono_literals;
@@ -329,3 +331,5 @@ TEST_CASE_METHOD(Fixture, "schemas and their revisions survive a kill") {
   CHECK(again.check_message(s, R"({"id":"x","n":1})").is_ok());
   CHECK_FALSE(again.check_message(s, R"({"nope":1})").is_ok());
 }
+
+}  // namespace pubsub_persist_test

@@ -14,6 +14,8 @@
 #include "services/pubsub/service.h"
 #include "service_context.h"
 
+namespace pubsub_pull_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim;
 namespace pubsub = gcpsim::services::pubsub;
 using namespace std::chrono_literals;
@@ -156,3 +158,5 @@ TEST_CASE("a StreamingPull response the transport could not write goes back at o
   CHECK(next.resp.received_messages(0).message().data() == "a");
   CHECK(next.resp.received_messages(1).message().data() == "b");
 }
+
+}  // namespace pubsub_pull_test

@@ -6,6 +6,8 @@
 #include "core/ids.h"
 #include "services/pubsub/schemas.h"
 
+namespace pubsub_schema_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim;
 using namespace gcpsim::services::pubsub;
 
@@ -118,3 +120,5 @@ TEST_CASE("schema: a topic accepts messages valid for any revision in its range"
         core::Code::kNotFound);
   CHECK(schemas.create(name, SchemaType::kAvro, "{}").status().code() == core::Code::kAlreadyExists);
 }
+
+}  // namespace pubsub_schema_test

@@ -13,6 +13,8 @@
 #include "services/pubsub/service.h"
 #include "service_context.h"
 
+namespace pubsub_streaming_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim;
 namespace pubsub = gcpsim::services::pubsub;
 using namespace std::chrono_literals;
@@ -156,3 +158,5 @@ TEST_CASE("leased messages a StreamingPull stream never wrote go back at once wh
   for (int rounds = 0; rounds < 20 && second->messages() < 300 - written; ++rounds) second->drain();
   CHECK(second->messages() == 300 - written);
 }
+
+}  // namespace pubsub_streaming_test

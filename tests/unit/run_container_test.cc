@@ -14,6 +14,8 @@
 #include "services/run/container.h"
 #include "services/service.h"
 
+namespace run_container_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim::core;
 using namespace gcpsim::services::run;
 using gcpsim::services::functions::stack_functions;
@@ -149,3 +151,5 @@ TEST_CASE("a container is left over only when its gcpsim, of this boot and pid n
   CHECK_FALSE(owner_gone("garbage"));
   CHECK_FALSE(owner_gone(me[0] + "/" + me[1] + "/x/1"));
 }
+
+}  // namespace run_container_test

@@ -10,6 +10,8 @@
 #include "services/run/config.h"
 #include "services/service.h"
 
+namespace run_knative_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim::core;
 using gcpsim::services::run::Ingress;
 using gcpsim::services::run::RunServiceConfig;
@@ -250,3 +252,5 @@ TEST_CASE("a service.yaml that is not UTF-8 is refused at its line") {
   CHECK(error_of(kSecrets + kEntry, with(kServiceYaml, "timeoutSeconds: 60", "timeoutSeconds: 6\xff")) ==
         "gcpsim.yaml:6: run.virtuoso-api.service_yaml: service.yaml:23: not valid UTF-8 (YAML files are UTF-8 text)");
 }
+
+}  // namespace run_knative_test

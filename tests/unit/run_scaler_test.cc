@@ -9,6 +9,8 @@
 #include "core/clock.h"
 #include "services/run/scaler.h"
 
+namespace run_scaler_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim::core;
 using namespace gcpsim::services::run;
 
@@ -205,3 +207,5 @@ TEST_CASE("a start that fails at once counts as a crash and is retried") {
   REQUIRE(started == std::vector<uint64_t>{1, 2});
   REQUIRE(scaler.queued() == 1);
 }
+
+}  // namespace run_scaler_test

@@ -2,6 +2,8 @@
 // rotation, and timers re-armed from the store.
 #include "secrets_fixture.h"
 
+namespace secrets_clock_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace secrets_test;
 
 namespace {
@@ -187,3 +189,5 @@ TEST_CASE("timers are re-armed from the store when it opens again") {
   REQUIRE(f.events.query({.kind = "secrets.rotation"}).size() == 25);
   REQUIRE(f.store->add_version(Fixture::name("delayed"), "y", std::nullopt)->number == 2);
 }
+
+}  // namespace secrets_clock_test

@@ -4,6 +4,8 @@
 
 #include "core/crc32c.h"
 
+namespace secrets_domain_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace secrets_test;
 
 TEST_CASE("crc32c is Castagnoli") {
@@ -342,3 +344,5 @@ TEST_CASE("a payload never appears in an event") {
     REQUIRE(core::Events::to_json(e).find(payload) == std::string::npos);
   }
 }
+
+}  // namespace secrets_domain_test

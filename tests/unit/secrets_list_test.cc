@@ -1,6 +1,8 @@
 // Specification of ListSecrets and ListSecretVersions: newest first, filters, page tokens.
 #include "secrets_fixture.h"
 
+namespace secrets_list_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace secrets_test;
 
 namespace {
@@ -108,3 +110,5 @@ TEST_CASE("versions list newest first and filter on state") {
           Code::kInvalidArgument);
   REQUIRE(f.store->list_versions(Fixture::name("none"), {}).status().code() == Code::kNotFound);
 }
+
+}  // namespace secrets_list_test

@@ -10,6 +10,8 @@
 #include "net/transcoder.h"
 #include "services/secrets/service.h"
 
+namespace secrets_rest_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace secrets_test;
 using nlohmann::json;
 
@@ -150,3 +152,5 @@ TEST_CASE("REST: update with a camelCase mask, list with a filter, IAM, delete w
   REQUIRE(deleted == 200);
   REQUIRE(empty == json::object());
 }
+
+}  // namespace secrets_rest_test

@@ -15,6 +15,8 @@
 #include "services/secrets/service.h"
 #include "service_context.h"
 
+namespace secrets_service_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace secrets_test;
 namespace pubsub = gcpsim::services::pubsub;
 namespace v1 = google::cloud::secretmanager::v1;
@@ -260,3 +262,5 @@ TEST_CASE("notifications are published to the secret's Pub/Sub topics") {
   REQUIRE(got->at(2).message->attributes().to_map().at("versionId") == kProject + "/secrets/db/versions/1");
   for (const auto& d : *got) REQUIRE(d.message->data().find("hunter2") == std::string_view::npos);
 }
+
+}  // namespace secrets_service_test

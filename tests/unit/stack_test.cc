@@ -18,6 +18,8 @@
 #include "services/service.h"
 #include "services/tasks/config.h"
 
+namespace stack_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim::core;
 using gcpsim::services::calendar::CalendarConfig;
 using gcpsim::services::calendar::CalendarEvent;
@@ -816,7 +818,7 @@ TEST_CASE("a service's own section is read by its parser, with the loader's port
   namespace sf = gcpsim::core::stackfile;
   // After the services' own sections (run and pubsub, which it refers to), as a new service's
   // section follows them in stack_sections(): run claims its ports first.
-  std::vector<StackSection> sections = ::sections();
+  std::vector<StackSection> sections = stack_test::sections();
   sections.push_back({"widgets", [](const sf::Field& f, SectionContext& ctx) -> std::any {
     sf::Map m(f, {"port", "topic", "file"});
     int port = ctx.port(m.require("port"));
@@ -886,3 +888,5 @@ TEST_CASE("a stack file that is not UTF-8 is refused at its line") {
         "gcpsim.yaml:4: not valid UTF-8 (YAML files are UTF-8 text)");
   CHECK(error_of("project: p\x7f\n") == "gcpsim.yaml:1: a control character (0x7F) is not allowed in YAML");
 }
+
+}  // namespace stack_test

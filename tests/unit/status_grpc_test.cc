@@ -6,6 +6,8 @@
 
 #include "core/status_grpc.h"
 
+namespace status_grpc_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim;
 
 TEST_CASE("an OK status maps to gRPC OK and back") {
@@ -50,3 +52,5 @@ TEST_CASE("details travel as a google.rpc.Status in grpc-status-details-bin") {
   CHECK(info.metadata.at(0).second == "pubsub.googleapis.com");
   CHECK(std::get<core::BadRequest>(back.details()[2]).violations.at(0).field == "topic");
 }
+
+}  // namespace status_grpc_test

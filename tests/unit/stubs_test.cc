@@ -11,6 +11,8 @@
 #include "services/stubs/stubs.h"
 #include "services/stubs/template.h"
 
+namespace stubs_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 using namespace gcpsim;
 using namespace gcpsim::services::stubs;
 
@@ -250,3 +252,5 @@ TEST_CASE("the OpenAI stub's embeddings keep texts that share words close, and r
   CHECK(limited.error->retry_after == std::chrono::seconds(2));
   CHECK_FALSE(api.chat(req, {}).error);
 }
+
+}  // namespace stubs_test

@@ -16,6 +16,8 @@
 #include "net/http_client.h"
 #include "services/tasks/domain.h"
 
+namespace tasks_domain_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 namespace {
 
 using namespace gcpsim;
@@ -285,3 +287,5 @@ TEST_CASE("queues and tasks survive reopening the store") {
   f.clock.advance(1h);
   REQUIRE(f.http.sent.size() == 1);
 }
+
+}  // namespace tasks_domain_test

@@ -24,6 +24,8 @@
 #include "net/rpc.h"
 #include "net/transcoder.h"
 
+namespace transcoder_test {  // this file's own scope in a unity batch (tests/CMakeLists.txt)
+
 namespace {
 
 using namespace gcpsim;
@@ -454,3 +456,5 @@ TEST_CASE("path templates: wildcards, nested fields and verbs") {
   CHECK_FALSE(net::PathTemplate::parse("/v1/{name=projects/*"));
   CHECK_FALSE(net::PathTemplate::parse("/v1//x"));
 }
+
+}  // namespace transcoder_test
