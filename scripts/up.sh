@@ -4,7 +4,7 @@
 # under its directory).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh --run
 cmake --preset default >/dev/null
 # Only what `gcpsim up` runs: the unit tests and benchmarks are scripts/test.sh's to build.
 cmake --build --preset default --target gcpsim
