@@ -12,14 +12,14 @@ struct BodyHasher::Md5 {
   ~Md5() { EVP_MD_CTX_free(ctx); }
 };
 
-BodyHasher::BodyHasher() : md5_(std::make_unique<Md5>()) {}
+BodyHasher::BodyHasher(Crc32c crc) : md5_(std::make_unique<Md5>()), with_crc_(crc == Crc32c::compute) {}
 BodyHasher::~BodyHasher() = default;
 BodyHasher::BodyHasher(BodyHasher&&) noexcept = default;
 BodyHasher& BodyHasher::operator=(BodyHasher&&) noexcept = default;
 
 void BodyHasher::update(std::string_view bytes) {
   EVP_DigestUpdate(md5_->ctx, bytes.data(), bytes.size());
-  crc_ = core::crc32c(bytes, crc_);
+  if (with_crc_) crc_ = core::crc32c(bytes, crc_);
   size_ += bytes.size();
 }
 

@@ -16,7 +16,9 @@ struct BodyDigest {
 
 class BodyHasher {
  public:
-  BodyHasher();
+  // skip: MD5 only, the CRC32C being taken elsewhere (finish() then leaves it 0).
+  enum class Crc32c { compute, skip };
+  explicit BodyHasher(Crc32c crc = Crc32c::compute);
   ~BodyHasher();
   BodyHasher(BodyHasher&&) noexcept;
   BodyHasher& operator=(BodyHasher&&) noexcept;
@@ -26,6 +28,7 @@ class BodyHasher {
  private:
   struct Md5;
   std::unique_ptr<Md5> md5_;
+  bool with_crc_;
   uint32_t crc_ = 0;
   uint64_t size_ = 0;
 };

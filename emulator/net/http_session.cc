@@ -1,10 +1,12 @@
 // One HTTP/1.1 connection: reads each request (spooling large bodies to a file), hands it
 // to the router through EdgeHandlers::route, writes the answer; keep-alive and limits.
 #include "net/http_session.h"
+#include "core/crc32c.h"
 #include "net/limits.h"
 #include "net/spool_hasher.h"
 #include "net/target.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -25,13 +27,16 @@ using asio::use_awaitable;
 constexpr size_t kSpoolBlock = 256 * 1024;
 
 // A file body that, once it is too large to be read back into memory, has a SpoolHasher
-// follow the file, telling it how far the file has grown after each write.
+// follow the file, telling it how far the file has grown after each write. The CRC32C is taken
+// here, from the bytes while they are still in the read buffer, leaving the hasher's thread
+// only MD5 to do.
 struct SpoolBody {
   struct value_type : http::file_body::value_type {
     std::string path;
     std::unique_ptr<SpoolHasher> hasher;
     bool declined = false;  // SpoolHasher::start found the hashers busy
     uint64_t written = 0;
+    uint32_t crc32c = 0;  // of the `written` bytes
   };
   class reader {
    public:
@@ -41,6 +46,12 @@ struct SpoolBody {
     template <class Buffers>
     std::size_t put(const Buffers& buffers, beast::error_code& ec) {
       size_t n = inner_.put(buffers, ec);
+      size_t left = n;
+      for (auto it = asio::buffer_sequence_begin(buffers); left > 0 && it != asio::buffer_sequence_end(buffers); ++it) {
+        size_t take = std::min(left, it->size());
+        body_.crc32c = core::crc32c(std::string_view(static_cast<const char*>(it->data()), take), body_.crc32c);
+        left -= take;
+      }
       body_.written += n;
       if (!body_.hasher && !body_.declined && body_.written > kMaxInMemoryBody) {
         body_.hasher = SpoolHasher::start(body_.path);
@@ -59,12 +70,12 @@ struct SpoolBody {
 
 // Resumes on the session's executor once the hasher has caught up with the whole body.
 template <class Token>
-auto async_hashed(SpoolHasher& hasher, uint64_t total, Token&& token) {
+auto async_hashed(SpoolHasher& hasher, uint64_t total, uint32_t crc32c, Token&& token) {
   return asio::async_initiate<Token, void()>(
-      [&hasher, total](auto handler) {
+      [&hasher, total, crc32c](auto handler) {
         auto ex = asio::get_associated_executor(handler);
         auto h = std::make_shared<decltype(handler)>(std::move(handler));
-        hasher.end(total, [ex, h] { asio::post(ex, [h] { (*h)(); }); });
+        hasher.end(total, crc32c, [ex, h] { asio::post(ex, [h] { (*h)(); }); });
       },
       token);
 }
@@ -183,6 +194,7 @@ asio::awaitable<void> http_session(tcp::socket sock, const EdgeHandlers& handler
       head = false;
       spool->get().body().close();
       hasher = std::move(spool->get().body().hasher);
+      uint32_t crc32c = spool->get().body().crc32c;
       auto msg = spool->release();
       http::request<http::string_body> header_only{std::move(msg.base())};
       req = to_request(std::move(header_only), remote);
@@ -192,7 +204,7 @@ asio::awaitable<void> http_session(tcp::socket sock, const EdgeHandlers& handler
       } else {
         req.body_file = spool_path;
         if (hasher) {
-          co_await async_hashed(*hasher, req.body_size, use_awaitable);
+          co_await async_hashed(*hasher, req.body_size, crc32c, use_awaitable);
           if (auto d = hasher->result(); d && d->size == req.body_size) req.body_digest = std::move(d);
         }
       }

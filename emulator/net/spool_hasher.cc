@@ -25,6 +25,7 @@ struct SpoolHasher::State {
   uint64_t written = 0;  // guarded by mu
   bool ended = false;    // guarded by mu
   bool stop = false;     // guarded by mu
+  uint32_t crc32c = 0;   // guarded by mu, set with `ended`
   std::function<void()> done;
   std::optional<BodyDigest> digest;  // written by the thread before `done`
   std::thread thread;
@@ -36,7 +37,7 @@ struct SpoolHasher::State {
 void SpoolHasher::State::run() {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   bool ok = fd >= 0;
-  BodyHasher hasher;
+  BodyHasher hasher(BodyHasher::Crc32c::skip);
   uint64_t hashed = 0;
   std::vector<char> block(kBlock);
   std::function<void()> finished;
@@ -63,7 +64,11 @@ void SpoolHasher::State::run() {
       hashed += uint64_t(n);
     }
   }
-  if (finished && ok) digest = hasher.finish();
+  if (finished && ok) {
+    digest = hasher.finish();
+    std::lock_guard lk(mu);
+    digest->crc32c = crc32c;
+  }
   if (fd >= 0) ::close(fd);
   if (finished) finished();
 }
@@ -101,10 +106,11 @@ void SpoolHasher::written(uint64_t total) {
   s_->cv.notify_one();
 }
 
-void SpoolHasher::end(uint64_t total, std::function<void()> done) {
+void SpoolHasher::end(uint64_t total, uint32_t crc32c, std::function<void()> done) {
   {
     std::lock_guard lk(s_->mu);
     s_->written = total;
+    s_->crc32c = crc32c;
     s_->ended = true;
     s_->done = std::move(done);
   }
