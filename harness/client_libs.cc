@@ -36,37 +36,23 @@ void bind(void* lib, Fn& fn, const char* symbol) {
   if (!fn) throw StepError{std::string("the loaded library has no ") + symbol};
 }
 
+#define GCPSIM_BIND(member, symbol) bind(lib, loaded.member, #symbol);
+
 Libpq load_libpq() {
   void* lib = open_library({"libpq.so.5", "libpq.so"}, "libpq5");
-  Libpq l{};
-  bind(lib, l.connectdb, "PQconnectdb");
-  bind(lib, l.status, "PQstatus");
-  bind(lib, l.error_message, "PQerrorMessage");
-  bind(lib, l.finish, "PQfinish");
-  bind(lib, l.exec, "PQexec");
-  bind(lib, l.result_status, "PQresultStatus");
-  bind(lib, l.result_error_message, "PQresultErrorMessage");
-  bind(lib, l.clear, "PQclear");
-  bind(lib, l.ntuples, "PQntuples");
-  bind(lib, l.nfields, "PQnfields");
-  bind(lib, l.fname, "PQfname");
-  bind(lib, l.ftype, "PQftype");
-  bind(lib, l.getisnull, "PQgetisnull");
-  bind(lib, l.getvalue, "PQgetvalue");
-  bind(lib, l.cmd_status, "PQcmdStatus");
-  return l;
+  Libpq loaded{};
+  GCPSIM_LIBPQ_FUNCTIONS(GCPSIM_BIND)
+  return loaded;
 }
 
 Hiredis load_hiredis() {
   void* lib = open_library({kHiredisSoname, "libhiredis.so"}, "libhiredis");
-  Hiredis h{};
-  bind(lib, h.connect_with_timeout, "redisConnectWithTimeout");
-  bind(lib, h.set_timeout, "redisSetTimeout");
-  bind(lib, h.command_argv, "redisCommandArgv");
-  bind(lib, h.free_reply, "freeReplyObject");
-  bind(lib, h.free, "redisFree");
-  return h;
+  Hiredis loaded{};
+  GCPSIM_HIREDIS_FUNCTIONS(GCPSIM_BIND)
+  return loaded;
 }
+
+#undef GCPSIM_BIND
 
 }  // namespace
 

@@ -6,7 +6,6 @@
 #include "net/spool_hasher.h"
 #include "net/target.h"
 
-#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -46,12 +45,9 @@ struct SpoolBody {
     template <class Buffers>
     std::size_t put(const Buffers& buffers, beast::error_code& ec) {
       size_t n = inner_.put(buffers, ec);
-      size_t left = n;
-      for (auto it = asio::buffer_sequence_begin(buffers); left > 0 && it != asio::buffer_sequence_end(buffers); ++it) {
-        size_t take = std::min(left, it->size());
-        body_.crc32c = core::crc32c(std::string_view(static_cast<const char*>(it->data()), take), body_.crc32c);
-        left -= take;
-      }
+      auto taken = beast::buffers_prefix(n, buffers);
+      for (auto b : beast::buffers_range_ref(taken))
+        body_.crc32c = core::crc32c(std::string_view(static_cast<const char*>(b.data()), b.size()), body_.crc32c);
       body_.written += n;
       if (!body_.hasher && !body_.declined && body_.written > kMaxInMemoryBody) {
         body_.hasher = SpoolHasher::start(body_.path);

@@ -41,6 +41,7 @@ void SpoolHasher::State::run() {
   uint64_t hashed = 0;
   std::vector<char> block(kBlock);
   std::function<void()> finished;
+  uint32_t crc = 0;  // the session's, taken with `done`
   for (;;) {
     uint64_t avail;
     {
@@ -49,6 +50,7 @@ void SpoolHasher::State::run() {
       if (stop) break;
       if (ended && (!ok || hashed >= written)) {
         finished = std::move(done);
+        crc = crc32c;
         break;
       }
       avail = written;
@@ -66,8 +68,7 @@ void SpoolHasher::State::run() {
   }
   if (finished && ok) {
     digest = hasher.finish();
-    std::lock_guard lk(mu);
-    digest->crc32c = crc32c;
+    digest->crc32c = crc;
   }
   if (fd >= 0) ::close(fd);
   if (finished) finished();
